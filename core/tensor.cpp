@@ -1,0 +1,103 @@
+#include "core/tensor.h"
+
+#include <cstring>
+#include <limits>
+
+namespace ptscope {
+
+const char* layout_name(Layout layout) {
+  switch (layout) {
+    case Layout::strided: return "strided";
+    case Layout::sparse_coo: return "sparse_coo";
+    case Layout::sparse_csr: return "sparse_csr";
+    case Layout::sparse_csc: return "sparse_csc";
+    case Layout::sparse_bsr: return "sparse_bsr";
+    case Layout::sparse_bsc: return "sparse_bsc";
+    case Layout::mkldnn: return "mkldnn";
+    case Layout::jagged: return "jagged";
+  }
+  return "unknown";
+}
+
+const char* qscheme_name(QScheme scheme) {
+  switch (scheme) {
+    case QScheme::none: return "none";
+    case QScheme::per_tensor_affine: return "per_tensor_affine";
+    case QScheme::per_channel_affine: return "per_channel_affine";
+    case QScheme::per_tensor_symmetric: return "per_tensor_symmetric";
+    case QScheme::per_channel_symmetric: return "per_channel_symmetric";
+    case QScheme::per_channel_affine_float_qparams: return "per_channel_affine_float_qparams";
+  }
+  return "unknown";
+}
+
+int64_t Tensor::numel() const {
+  int64_t n = 1;
+  for (int64_t d : shape) n *= d;
+  return n;
+}
+
+bool Tensor::is_contiguous() const {
+  int64_t expected = 1;
+  for (size_t d = shape.size(); d-- > 0;) {
+    if (shape[d] == 1) continue;  // size-1 dims may carry any stride
+    if (strides[d] != expected) return false;
+    expected *= shape[d];
+  }
+  return true;
+}
+
+uint64_t Tensor::min_storage_bytes() const {
+  if (numel() == 0) return 0;
+  int64_t last = storage_offset;
+  for (size_t d = 0; d < shape.size(); ++d) last += (shape[d] - 1) * strides[d];
+  return uint64_t(last + 1) * itemsize(dtype);
+}
+
+const uint8_t* Tensor::data() const {
+  if (!storage || storage->data_missing || storage->data.size() == 0) return nullptr;
+  return storage->data.data() + uint64_t(storage_offset) * itemsize(dtype);
+}
+
+std::vector<int64_t> contiguous_strides(const std::vector<int64_t>& shape) {
+  std::vector<int64_t> strides(shape.size(), 1);
+  int64_t s = 1;
+  for (size_t d = shape.size(); d-- > 0;) {
+    strides[d] = s;
+    s *= shape[d] > 0 ? shape[d] : 1;
+  }
+  return strides;
+}
+
+double element_as_double(DType dtype, const uint8_t* p) {
+  auto load = [p](auto tag) {
+    decltype(tag) v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+  };
+  switch (dtype) {
+    case DType::uint8: case DType::quint8: case DType::quint4x2: case DType::quint2x4:
+    case DType::bits8: case DType::bits1x8: case DType::bits2x4: case DType::bits4x2:
+      return double(p[0]);
+    case DType::bool_: return p[0] ? 1.0 : 0.0;
+    case DType::int8: case DType::qint8: return double(int8_t(p[0]));
+    case DType::int16: return double(load(int16_t{}));
+    case DType::int32: case DType::qint32: return double(load(int32_t{}));
+    case DType::int64: return double(load(int64_t{}));
+    case DType::uint16: case DType::bits16: return double(load(uint16_t{}));
+    case DType::uint32: return double(load(uint32_t{}));
+    case DType::uint64: return double(load(uint64_t{}));
+    case DType::float16: return half_to_double(load(uint16_t{}));
+    case DType::bfloat16: return bfloat16_to_double(load(uint16_t{}));
+    case DType::float32: return double(load(float{}));
+    case DType::float64: return load(double{});
+    case DType::float8_e5m2: case DType::float8_e4m3fn: case DType::float8_e5m2fnuz:
+    case DType::float8_e4m3fnuz: case DType::float8_e8m0fnu:
+      return float8_to_double(dtype, p[0]);
+    default:
+      // Sub-byte packed kinds and complex components are handled by callers.
+      return double(p[0]);
+  }
+}
+
+}  // namespace ptscope
