@@ -30,7 +30,8 @@ struct ZipEntry {
 struct ZipLimits {
   uint64_t max_entries = 1u << 20;
   uint64_t max_inflated_bytes = uint64_t(16) << 30;  // per member
-  double max_compression_ratio = 1000.0;            // above: refuse to inflate
+  // Deflate cannot exceed ~1032:1, so a higher declared ratio is a lie (a bomb).
+  double max_compression_ratio = 1100.0;
 };
 
 class ZipArchive {

@@ -129,3 +129,13 @@ TEST_CASE("random corruption never crashes", "[reader][errors][fuzz]") {
   }
   SUCCEED("no crash");
 }
+
+TEST_CASE("a real torch.export archive is named, not misread", "[reader][errors]") {
+  try {
+    load_model(test::fixture("models/t2_exported.pt2"));
+    FAIL("exported program accepted");
+  } catch (const Error& e) {
+    CHECK(e.code() == ErrorCode::unsupported);
+    CHECK(std::string(e.what()).find("torch.export") != std::string::npos);
+  }
+}

@@ -1,0 +1,45 @@
+// The flat op graph recovered for one concrete input: values with shapes and
+// dtypes, and nodes in execution order with module scope, source line and cost.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "graph/op_registry.h"
+#include "graph/values.h"
+
+namespace ptscope::graph {
+
+struct Value {
+  int id = -1;
+  TensorMeta meta;
+  int producer = -1;          // node index, -1 for graph inputs, parameters and constants
+  int view_of = -1;           // value id of the base when this value is a view
+  enum class Kind : uint8_t { input, parameter, constant, intermediate } kind = Kind::intermediate;
+  std::string name;           // input name or parameter's dotted name
+};
+
+struct Node {
+  const OpDef* def = nullptr;
+  std::string op;                     // full name, "aten::conv2d" / "aten::add.Tensor"
+  std::vector<int> inputs;            // tensor value ids in schema order (lists flattened)
+  std::vector<int> outputs;           // tensor value ids
+  std::vector<std::pair<std::string, ArgValue>> attrs;  // non-tensor bound arguments by schema name
+  std::string scope;                  // module path: "layer1.0.conv1" ("" for the root)
+  std::string scope_class;            // class of that module: "Conv2d"
+  std::string source;                 // "code/__torch__/torch/nn/modules/conv.py:23"
+  OpCategory category = OpCategory::other;
+  OpCost cost;
+};
+
+struct Graph {
+  std::vector<Value> values;
+  std::vector<Node> nodes;
+  std::vector<int> inputs;   // value ids
+  std::vector<int> outputs;  // value ids (tensors among the forward's results)
+  std::vector<std::string> notes;  // what was inferred (input shapes, ...)
+
+  int add_value(TensorMeta meta, Value::Kind kind, std::string name = "", int producer = -1);
+  OpCost totals() const;
+};
+
+}  // namespace ptscope::graph

@@ -1,0 +1,47 @@
+// Summaries of a built graph: per-module totals (torchinfo-style), the
+// distribution of layers and FLOPs by op category, and a guess at the
+// architecture family.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "core/model.h"
+#include "graph/graph.h"
+#include "graph/interpreter.h"
+
+namespace ptscope::graph {
+
+struct ModuleTotals {
+  std::string path;        // "" for the root
+  std::string class_name;  // short name ("Conv2d")
+  int depth = 0;
+  int64_t params = 0;      // parameter elements under this path (tensor table)
+  int64_t buffers = 0;     // buffer elements under this path
+  int nodes = 0;           // graph nodes whose scope is this module or below
+  OpCost cost;             // summed over those nodes
+  std::vector<std::vector<int64_t>> output_shapes;  // first output of each forward call
+  int calls = 0;
+};
+
+// One row per module of the model's tree, in tree order (pre-order).
+std::vector<ModuleTotals> module_totals(const Model& model, const Graph& graph, const std::vector<ModuleCall>& calls);
+
+struct CategoryTotals {
+  OpCategory category = OpCategory::other;
+  int nodes = 0;
+  OpCost cost;
+};
+// Every category with at least one node, most FLOPs (then nodes) first.
+std::vector<CategoryTotals> category_distribution(const Graph& graph);
+
+struct Architecture {
+  std::string kind;    // "CNN", "transformer encoder", "transformer decoder", "transformer encoder-decoder",
+                       // "hybrid (CNN + transformer)", "MLP", "RNN", "other"
+  std::string reason;  // the evidence, one sentence
+};
+Architecture classify_architecture(const Model& model, const Graph& graph);
+
+// Parameter elements a node reads (its inputs that are parameters, each once).
+int64_t node_params(const Graph& graph, const Node& node);
+
+}  // namespace ptscope::graph

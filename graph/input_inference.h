@@ -1,0 +1,48 @@
+// Building a graph for a concrete input: explicit input specs, or inputs
+// inferred from the model itself. Inference probes the method with
+// placeholder tensors: the first op that consumes each one (conv weight,
+// linear in_features, embedding table, norm channels ...) says what shape it
+// needs; a full shape-only run then confirms the guess, falling back to other
+// plausible shapes when the model rejects it. What was inferred is written
+// into Graph::notes.
+#pragma once
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/model.h"
+#include "graph/graph.h"
+#include "graph/interpreter.h"
+
+namespace ptscope::graph {
+
+struct InputSpec {
+  std::string name;               // forward argument name; empty: next argument in order
+  std::vector<int64_t> shape;     // tensor inputs
+  std::optional<DType> dtype;     // default float32
+  std::optional<double> scalar;   // `n=3`: a scalar argument instead of a tensor
+  bool scalar_is_int = false;
+  bool scalar_is_bool = false;
+};
+
+// "1x3x224x224", "ids:1x128:int64", "x:1,3,32,32:float16", "[]" (0-d), "steps=10".
+// Throws Error(usage) on malformed text.
+InputSpec parse_input_spec(std::string_view text);
+std::string input_spec_string(const InputSpec& spec);
+
+struct GraphOptions {
+  std::string method = "forward";
+  std::vector<InputSpec> inputs;    // in argument order or by name; missing ones are inferred
+  std::optional<int64_t> batch;     // overrides dim 0 of inferred inputs
+  std::optional<int64_t> seq;       // overrides the sequence dim of inferred token/sequence inputs
+  InterpreterLimits limits;
+  int max_attempts = 12;            // full runs tried while confirming inferred shapes
+};
+
+// Runs `options.method` on the model's root module with shape-only tensors.
+// Throws ptscope::Error with a one-line reason (file:line for model code).
+// `calls` receives every module forward call (for per-module output shapes).
+Graph build_graph(const Model& model, const GraphOptions& options = {}, std::vector<ModuleCall>* calls = nullptr);
+
+}  // namespace ptscope::graph

@@ -1,0 +1,103 @@
+// The op registry: each aten op is declared once with its schema, shape rule,
+// cost rule (FLOPs/MACs/bytes) and category. The shape-only interpreter binds
+// TorchScript calls against the schemas; executors implement kernels keyed by
+// the same OpDef. Unknown ops are errors that name the op, never silent zeros.
+#pragma once
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "graph/values.h"
+
+namespace ptscope::graph {
+
+enum class OpCategory : uint8_t {
+  conv, matmul, attention, norm, activation, pooling, elementwise, reduction, shape, embedding, other,
+};
+const char* op_category_name(OpCategory c);
+
+// One parsed schema argument: `int[2] stride=1`, `Tensor? bias=None`, `*, bool inplace=False`.
+struct SchemaArg {
+  std::string name;
+  std::string type;          // as written: "Tensor", "Tensor?", "int[2]", "Scalar", "ScalarType?", "Tensor[]" ...
+  std::optional<std::string> default_value;  // as written, e.g. "1", "None", "[0, 0]", "False"
+  bool kwarg_only = false;
+  bool is_tensor() const;       // Tensor, Tensor?, Tensor(a), Tensor(a!) ...
+  bool is_tensor_list() const;  // Tensor[], Tensor?[]
+  bool is_optional() const;     // ends with '?'
+};
+
+struct Schema {
+  std::string name;      // "aten::conv2d"
+  std::string overload;  // "" or "Tensor", "Scalar", "int" ...
+  std::vector<SchemaArg> args;
+  std::vector<std::string> returns;  // types, e.g. {"Tensor"} or {"Tensor", "Tensor"}
+  std::string text;      // the schema string as declared
+  std::string full_name() const { return overload.empty() ? name : name + "." + overload; }
+};
+
+// Parses "aten::conv2d(Tensor input, Tensor weight, Tensor? bias=None, int[2] stride=1) -> Tensor".
+// Throws ptscope::Error(usage) on malformed schema text.
+Schema parse_schema(std::string_view text);
+
+struct OpCost {
+  double flops = 0;          // FlopCounterMode convention: 2 per multiply-add, only for the ops it counts
+  double macs = 0;           // multiply-accumulates of those ops
+  double extended_flops = 0; // elementwise, norms, softmax, pooling: our documented counts (docs/flops.md)
+  uint64_t bytes_read = 0;   // each input read once (views move nothing)
+  uint64_t bytes_written = 0;
+};
+
+struct OpDef {
+  Schema schema;
+  OpCategory category = OpCategory::other;
+  bool is_view = false;     // output aliases the first tensor input (no bytes moved)
+  bool is_inplace = false;  // writes into its first input (`add_`, `relu_`, out= variants)
+  // Output tensors from bound arguments (schema order). Throws ptscope::Error(corrupt)
+  // with a message naming the op when the shapes do not fit (e.g. matmul mismatch).
+  std::function<std::vector<TensorMeta>(const std::vector<ArgValue>& args)> shape;
+  // Cost from bound arguments and computed outputs. Default (null): bytes only.
+  std::function<OpCost(const std::vector<ArgValue>& args, const std::vector<TensorMeta>& outputs)> cost;
+};
+
+class OpRegistry {
+ public:
+  // Registers an op from its schema text; returns the def to fill in.
+  OpDef& add(std::string_view schema_text, OpCategory category);
+  // All overloads of "aten::add" in registration order (most specific first).
+  const std::vector<const OpDef*>& overloads(std::string_view name) const;
+  const OpDef* find(std::string_view full_name) const;  // "aten::add.Tensor" or "aten::relu"
+  size_t size() const { return defs_.size(); }
+  std::vector<std::string> names() const;
+
+  // Binds call arguments to a schema: positional args in order, keywords by
+  // name, defaults filled (parsed from the schema's default text). Returns
+  // nullopt when the values do not fit the schema's types (for overload
+  // resolution); `why` receives the reason.
+  static std::optional<std::vector<ArgValue>> bind(const Schema& schema, const std::vector<ArgValue>& positional,
+                                                   const std::vector<std::pair<std::string, ArgValue>>& keywords,
+                                                   std::string* why = nullptr);
+  // Picks the first overload of `name` that binds; throws Error(unsupported)
+  // naming the op and listing the schemas tried when none does, or when the op
+  // is unknown.
+  std::pair<const OpDef*, std::vector<ArgValue>> resolve(
+      std::string_view name, const std::vector<ArgValue>& positional,
+      const std::vector<std::pair<std::string, ArgValue>>& keywords) const;
+
+ private:
+  std::vector<std::unique_ptr<OpDef>> defs_;
+  std::map<std::string, std::vector<const OpDef*>, std::less<>> by_name_;
+  std::map<std::string, const OpDef*, std::less<>> by_full_name_;
+};
+
+// The process-wide registry with every op ptscope knows (built once, thread-safe).
+const OpRegistry& op_registry();
+
+// Cost helper for rules: bytes of all tensor args read and outputs written.
+OpCost default_bytes(const std::vector<ArgValue>& args, const std::vector<TensorMeta>& outputs);
+
+}  // namespace ptscope::graph

@@ -1,0 +1,181 @@
+// Matrix products: mm, bmm, addmm, baddbmm, linear, matmul (with its 1-D and
+// batched broadcasting rules). FLOPs follow FlopCounterMode: 2 per multiply-add.
+#include "graph/op_rules.h"
+
+namespace ptscope::graph::rules {
+namespace {
+
+[[noreturn]] void cannot_multiply(const Shape& a, const Shape& b) {
+  fail("shapes " + shape_str(a) + " and " + shape_str(b) + " cannot be multiplied");
+}
+
+void need_rank(const TensorMeta& t, size_t rank, const char* what) {
+  if (t.shape.size() != rank)
+    fail(std::string(what) + " must be " + std::to_string(rank) + "-D, got " + shape_str(t.shape));
+}
+
+// Cost of `batch` products of [n,k]·[k,m]; `bias` adds one per output element (extended).
+OpCost product_cost(const Args& a, const Outs& o, double batch, double n, double k, double m, bool bias) {
+  OpCost c = default_bytes(a, o);
+  c.macs = batch * n * k * m;
+  c.flops = 2 * c.macs;
+  if (bias) c.extended_flops = double(o[0].numel());
+  return c;
+}
+
+Outs mm_rule(const Args& a) {
+  const auto &x = tensor(a, 0), &y = tensor(a, 1);
+  need_rank(x, 2, "self");
+  need_rank(y, 2, "mat2");
+  if (x.shape[1] != y.shape[0]) cannot_multiply(x.shape, y.shape);
+  return one({x.shape[0], y.shape[1]}, promote(x.dtype, y.dtype));
+}
+
+OpCost mm_cost(const Args& a, const Outs& o) {
+  const auto &x = tensor(a, 0), &y = tensor(a, 1);
+  return product_cost(a, o, 1, double(x.shape[0]), double(x.shape[1]), double(y.shape[1]), false);
+}
+
+Outs bmm_rule(const Args& a, size_t first) {
+  const auto &x = tensor(a, first), &y = tensor(a, first + 1);
+  need_rank(x, 3, "batch1");
+  need_rank(y, 3, "batch2");
+  if (x.shape[0] != y.shape[0] || x.shape[2] != y.shape[1]) cannot_multiply(x.shape, y.shape);
+  return one({x.shape[0], x.shape[1], y.shape[2]}, promote(x.dtype, y.dtype));
+}
+
+OpCost bmm_cost(const Args& a, const Outs& o, size_t first, bool bias) {
+  const auto &x = tensor(a, first), &y = tensor(a, first + 1);
+  return product_cost(a, o, double(x.shape[0]), double(x.shape[1]), double(x.shape[2]), double(y.shape[2]), bias);
+}
+
+Outs addmm_rule(const Args& a) {
+  const auto& self = tensor(a, 0);
+  Outs out = mm_rule({a[1], a[2]});
+  if (broadcast(self.shape, out[0].shape) != out[0].shape)
+    fail("input " + shape_str(self.shape) + " does not broadcast to the product " + shape_str(out[0].shape));
+  out[0].dtype = promote(out[0].dtype, self.dtype);
+  return out;
+}
+
+OpCost addmm_cost(const Args& a, const Outs& o) {
+  const auto &x = tensor(a, 1), &y = tensor(a, 2);
+  return product_cost(a, o, 1, double(x.shape[0]), double(x.shape[1]), double(y.shape[1]), true);
+}
+
+Outs linear_rule(const Args& a) {
+  const auto &x = tensor(a, 0), &w = tensor(a, 1);
+  if (x.shape.empty()) fail("input must have at least one dim");
+  if (w.shape.size() != 1 && w.shape.size() != 2) fail("weight must be 1-D or 2-D, got " + shape_str(w.shape));
+  const int64_t in_features = w.shape.back();
+  if (x.shape.back() != in_features) cannot_multiply(x.shape, w.shape);
+  Shape out(x.shape.begin(), x.shape.end() - 1);
+  if (w.shape.size() == 2) out.push_back(w.shape[0]);
+  if (const TensorMeta* b = opt_tensor(a, 2)) {
+    if (broadcast(b->shape, out) != out)
+      fail("bias " + shape_str(b->shape) + " does not broadcast to " + shape_str(out));
+  }
+  return one(out, promote(x.dtype, w.dtype));
+}
+
+OpCost linear_cost(const Args& a, const Outs& o) {
+  const auto &x = tensor(a, 0), &w = tensor(a, 1);
+  const double rows = double(numel(x.shape)) / double(x.shape.back());
+  const double out_features = w.shape.size() == 2 ? double(w.shape[0]) : 1.0;
+  return product_cost(a, o, 1, rows, double(x.shape.back()), out_features, opt_tensor(a, 2) != nullptr);
+}
+
+}  // namespace
+
+// torch.matmul's shape: 1-D operands gain a dim that is dropped afterwards,
+// batch dims broadcast. Also used by the attention rules.
+Shape matmul_shape(const Shape& a, const Shape& b) {
+  if (a.empty() || b.empty()) fail("both arguments to matmul need at least 1 dimension, got " + shape_str(a) +
+                                   " and " + shape_str(b));
+  Shape x = a, y = b;
+  if (x.size() == 1) x.insert(x.begin(), 1);
+  if (y.size() == 1) y.push_back(1);
+  const int64_t k = x.back();
+  if (y[y.size() - 2] != k) cannot_multiply(a, b);
+  Shape batch = broadcast(Shape(x.begin(), x.end() - 2), Shape(y.begin(), y.end() - 2));
+  Shape out = batch;
+  if (a.size() > 1) out.push_back(x[x.size() - 2]);
+  if (b.size() > 1) out.push_back(y.back());
+  return out;
+}
+
+// Multiply-adds of a matmul: prod(broadcast batch) · n · k · m.
+double matmul_macs(const Shape& a, const Shape& b) {
+  Shape x = a, y = b;
+  if (x.size() == 1) x.insert(x.begin(), 1);
+  if (y.size() == 1) y.push_back(1);
+  Shape batch = broadcast(Shape(x.begin(), x.end() - 2), Shape(y.begin(), y.end() - 2));
+  return double(numel(batch)) * double(x[x.size() - 2]) * double(x.back()) * double(y.back());
+}
+
+void register_matmul_ops(OpRegistry& r) {
+  const auto M = OpCategory::matmul;
+  def(r, "aten::mm(Tensor self, Tensor mat2) -> Tensor", M, mm_rule, mm_cost);
+  def(r, "aten::bmm(Tensor self, Tensor mat2) -> Tensor", M, [](const Args& a) { return bmm_rule(a, 0); },
+      [](const Args& a, const Outs& o) { return bmm_cost(a, o, 0, false); });
+  def(r, "aten::addmm(Tensor self, Tensor mat1, Tensor mat2, *, Scalar beta=1, Scalar alpha=1) -> Tensor", M,
+      addmm_rule, addmm_cost);
+  inplace(r, "aten::addmm_(Tensor(a!) self, Tensor mat1, Tensor mat2, *, Scalar beta=1, Scalar alpha=1) -> Tensor(a!)",
+          M, addmm_rule, addmm_cost);
+  def(r, "aten::baddbmm(Tensor self, Tensor batch1, Tensor batch2, *, Scalar beta=1, Scalar alpha=1) -> Tensor", M,
+      [](const Args& a) {
+        Outs out = bmm_rule(a, 1);
+        const auto& self = tensor(a, 0);
+        if (broadcast(self.shape, out[0].shape) != out[0].shape)
+          fail("input " + shape_str(self.shape) + " does not broadcast to " + shape_str(out[0].shape));
+        out[0].dtype = promote(out[0].dtype, self.dtype);
+        return out;
+      },
+      [](const Args& a, const Outs& o) { return bmm_cost(a, o, 1, true); });
+  // Vector products. FlopCounterMode has no entry for dot/mv (it counts 0);
+  // we count their multiply-adds like any other product.
+  def(r, "aten::dot(Tensor self, Tensor tensor) -> Tensor", M,
+      [](const Args& a) {
+        const auto &x = tensor(a, 0), &y = tensor(a, 1);
+        need_rank(x, 1, "self");
+        need_rank(y, 1, "tensor");
+        if (x.shape != y.shape) cannot_multiply(x.shape, y.shape);
+        return one({}, promote(x.dtype, y.dtype));
+      },
+      [](const Args& a, const Outs& o) { return product_cost(a, o, 1, 1, double(tensor(a, 0).shape[0]), 1, false); });
+  def(r, "aten::mv(Tensor self, Tensor vec) -> Tensor", M,
+      [](const Args& a) {
+        const auto &x = tensor(a, 0), &y = tensor(a, 1);
+        need_rank(x, 2, "self");
+        need_rank(y, 1, "vec");
+        if (x.shape[1] != y.shape[0]) cannot_multiply(x.shape, y.shape);
+        return one({x.shape[0]}, promote(x.dtype, y.dtype));
+      },
+      [](const Args& a, const Outs& o) {
+        const auto& x = tensor(a, 0);
+        return product_cost(a, o, 1, double(x.shape[0]), double(x.shape[1]), 1, false);
+      });
+  // outer is a broadcast multiply: no accumulation, one extended FLOP per output.
+  def(r, "aten::outer(Tensor self, Tensor vec2) -> Tensor", OpCategory::elementwise,
+      [](const Args& a) {
+        const auto &x = tensor(a, 0), &y = tensor(a, 1);
+        need_rank(x, 1, "self");
+        need_rank(y, 1, "vec2");
+        return one({x.shape[0], y.shape[0]}, promote(x.dtype, y.dtype));
+      },
+      per_out(1));
+  def(r, "aten::linear(Tensor input, Tensor weight, Tensor? bias=None) -> Tensor", M, linear_rule, linear_cost);
+  def(r, "aten::matmul(Tensor self, Tensor other) -> Tensor", M,
+      [](const Args& a) {
+        const auto &x = tensor(a, 0), &y = tensor(a, 1);
+        return one(matmul_shape(x.shape, y.shape), promote(x.dtype, y.dtype));
+      },
+      [](const Args& a, const Outs& o) {
+        OpCost c = default_bytes(a, o);
+        c.macs = matmul_macs(tensor(a, 0).shape, tensor(a, 1).shape);
+        c.flops = 2 * c.macs;
+        return c;
+      });
+}
+
+}  // namespace ptscope::graph::rules

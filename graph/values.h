@@ -1,0 +1,33 @@
+// Values that flow through shape-only execution and op rules: tensor metadata
+// (no data) or constants (ints, floats, lists, strings, None).
+#pragma once
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/dtype.h"
+
+namespace ptscope::graph {
+
+struct TensorMeta {
+  std::vector<int64_t> shape;
+  DType dtype = DType::float32;
+  int value_id = -1;  // id of the graph value this tensor is, -1 for none yet
+  int64_t numel() const {
+    int64_t n = 1;
+    for (int64_t d : shape) n *= d;
+    return n;
+  }
+  uint64_t nbytes() const { return uint64_t(numel()) * itemsize(dtype); }
+};
+
+struct NoneArg {};
+// Argument values as op rules see them, in schema order after binding.
+using ArgValue = std::variant<NoneArg, bool, int64_t, double, std::string, std::vector<int64_t>,
+                              std::vector<double>, TensorMeta, std::vector<TensorMeta>>;
+
+// Readable form for messages and JSON ("[1, 3, 224, 224]:float32", "2", "None").
+std::string arg_to_string(const ArgValue& v);
+
+}  // namespace ptscope::graph

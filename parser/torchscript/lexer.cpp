@@ -1,0 +1,755 @@
+#include "parser/torchscript/lexer.h"
+
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <mutex>
+#include <unordered_set>
+
+namespace ptscope::ts {
+
+const std::string* intern_file_name(std::string_view name) {
+  // Leaked on purpose: a Loc may be printed during static destruction.
+  static std::mutex& mutex = *new std::mutex;
+  static auto& names = *new std::unordered_set<std::string>;
+  std::lock_guard lock(mutex);
+  // unordered_set nodes never move, so the pointer stays valid.
+  return &*names.emplace(name).first;
+}
+
+std::string to_string(const Loc& loc) {
+  std::string out = loc.file ? *loc.file : std::string("<unknown>");
+  out += ':';
+  out += std::to_string(loc.line);
+  out += ':';
+  out += std::to_string(loc.col);
+  return out;
+}
+
+void fail_at(const Loc& loc, std::string_view message, ErrorCode code) {
+  throw Error(code, to_string(loc) + ": " + std::string(message));
+}
+
+const char* tok_spelling(Tok kind) {
+  switch (kind) {
+    case Tok::end_of_file: return "end of file";
+    case Tok::newline: return "end of line";
+    case Tok::indent: return "indent";
+    case Tok::dedent: return "dedent";
+    case Tok::name: return "identifier";
+    case Tok::integer: return "integer";
+    case Tok::floating: return "float";
+    case Tok::imaginary: return "imaginary number";
+    case Tok::string: return "string";
+    case Tok::kw_def: return "'def'";
+    case Tok::kw_class: return "'class'";
+    case Tok::kw_if: return "'if'";
+    case Tok::kw_elif: return "'elif'";
+    case Tok::kw_else: return "'else'";
+    case Tok::kw_for: return "'for'";
+    case Tok::kw_while: return "'while'";
+    case Tok::kw_in: return "'in'";
+    case Tok::kw_not: return "'not'";
+    case Tok::kw_and: return "'and'";
+    case Tok::kw_or: return "'or'";
+    case Tok::kw_is: return "'is'";
+    case Tok::kw_return: return "'return'";
+    case Tok::kw_pass: return "'pass'";
+    case Tok::kw_break: return "'break'";
+    case Tok::kw_continue: return "'continue'";
+    case Tok::kw_with: return "'with'";
+    case Tok::kw_as: return "'as'";
+    case Tok::kw_none: return "'None'";
+    case Tok::kw_true: return "'True'";
+    case Tok::kw_false: return "'False'";
+    case Tok::kw_lambda: return "'lambda'";
+    case Tok::kw_assert: return "'assert'";
+    case Tok::kw_global: return "'global'";
+    case Tok::kw_nonlocal: return "'nonlocal'";
+    case Tok::kw_raise: return "'raise'";
+    case Tok::kw_del: return "'del'";
+    case Tok::kw_import: return "'import'";
+    case Tok::kw_from: return "'from'";
+    case Tok::lparen: return "'('";
+    case Tok::rparen: return "')'";
+    case Tok::lbracket: return "'['";
+    case Tok::rbracket: return "']'";
+    case Tok::lbrace: return "'{'";
+    case Tok::rbrace: return "'}'";
+    case Tok::comma: return "','";
+    case Tok::colon: return "':'";
+    case Tok::semicolon: return "';'";
+    case Tok::dot: return "'.'";
+    case Tok::ellipsis: return "'...'";
+    case Tok::arrow: return "'->'";
+    case Tok::walrus: return "':='";
+    case Tok::assign: return "'='";
+    case Tok::plus: return "'+'";
+    case Tok::minus: return "'-'";
+    case Tok::star: return "'*'";
+    case Tok::slash: return "'/'";
+    case Tok::double_slash: return "'//'";
+    case Tok::percent: return "'%'";
+    case Tok::at: return "'@'";
+    case Tok::double_star: return "'**'";
+    case Tok::lshift: return "'<<'";
+    case Tok::rshift: return "'>>'";
+    case Tok::amp: return "'&'";
+    case Tok::pipe: return "'|'";
+    case Tok::caret: return "'^'";
+    case Tok::tilde: return "'~'";
+    case Tok::lt: return "'<'";
+    case Tok::gt: return "'>'";
+    case Tok::le: return "'<='";
+    case Tok::ge: return "'>='";
+    case Tok::eq: return "'=='";
+    case Tok::ne: return "'!='";
+    case Tok::plus_assign: return "'+='";
+    case Tok::minus_assign: return "'-='";
+    case Tok::star_assign: return "'*='";
+    case Tok::slash_assign: return "'/='";
+    case Tok::double_slash_assign: return "'//='";
+    case Tok::percent_assign: return "'%='";
+    case Tok::at_assign: return "'@='";
+    case Tok::double_star_assign: return "'**='";
+    case Tok::lshift_assign: return "'<<='";
+    case Tok::rshift_assign: return "'>>='";
+    case Tok::amp_assign: return "'&='";
+    case Tok::pipe_assign: return "'|='";
+    case Tok::caret_assign: return "'^='";
+  }
+  return "token";
+}
+
+namespace {
+
+bool is_ident_start(char c) {
+  auto u = static_cast<unsigned char>(c);
+  // Bytes >= 0x80 are taken as parts of UTF-8 identifiers without validation.
+  return (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || u == '_' || u >= 0x80;
+}
+bool is_ident_char(char c) { return is_ident_start(c) || (c >= '0' && c <= '9'); }
+bool is_dec(char c) { return c >= '0' && c <= '9'; }
+bool is_hex(char c) {
+  return is_dec(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+bool is_oct(char c) { return c >= '0' && c <= '7'; }
+bool is_bin(char c) { return c == '0' || c == '1'; }
+char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool is_string_prefix(std::string_view p) {
+  if (p.size() > 2) return false;
+  std::string low;
+  for (char c : p) low += lower(c);
+  return low == "r" || low == "u" || low == "b" || low == "f" || low == "br" ||
+         low == "rb" || low == "fr" || low == "rf";
+}
+
+Tok keyword_kind(std::string_view s) {
+  // Dispatch on length first: identifiers are the most frequent token.
+  switch (s.size()) {
+    case 2:
+      if (s == "if") return Tok::kw_if;
+      if (s == "in") return Tok::kw_in;
+      if (s == "is") return Tok::kw_is;
+      if (s == "or") return Tok::kw_or;
+      if (s == "as") return Tok::kw_as;
+      break;
+    case 3:
+      if (s == "def") return Tok::kw_def;
+      if (s == "for") return Tok::kw_for;
+      if (s == "not") return Tok::kw_not;
+      if (s == "and") return Tok::kw_and;
+      if (s == "del") return Tok::kw_del;
+      break;
+    case 4:
+      if (s == "else") return Tok::kw_else;
+      if (s == "elif") return Tok::kw_elif;
+      if (s == "pass") return Tok::kw_pass;
+      if (s == "None") return Tok::kw_none;
+      if (s == "True") return Tok::kw_true;
+      if (s == "with") return Tok::kw_with;
+      if (s == "from") return Tok::kw_from;
+      break;
+    case 5:
+      if (s == "class") return Tok::kw_class;
+      if (s == "while") return Tok::kw_while;
+      if (s == "break") return Tok::kw_break;
+      if (s == "False") return Tok::kw_false;
+      if (s == "raise") return Tok::kw_raise;
+      break;
+    case 6:
+      if (s == "return") return Tok::kw_return;
+      if (s == "lambda") return Tok::kw_lambda;
+      if (s == "assert") return Tok::kw_assert;
+      if (s == "global") return Tok::kw_global;
+      if (s == "import") return Tok::kw_import;
+      break;
+    case 8:
+      if (s == "continue") return Tok::kw_continue;
+      if (s == "nonlocal") return Tok::kw_nonlocal;
+      break;
+    default:
+      break;
+  }
+  return Tok::name;
+}
+
+void append_utf8(std::string& out, uint32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+int hex_digit(char c) {
+  if (is_dec(c)) return c - '0';
+  return lower(c) - 'a' + 10;
+}
+
+}  // namespace
+
+bool is_identifier(std::string_view s) {
+  if (s.empty() || !is_ident_start(s[0])) return false;
+  for (char c : s) {
+    if (!is_ident_char(c)) return false;
+  }
+  return keyword_kind(s) == Tok::name;
+}
+
+Lexer::Lexer(std::string_view source, std::string_view file_name, size_t max_tokens)
+    : src_(source), file_(intern_file_name(file_name)), max_tokens_(max_tokens) {
+  if (src_.substr(0, 3) == "\xEF\xBB\xBF") pos_ = line_start_ = 3;  // UTF-8 BOM
+}
+
+void Lexer::fail(size_t offset, std::string_view message) const {
+  fail_at(Loc{file_, line_, col_of(offset)}, message);
+}
+
+Token Lexer::make(Tok kind, size_t begin, size_t end) {
+  if (++tokens_ > max_tokens_) {
+    fail_at(Loc{file_, line_, col_of(begin)},
+            "more than " + std::to_string(max_tokens_) + " tokens in one file",
+            ErrorCode::limit_exceeded);
+  }
+  return Token{kind, line_, col_of(begin), src_.substr(begin, end - begin)};
+}
+
+bool Lexer::at_line_end(size_t p) const {
+  return p >= src_.size() || src_[p] == '\n' || src_[p] == '\r';
+}
+
+void Lexer::consume_newline() {
+  if (src_[pos_] == '\r' && pos_ + 1 < src_.size() && src_[pos_ + 1] == '\n') ++pos_;
+  ++pos_;
+  ++line_;
+  line_start_ = pos_;
+}
+
+bool Lexer::start_line() {
+  for (;;) {
+    uint32_t width = 0;
+    size_t p = pos_;
+    for (; p < src_.size(); ++p) {
+      char c = src_[p];
+      if (c == ' ') {
+        ++width;
+      } else if (c == '\t') {
+        width = (width / 8 + 1) * 8;  // Python's tab stops
+      } else if (c == '\f') {
+        width = 0;
+      } else {
+        break;
+      }
+    }
+    if (p < src_.size() && src_[p] == '#') {
+      while (!at_line_end(p)) ++p;
+    }
+    pos_ = p;
+    if (p >= src_.size()) return false;
+    if (src_[p] == '\n' || src_[p] == '\r') {
+      consume_newline();  // blank or comment-only lines do not count
+      continue;
+    }
+    // An indent grows indents_; dedents are counted for next() to emit.
+    if (width > indents_.back()) {
+      indents_.push_back(width);
+      return true;
+    }
+    while (width < indents_.back()) {
+      indents_.pop_back();
+      ++pending_dedents_;
+    }
+    if (width != indents_.back()) {
+      fail(p, "unindent does not match any outer indentation level");
+    }
+    return true;
+  }
+}
+
+Token Lexer::next() {
+  if (pending_dedents_ > 0) {
+    --pending_dedents_;
+    return make(Tok::dedent, pos_, pos_);
+  }
+  if (at_line_start_ && brackets_.empty()) {
+    at_line_start_ = false;
+    size_t depth_before = indents_.size();
+    if (start_line()) {
+      if (indents_.size() > depth_before) return make(Tok::indent, pos_, pos_);
+      if (pending_dedents_ > 0) {
+        --pending_dedents_;
+        return make(Tok::dedent, pos_, pos_);
+      }
+    }
+  }
+  // Skip blanks, comments and joined lines up to the next token.
+  for (;;) {
+    if (pos_ >= src_.size()) break;
+    char c = src_[pos_];
+    if (c == ' ' || c == '\t' || c == '\f') {
+      ++pos_;
+    } else if (c == '#') {
+      while (!at_line_end(pos_)) ++pos_;
+    } else if (c == '\\') {
+      if (pos_ + 1 >= src_.size()) fail(pos_, "unexpected end of file after '\\'");
+      if (src_[pos_ + 1] != '\n' && src_[pos_ + 1] != '\r') {
+        fail(pos_, "unexpected character after line continuation '\\'");
+      }
+      ++pos_;
+      consume_newline();
+    } else if (c == '\n' || c == '\r') {
+      if (!brackets_.empty() || !line_has_tokens_) {
+        consume_newline();  // inside brackets (implicit joining) or on an empty line
+        continue;
+      }
+      Token t = make(Tok::newline, pos_, pos_);
+      consume_newline();
+      at_line_start_ = true;
+      line_has_tokens_ = false;
+      return t;
+    } else {
+      break;
+    }
+  }
+
+  if (pos_ >= src_.size()) {
+    if (!brackets_.empty()) {
+      const Open& o = brackets_.back();
+      fail_at(Loc{file_, o.line, o.col},
+              std::string("'") + o.open + "' was never closed");
+    }
+    if (line_has_tokens_) {
+      line_has_tokens_ = false;
+      return make(Tok::newline, pos_, pos_);
+    }
+    if (indents_.size() > 1) {
+      indents_.pop_back();
+      return make(Tok::dedent, pos_, pos_);
+    }
+    return Token{Tok::end_of_file, line_, col_of(pos_), {}};
+  }
+
+  line_has_tokens_ = true;
+  size_t begin = pos_;
+  char c = src_[begin];
+  if (is_ident_start(c)) {
+    size_t p = begin + 1;
+    while (p < src_.size() && is_ident_char(src_[p])) ++p;
+    if (p < src_.size() && (src_[p] == '"' || src_[p] == '\'') &&
+        is_string_prefix(src_.substr(begin, p - begin))) {
+      return scan_string(begin, p);
+    }
+    pos_ = p;
+    return make(keyword_kind(src_.substr(begin, p - begin)), begin, p);
+  }
+  if (is_dec(c) || (c == '.' && begin + 1 < src_.size() && is_dec(src_[begin + 1]))) {
+    return scan_number(begin);
+  }
+  if (c == '"' || c == '\'') return scan_string(begin, begin);
+  return scan_operator(begin);
+}
+
+void Lexer::scan_digits(bool (*is_digit)(char), bool need_one) {
+  size_t start = pos_;
+  while (pos_ < src_.size()) {
+    char c = src_[pos_];
+    // Underscores may only separate two digits.
+    if (is_digit(c) || (c == '_' && pos_ > start && pos_ + 1 < src_.size() &&
+                        is_digit(src_[pos_ + 1]))) {
+      ++pos_;
+    } else {
+      break;
+    }
+  }
+  if (need_one && pos_ == start) fail(pos_, "invalid number literal: expected a digit");
+  if (pos_ < src_.size() && src_[pos_] == '_') fail(pos_, "invalid '_' in number literal");
+}
+
+Token Lexer::scan_number(size_t begin) {
+  pos_ = begin;
+  Tok kind = Tok::integer;
+  char prefix = begin + 1 < src_.size() ? lower(src_[begin + 1]) : 0;
+  if (src_[begin] == '0' && (prefix == 'x' || prefix == 'o' || prefix == 'b')) {
+    pos_ += 2;
+    if (pos_ < src_.size() && src_[pos_] == '_') ++pos_;  // 0x_ff is valid
+    scan_digits(prefix == 'x' ? is_hex : prefix == 'o' ? is_oct : is_bin, true);
+  } else {
+    bool is_float = false;
+    if (src_[pos_] != '.') scan_digits(is_dec, true);
+    if (pos_ < src_.size() && src_[pos_] == '.') {
+      ++pos_;
+      is_float = true;
+      if (pos_ < src_.size() && is_dec(src_[pos_])) scan_digits(is_dec, true);
+    }
+    if (pos_ < src_.size() && lower(src_[pos_]) == 'e') {
+      ++pos_;
+      if (pos_ < src_.size() && (src_[pos_] == '+' || src_[pos_] == '-')) ++pos_;
+      scan_digits(is_dec, true);
+      is_float = true;
+    }
+    if (pos_ < src_.size() && lower(src_[pos_]) == 'j') {
+      ++pos_;
+      kind = Tok::imaginary;
+    } else if (is_float) {
+      kind = Tok::floating;
+    } else if (src_[begin] == '0') {
+      for (size_t p = begin; p < pos_; ++p) {
+        if (src_[p] >= '1' && src_[p] <= '9') {
+          fail(begin, "leading zeros in decimal integer literals are not permitted");
+        }
+      }
+    }
+  }
+  if (pos_ < src_.size() && is_ident_char(src_[pos_])) {
+    fail(pos_, "invalid character in number literal");
+  }
+  return make(kind, begin, pos_);
+}
+
+Token Lexer::scan_string(size_t begin, size_t quote) {
+  const char q = src_[quote];
+  const bool triple = quote + 2 < src_.size() && src_[quote + 1] == q && src_[quote + 2] == q;
+  const Loc start{file_, line_, col_of(begin)};
+  size_t p = quote + (triple ? 3 : 1);
+  for (;;) {
+    if (p >= src_.size()) {
+      fail_at(start, triple ? "unterminated triple-quoted string literal"
+                            : "unterminated string literal");
+    }
+    char c = src_[p];
+    if (c == '\\' && p + 1 < src_.size()) {
+      if (src_[p + 1] == '\n' || src_[p + 1] == '\r') {
+        pos_ = p + 1;
+        consume_newline();  // escaped newline: keeps line numbers right
+        p = pos_;
+      } else {
+        p += 2;
+      }
+      continue;
+    }
+    if (c == '\n' || c == '\r') {
+      if (!triple) fail_at(start, "unterminated string literal");
+      pos_ = p;
+      consume_newline();
+      p = pos_;
+      continue;
+    }
+    if (c == q) {
+      if (!triple) {
+        ++p;
+        break;
+      }
+      if (p + 2 < src_.size() && src_[p + 1] == q && src_[p + 2] == q) {
+        p += 3;
+        break;
+      }
+    }
+    ++p;
+  }
+  pos_ = p;
+  if (++tokens_ > max_tokens_) {
+    fail_at(start, "more than " + std::to_string(max_tokens_) + " tokens in one file",
+            ErrorCode::limit_exceeded);
+  }
+  return Token{Tok::string, start.line, start.col, src_.substr(begin, p - begin)};
+}
+
+Token Lexer::scan_operator(size_t begin) {
+  const char c = src_[begin];
+  const char c1 = begin + 1 < src_.size() ? src_[begin + 1] : '\0';
+  const char c2 = begin + 2 < src_.size() ? src_[begin + 2] : '\0';
+  Tok kind;
+  size_t len = 1;
+  // `op` alone, `op=` as its augmented assignment.
+  auto with_assign = [&](Tok plain, Tok augmented) {
+    if (c1 == '=') {
+      len = 2;
+      return augmented;
+    }
+    return plain;
+  };
+  switch (c) {
+    case '(': case '[': case '{':
+      brackets_.push_back(Open{c, line_, col_of(begin)});
+      kind = c == '(' ? Tok::lparen : c == '[' ? Tok::lbracket : Tok::lbrace;
+      break;
+    case ')': case ']': case '}': {
+      if (brackets_.empty()) fail(begin, std::string("unmatched '") + c + "'");
+      const Open o = brackets_.back();
+      const char expected = o.open == '(' ? ')' : o.open == '[' ? ']' : '}';
+      if (c != expected) {
+        fail(begin, std::string("closing '") + c + "' does not match '" + o.open +
+                        "' at " + std::to_string(o.line) + ":" + std::to_string(o.col));
+      }
+      brackets_.pop_back();
+      kind = c == ')' ? Tok::rparen : c == ']' ? Tok::rbracket : Tok::rbrace;
+      break;
+    }
+    case ',': kind = Tok::comma; break;
+    case ';': kind = Tok::semicolon; break;
+    case '~': kind = Tok::tilde; break;
+    case ':':
+      kind = with_assign(Tok::colon, Tok::walrus);
+      break;
+    case '.':
+      if (c1 == '.' && c2 == '.') {
+        kind = Tok::ellipsis;
+        len = 3;
+      } else {
+        kind = Tok::dot;
+      }
+      break;
+    case '+': kind = with_assign(Tok::plus, Tok::plus_assign); break;
+    case '%': kind = with_assign(Tok::percent, Tok::percent_assign); break;
+    case '@': kind = with_assign(Tok::at, Tok::at_assign); break;
+    case '&': kind = with_assign(Tok::amp, Tok::amp_assign); break;
+    case '|': kind = with_assign(Tok::pipe, Tok::pipe_assign); break;
+    case '^': kind = with_assign(Tok::caret, Tok::caret_assign); break;
+    case '=': kind = with_assign(Tok::assign, Tok::eq); break;
+    case '-':
+      if (c1 == '>') {
+        kind = Tok::arrow;
+        len = 2;
+      } else {
+        kind = with_assign(Tok::minus, Tok::minus_assign);
+      }
+      break;
+    case '*':
+      if (c1 == '*') {
+        kind = c2 == '=' ? Tok::double_star_assign : Tok::double_star;
+        len = c2 == '=' ? 3 : 2;
+      } else {
+        kind = with_assign(Tok::star, Tok::star_assign);
+      }
+      break;
+    case '/':
+      if (c1 == '/') {
+        kind = c2 == '=' ? Tok::double_slash_assign : Tok::double_slash;
+        len = c2 == '=' ? 3 : 2;
+      } else {
+        kind = with_assign(Tok::slash, Tok::slash_assign);
+      }
+      break;
+    case '<':
+      if (c1 == '<') {
+        kind = c2 == '=' ? Tok::lshift_assign : Tok::lshift;
+        len = c2 == '=' ? 3 : 2;
+      } else {
+        kind = with_assign(Tok::lt, Tok::le);
+      }
+      break;
+    case '>':
+      if (c1 == '>') {
+        kind = c2 == '=' ? Tok::rshift_assign : Tok::rshift;
+        len = c2 == '=' ? 3 : 2;
+      } else {
+        kind = with_assign(Tok::gt, Tok::ge);
+      }
+      break;
+    case '!':
+      if (c1 == '=') {
+        kind = Tok::ne;
+        len = 2;
+        break;
+      }
+      [[fallthrough]];
+    default: {
+      auto u = static_cast<unsigned char>(c);
+      std::string shown;
+      if (u >= 0x20 && u < 0x7F) {
+        shown = std::string("'") + c + "'";
+      } else {
+        static const char digits[] = "0123456789abcdef";
+        shown = std::string("0x") + digits[u >> 4] + digits[u & 15];
+      }
+      fail(begin, "unexpected character " + shown);
+    }
+  }
+  pos_ = begin + len;
+  return make(kind, begin, pos_);
+}
+
+int64_t Lexer::int_value(const Token& t) const {
+  std::string_view s = t.text;
+  unsigned base = 10;
+  if (s.size() > 2 && s[0] == '0') {
+    char p = lower(s[1]);
+    base = p == 'x' ? 16 : p == 'o' ? 8 : p == 'b' ? 2 : 10;
+    if (base != 10) s.remove_prefix(2);
+  }
+  uint64_t value = 0;
+  for (char c : s) {
+    if (c == '_') continue;
+    auto digit = static_cast<uint64_t>(hex_digit(c));
+    if (value > (std::numeric_limits<uint64_t>::max() - digit) / base) {
+      fail_at(loc(t), "integer literal " + std::string(t.text) + " does not fit in 64 bits",
+              ErrorCode::unsupported);
+    }
+    value = value * base + digit;
+  }
+  return static_cast<int64_t>(value);  // see the header: wraps above INT64_MAX
+}
+
+double Lexer::float_value(const Token& t) const {
+  std::string digits;
+  for (char c : t.text) {
+    if (c != '_' && lower(c) != 'j') digits += c;
+  }
+  double value = 0;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+  if (ec == std::errc::result_out_of_range) {
+    // from_chars leaves the value alone; Python gives inf or 0. A result
+    // can only underflow with a negative exponent or a "0."/"." mantissa.
+    size_t e = digits.find_first_of("eE");
+    bool tiny = e != std::string::npos ? digits[e + 1] == '-'
+                                       : (digits[0] == '0' || digits[0] == '.');
+    return tiny ? 0.0 : std::numeric_limits<double>::infinity();
+  }
+  if (ec != std::errc() || end != digits.data() + digits.size()) {
+    fail_at(loc(t), "invalid float literal " + std::string(t.text));
+  }
+  return value;
+}
+
+std::string Lexer::string_value(const Token& t, StrKind* kind) const {
+  std::string_view s = t.text;
+  bool raw = false;
+  StrKind k = StrKind::str;
+  size_t i = 0;
+  for (; s[i] != '"' && s[i] != '\''; ++i) {
+    char p = lower(s[i]);
+    if (p == 'r') raw = true;
+    if (p == 'b') k = StrKind::bytes;
+    if (p == 'f') k = StrKind::fstring;
+  }
+  if (kind) *kind = k;
+  const char q = s[i];
+  const size_t qlen = s.size() - i >= 6 && s[i + 1] == q && s[i + 2] == q ? 3 : 1;
+  std::string_view body = s.substr(i + qlen, s.size() - i - 2 * qlen);
+
+  std::string out;
+  out.reserve(body.size());
+  for (size_t j = 0; j < body.size(); ++j) {
+    char c = body[j];
+    if (c == '\r') {  // source newlines read as '\n', as in Python
+      out += '\n';
+      if (j + 1 < body.size() && body[j + 1] == '\n') ++j;
+      continue;
+    }
+    if (c != '\\' || raw) {
+      out += c;
+      continue;
+    }
+    char e = body[++j];  // the lexer guarantees a character after '\'
+    switch (e) {
+      case '\n': break;  // escaped newline: line continuation
+      case '\r':
+        if (j + 1 < body.size() && body[j + 1] == '\n') ++j;
+        break;
+      case '\\': case '\'': case '"': out += e; break;
+      case 'a': out += '\a'; break;
+      case 'b': out += '\b'; break;
+      case 'f': out += '\f'; break;
+      case 'n': out += '\n'; break;
+      case 'r': out += '\r'; break;
+      case 't': out += '\t'; break;
+      case 'v': out += '\v'; break;
+      case 'x': {
+        if (j + 2 >= body.size() || !is_hex(body[j + 1]) || !is_hex(body[j + 2])) {
+          fail_at(loc(t), "invalid \\x escape in string literal");
+        }
+        out += static_cast<char>(hex_digit(body[j + 1]) * 16 + hex_digit(body[j + 2]));
+        j += 2;
+        break;
+      }
+      case 'u': case 'U': {
+        if (k == StrKind::bytes) {  // not an escape in bytes literals
+          out += '\\';
+          out += e;
+          break;
+        }
+        size_t n = e == 'u' ? 4 : 8;
+        uint32_t cp = 0;
+        for (size_t d = 1; d <= n; ++d) {
+          if (j + d >= body.size() || !is_hex(body[j + d])) {
+            fail_at(loc(t), std::string("invalid \\") + e + " escape in string literal");
+          }
+          cp = cp * 16 + static_cast<uint32_t>(hex_digit(body[j + d]));
+        }
+        if (cp > 0x10FFFF) fail_at(loc(t), "invalid code point in \\U escape");
+        append_utf8(out, cp);
+        j += n;
+        break;
+      }
+      case 'N':
+        if (k != StrKind::bytes) {
+          fail_at(loc(t), "\\N{...} escapes are not supported", ErrorCode::unsupported);
+        }
+        out += "\\N";
+        break;
+      default:
+        if (is_oct(e)) {
+          uint32_t v = 0;
+          size_t d = 0;
+          for (; d < 3 && j + d < body.size() && is_oct(body[j + d]); ++d) {
+            v = v * 8 + static_cast<uint32_t>(body[j + d] - '0');
+          }
+          j += d - 1;
+          if (v <= 0xFF) {
+            out += static_cast<char>(v);
+          } else if (k == StrKind::bytes) {
+            fail_at(loc(t), "octal escape out of range in bytes literal");
+          } else {
+            append_utf8(out, v);
+          }
+        } else {
+          out += '\\';  // unknown escapes stay as written, as in Python
+          out += e;
+        }
+    }
+  }
+  return out;
+}
+
+std::vector<Token> tokenize(std::string_view source, std::string_view file_name) {
+  Lexer lexer(source, file_name);
+  std::vector<Token> out;
+  do {
+    out.push_back(lexer.next());
+  } while (out.back().kind != Tok::end_of_file);
+  return out;
+}
+
+}  // namespace ptscope::ts

@@ -1,0 +1,33 @@
+// `ptscope graph`: the op graph as a layer table, a module tree with
+// per-module totals, category and architecture summaries (text), or as
+// versioned JSON (schema "ptscope.graph/1", documented in docs/graph.md).
+#pragma once
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/model.h"
+#include "graph/graph.h"
+#include "graph/interpreter.h"
+
+namespace ptscope {
+
+constexpr const char* kGraphSchema = "ptscope.graph/1";
+
+struct GraphReport {
+  const Model* model = nullptr;
+  const graph::Graph* graph = nullptr;
+  const std::vector<graph::ModuleCall>* calls = nullptr;
+  std::string method = "forward";
+};
+
+struct GraphTextOptions {
+  size_t max_layer_rows = 0;  // 0: all
+  bool show_views = true;     // list view/shape ops (they cost no FLOPs) in the layer table
+};
+
+std::string render_graph_text(const GraphReport& report, const GraphTextOptions& options = {});
+nlohmann::json graph_json(const GraphReport& report);
+
+}  // namespace ptscope

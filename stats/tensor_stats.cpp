@@ -1,0 +1,800 @@
+// The element passes. Work is cut into blocks (about 1M elements, aligned to
+// output channels and to groups of 128 within a channel) and blocks of all
+// tensors share the workers. Each block decodes 4096 elements at a time
+// (stays in L1) and runs a few vectorised loops over that chunk.
+//
+// Determinism: floating-point partial sums are kept per block and merged in
+// block order; only integer tables are shared per worker. Results do not
+// depend on the thread count or on scheduling.
+#include "stats/tensor_stats.h"
+
+#include <algorithm>
+#include <bit>
+#include <cfloat>
+#include <chrono>
+#include <cmath>
+#include <memory>
+
+#include "core/error.h"
+#include "stats/element_reader.h"
+#include "stats/parallel.h"
+#include "stats/quant_kernels.h"
+#include "stats/simd.h"
+
+namespace ptscope {
+namespace {
+
+using stats::ElementReader;
+using stats::Lane;
+
+constexpr int64_t kChunk = 4096;             // decoded elements per step
+constexpr int64_t kGroup = 128;              // int4 group size
+constexpr int64_t kSmallPrune = 1 << 16;     // up to this many elements pruning sorts all magnitudes
+constexpr uint32_t kKeyShift = 16;           // magnitude key: float bits of |w| >> 16
+constexpr uint32_t kKeys = 1u << 15;         //   = 8 exponent + 7 mantissa bits (bfloat16, truncated)
+constexpr uint32_t kNoKey = 0xffffffffu;
+constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// Monotone in |w|, so counting keys locates magnitude quantiles to 1/128 octave.
+inline uint32_t mag_key(float w) { return (std::bit_cast<uint32_t>(w) & 0x7fffffffu) >> kKeyShift; }
+inline uint32_t mag_key(double w) {
+  // Rounded toward zero, so key(w) < k exactly when |w| < key_floor(k) also in double.
+  const double a = std::min(std::fabs(w), double(FLT_MAX));
+  float f = float(a);
+  if (double(f) > a) f = std::nextafter(f, 0.0f);
+  return std::bit_cast<uint32_t>(f) >> kKeyShift;
+}
+// Smallest magnitude with key k (k = kKeys... gives +inf).
+inline float key_floor(uint32_t k) { return std::bit_cast<float>(std::min(k, 0x7f800000u >> kKeyShift) << kKeyShift); }
+
+// Thresholds moved to the element type without changing any comparison:
+// for float w, w < t ⟺ w < ceil_f(t) and w <= t ⟺ w <= floor_f(t).
+template <class T> T ceil_to(double t) {
+  if constexpr (sizeof(T) == 8) {
+    return t;
+  } else {
+    float f = float(t);
+    if (double(f) < t) f = std::nextafter(f, INFINITY);
+    return f;
+  }
+}
+template <class T> T floor_to(double t) {
+  if constexpr (sizeof(T) == 8) {
+    return t;
+  } else {
+    float f = float(t);
+    if (double(f) > t) f = std::nextafter(f, -INFINITY);
+    return f;
+  }
+}
+
+// ---- pass 1: moments -------------------------------------------------------
+
+struct Moments {
+  double s1 = 0, s2 = 0, s3 = 0, s4 = 0;  // Σ(w − K)^p, K = the tensor's shift
+  double l1 = 0, sq = 0;                  // Σ|w|, Σw²
+  double mn = kInf, mx = -kInf;
+  int64_t count = 0, zeros = 0, nan = 0, pinf = 0, ninf = 0;
+
+  void add(const Moments& o) {
+    s1 += o.s1; s2 += o.s2; s3 += o.s3; s4 += o.s4; l1 += o.l1; sq += o.sq;
+    mn = std::min(mn, o.mn); mx = std::max(mx, o.mx);
+    count += o.count; zeros += o.zeros; nan += o.nan; pinf += o.pinf; ninf += o.ninf;
+  }
+};
+
+// One sweep, eight independent double lanes (vectorised without reassociation).
+// Returns false when a non-finite value made the sums unusable.
+template <class T> bool moments_fast(const T* x, int64_t n, double K, Moments& m) {
+  constexpr int L = 8;
+  double a1[L] = {}, a2[L] = {}, a3[L] = {}, a4[L] = {}, ab[L] = {}, sq[L] = {};
+  T mn[L], mx[L];
+  int64_t z[L] = {};
+  for (int j = 0; j < L; ++j) mn[j] = T(INFINITY), mx[j] = T(-INFINITY);
+  int64_t i = 0;
+  for (; i + L <= n; i += L) {
+    for (int j = 0; j < L; ++j) {
+      const T v = x[i + j];
+      const double w = double(v), d = w - K, d2 = d * d;
+      a1[j] += d;
+      a2[j] += d2;
+      a3[j] += d2 * d;
+      a4[j] += d2 * d2;
+      ab[j] += std::fabs(w);
+      sq[j] += w * w;
+      mn[j] = v < mn[j] ? v : mn[j];
+      mx[j] = v > mx[j] ? v : mx[j];
+      z[j] += v == T(0);
+    }
+  }
+  for (int j = 0; i < n; ++i, ++j) {  // tail, spread over the lanes
+    const T v = x[i];
+    const double w = double(v), d = w - K, d2 = d * d;
+    a1[j] += d; a2[j] += d2; a3[j] += d2 * d; a4[j] += d2 * d2; ab[j] += std::fabs(w); sq[j] += w * w;
+    mn[j] = v < mn[j] ? v : mn[j];
+    mx[j] = v > mx[j] ? v : mx[j];
+    z[j] += v == T(0);
+  }
+  Moments r;
+  for (int j = 0; j < L; ++j) {
+    r.s1 += a1[j]; r.s2 += a2[j]; r.s3 += a3[j]; r.s4 += a4[j]; r.l1 += ab[j]; r.sq += sq[j];
+    r.mn = std::min(r.mn, double(mn[j]));
+    r.mx = std::max(r.mx, double(mx[j]));
+    r.zeros += z[j];
+  }
+  r.count = n;
+  if (!std::isfinite(r.s1) || !std::isfinite(r.sq)) return false;
+  m.add(r);
+  return true;
+}
+
+// The slow path for chunks holding NaN/inf: classify each element.
+template <class T> void moments_careful(const T* x, int64_t n, double K, Moments& m) {
+  for (int64_t i = 0; i < n; ++i) {
+    const double w = double(x[i]);
+    if (std::isnan(w)) { ++m.nan; continue; }
+    if (std::isinf(w)) { ++(w > 0 ? m.pinf : m.ninf); continue; }
+    const double d = w - K, d2 = d * d;
+    m.s1 += d; m.s2 += d2; m.s3 += d2 * d; m.s4 += d2 * d2; m.l1 += std::fabs(w); m.sq += w * w;
+    m.mn = std::min(m.mn, w);
+    m.mx = std::max(m.mx, w);
+    m.zeros += w == 0;
+    ++m.count;
+  }
+}
+
+// ---- pass 2 kernels ----------------------------------------------------------
+
+template <class T> struct HistKernel {
+  int bins = 1;
+  T lo = 0, scale = 0;  // approximate position (x − lo)·scale, in bins
+  std::vector<T> edge;  // edge[i] = smallest T >= numpy's edge i, so comparisons are exact
+  // The vector path trusts the approximate position when it is at least
+  // `margin` away from an integer (a bound on its rounding error and on the
+  // edges' own rounding); the rest, and the double lane, go through index().
+  T margin = 0;
+  bool fast = false;
+
+  int index(T v) const {
+    const int last = bins - 1;
+    T f = (v - lo) * scale;
+    f = f > T(0) ? f : T(0);
+    f = f < T(last) ? f : T(last);
+    int k = int(f);
+    // The approximate index is within one of numpy's, whose rule is edge[k] <= v < edge[k+1].
+    // (The bounds checks only matter for the zeros standing in for non-finite values.)
+    k -= (k > 0) & (v < edge[size_t(k)]);
+    k += (k < last) & (v >= edge[size_t(k) + 1]);
+    return k;
+  }
+
+  // counts holds two interleaved tables of `bins` (consecutive equal bins
+  // then do not wait on each other's stores).
+  void add(const T* x, int64_t n, uint64_t* counts, int32_t* idx) const {
+    int64_t i = 0;
+    if constexpr (sizeof(T) == 4) {
+      using namespace stats::simd;
+      if (fast) {
+        const f32x16 vlo = splat(lo), vscale = splat(scale), vlast = splat(float(bins - 1));
+        const f32x16 m0 = splat(margin), m1 = splat(1.0f - margin);
+        for (; i + 16 <= n; i += 16) {
+          const f32x16 v = load(x + i);
+          const f32x16 f = min(max((v - vlo) * vscale, f32x16{}), vlast);
+          i32x16 k = __builtin_convertvector(f, i32x16);
+          const f32x16 frac = f - __builtin_convertvector(k, f32x16);
+          const i32x16 unsure = (frac < m0) | (frac > m1);
+          k |= unsure;  // -1 marks "decide exactly"
+          std::memcpy(idx + i, &k, sizeof k);
+        }
+      }
+    }
+    for (; i < n; ++i) idx[i] = -1;
+    for (i = 0; i < n; ++i) {
+      const int k = idx[i] >= 0 ? idx[i] : index(x[i]);
+      ++counts[size_t(i & 1) * size_t(bins) + size_t(k)];
+    }
+  }
+};
+
+template <class T> void count_thresholds(const T* x, int64_t n, const T ksig[3], T near, int64_t below[3],
+                                         int64_t& near_count) {
+  int64_t b0 = 0, b1 = 0, b2 = 0, nz = 0;
+  int64_t i = 0;
+  if constexpr (sizeof(T) == 4) {
+    using namespace stats::simd;
+    // Comparison masks are -1 where true: subtracting them counts (n <= 4096 per call).
+    const f32x16 k0 = splat(ksig[0]), k1 = splat(ksig[1]), k2 = splat(ksig[2]), nv = splat(near);
+    i32x16 c0{}, c1{}, c2{}, cn{};
+    for (; i + 16 <= n; i += 16) {
+      const f32x16 a = abs(load(x + i));
+      c0 -= a < k0;
+      c1 -= a < k1;
+      c2 -= a < k2;
+      cn -= a <= nv;
+    }
+    for (int l = 0; l < 16; ++l) b0 += c0[l], b1 += c1[l], b2 += c2[l], nz += cn[l];
+  }
+  for (; i < n; ++i) {
+    const T a = std::fabs(x[i]);
+    b0 += a < ksig[0];
+    b1 += a < ksig[1];
+    b2 += a < ksig[2];
+    nz += a <= near;
+  }
+  below[0] += b0; below[1] += b1; below[2] += b2;
+  near_count += nz;
+}
+
+// Energy of the weights below each boundary magnitude, and the magnitudes in
+// each boundary key's range [lo, hi) (sorted out exactly at the end).
+template <class T> void prune_boundaries(const T* x, int64_t n, const T lo[3], const T hi[3], double e_below[3],
+                                         std::vector<double> collect[3]) {
+  auto scalar = [&](int64_t from, int64_t to) {
+    for (int64_t t = from; t < to; ++t) {
+      const T a = std::fabs(x[t]);
+      const double w2 = double(a) * double(a);
+      for (int j = 0; j < 3; ++j) {
+        if (a < lo[j]) e_below[j] += w2;
+        else if (a < hi[j]) collect[j].push_back(double(a));
+      }
+    }
+  };
+  int64_t i = 0;
+  if constexpr (sizeof(T) == 4) {
+    using namespace stats::simd;
+    const f32x16 l0 = splat(lo[0]), l1 = splat(lo[1]), l2 = splat(lo[2]);
+    const f32x16 h0 = splat(hi[0]), h1 = splat(hi[1]), h2 = splat(hi[2]);
+    const f64x8 d0 = splat(double(lo[0])), d1 = splat(double(lo[1])), d2 = splat(double(lo[2]));
+    f64x8 e0{}, e1{}, e2{};
+    for (; i + 16 <= n; i += 16) {
+      const f32x16 a = abs(load(x + i));
+      const f64x8 al = low_half(a), ah = high_half(a);
+      const f64x8 wl = al * al, wh = ah * ah;
+      e0 += select(al < d0, wl) + select(ah < d0, wh);
+      e1 += select(al < d1, wl) + select(ah < d1, wh);
+      e2 += select(al < d2, wl) + select(ah < d2, wh);
+      // Boundary keys hold well under 1% of the weights: look closer only on a
+      // hit, and append without branching on each value (they are random).
+      const i32x16 hit[3] = {(a >= l0) & (a < h0), (a >= l1) & (a < h1), (a >= l2) & (a < h2)};
+      if (!any(hit[0] | hit[1] | hit[2])) continue;
+      for (int j = 0; j < 3; ++j) {
+        if (!any(hit[j])) continue;
+        std::vector<double>& c = collect[j];
+        const size_t old = c.size();
+        c.resize(old + 16);
+        size_t m = old;
+        for (int t = 0; t < 16; ++t) {
+          c[m] = double(a[t]);
+          m += hit[j][t] != 0;
+        }
+        c.resize(m);
+      }
+    }
+    e_below[0] += sum(e0);
+    e_below[1] += sum(e1);
+    e_below[2] += sum(e2);
+  }
+  scalar(i, n);
+}
+
+// ---- per-tensor job ----------------------------------------------------------
+
+struct Block {
+  size_t job;
+  int64_t begin, end;  // logical elements
+  int64_t row0, row1;  // rows touched, inclusive
+};
+
+struct Pass1Block {
+  Moments m;
+  std::vector<double> row_sq, row_amax;  // rows row0..row1
+};
+
+struct QuantAcc {
+  stats::RunErrors fq;
+  stats::RoundTripAcc rt;
+};
+
+struct Pass2Block {
+  QuantAcc q;
+  int64_t below[3] = {0, 0, 0};
+  int64_t near = 0, replaced = 0;
+  double e_below[3] = {0, 0, 0};
+  std::vector<double> collect[3];
+  std::vector<double> mags;  // small tensors: every finite magnitude
+};
+
+template <class T> struct Pass2Params {
+  HistKernel<T> hist;
+  T ksig[3] = {0, 0, 0};
+  T near = 0;
+  T prune_lo[3] = {0, 0, 0}, prune_hi[3] = {0, 0, 0};  // boundary key ranges ([0, 0): nothing)
+};
+
+struct Job {
+  const Tensor* t = nullptr;
+  TensorStats* out = nullptr;
+  std::unique_ptr<ElementReader> reader;
+  int64_t rows = 1, cols = 0;
+  bool matrix = false;
+  bool small = false;  // exact pruning by sorting everything
+  double shift = 0;
+  std::vector<size_t> blocks;
+  std::vector<Pass1Block> p1;
+  std::vector<Pass2Block> p2;
+  std::vector<std::vector<uint64_t>> keys;  // per worker
+  std::vector<std::vector<uint64_t>> hist;  // per worker
+  Moments total;
+  std::vector<double> row_sq, row_amax;
+  bool nonfinite = false;
+  // Pass-2 parameters.
+  Pass2Params<float> pf;
+  Pass2Params<double> pd;
+  double scale8 = 0, scale4 = 0;
+  std::vector<double> row_scale8, row_scale4;
+  uint32_t eq_key[3] = {kNoKey, kNoKey, kNoKey};
+  int64_t prune_k[3] = {0, 0, 0}, prune_need[3] = {0, 0, 0};
+  double sigma = 0;
+};
+
+void plan_blocks(Job& job, size_t job_index, int64_t target, std::vector<Block>& blocks) {
+  const int64_t n = job.t->numel();
+  if (n == 0) return;
+  auto add = [&](int64_t b, int64_t e) {
+    job.blocks.push_back(blocks.size());
+    blocks.push_back({job_index, b, e, b / job.cols, (e - 1) / job.cols});
+  };
+  if (job.cols >= target) {  // long rows: split each at multiples of the group size
+    for (int64_t r = 0; r < job.rows; ++r)
+      for (int64_t c = 0; c < job.cols; c += target) add(r * job.cols + c, r * job.cols + std::min(c + target, job.cols));
+  } else {
+    const int64_t per = std::max<int64_t>(1, target / job.cols);
+    for (int64_t r = 0; r < job.rows; r += per) add(r * job.cols, std::min(r + per, job.rows) * job.cols);
+  }
+}
+
+// Calls fn(x, n, row, col) for each run of one row inside the block, decoding
+// kChunk elements at a time. Chunks end at a row end or at a multiple of the
+// group size within the row, so groups never straddle chunks.
+template <class T, class Fn> void for_each_run(const Job& job, const Block& b, T* buf, Fn&& fn) {
+  int64_t pos = b.begin;
+  while (pos < b.end) {
+    int64_t end = std::min(pos + kChunk, b.end);
+    const int64_t row_start = (end / job.cols) * job.cols;
+    if (end < b.end && end != row_start) {
+      const int64_t aligned = row_start + (end - row_start) / kGroup * kGroup;
+      if (aligned > pos) end = aligned;
+    }
+    const T* x = job.reader->read(pos, end - pos, buf);
+    for (int64_t p = pos; p < end;) {
+      const int64_t row = p / job.cols;
+      const int64_t stop = std::min(end, (row + 1) * job.cols);
+      fn(x + (p - pos), stop - p, row, p - row * job.cols);
+      p = stop;
+    }
+    pos = end;
+  }
+}
+
+template <class T> void run_pass1(Job& job, const Block& b, size_t block_slot, unsigned worker) {
+  Pass1Block& out = job.p1[block_slot];
+  out.row_sq.assign(size_t(b.row1 - b.row0 + 1), 0.0);
+  out.row_amax.assign(out.row_sq.size(), 0.0);
+  uint64_t* keys = nullptr;
+  if (!job.small) {
+    auto& table = job.keys[worker];
+    if (table.empty()) table.assign(kKeys, 0);
+    keys = table.data();
+  }
+  alignas(64) T buf[kChunk];
+  for_each_run(job, b, buf, [&](const T* x, int64_t n, int64_t row, int64_t) {
+    Moments m;
+    const bool finite = moments_fast(x, n, job.shift, m);
+    if (!finite) moments_careful(x, n, job.shift, m);
+    if (keys) {
+      if (finite) {
+        for (int64_t i = 0; i < n; ++i) ++keys[mag_key(x[i])];
+      } else {
+        for (int64_t i = 0; i < n; ++i)
+          if (std::isfinite(double(x[i]))) ++keys[mag_key(x[i])];
+      }
+    }
+    const size_t r = size_t(row - b.row0);
+    out.row_sq[r] += m.sq;
+    if (m.count > 0) out.row_amax[r] = std::max({out.row_amax[r], -m.mn, m.mx});
+    out.m.add(m);
+  });
+}
+
+template <class T> const Pass2Params<T>& params(const Job& job) {
+  if constexpr (sizeof(T) == 4) return job.pf;
+  else return job.pd;
+}
+
+template <class T> void run_pass2(Job& job, const Block& b, size_t block_slot, unsigned worker) {
+  Pass2Block& out = job.p2[block_slot];
+  const Pass2Params<T>& prm = params<T>(job);
+  auto& table = job.hist[worker];
+  if (table.empty()) table.assign(2 * size_t(prm.hist.bins), 0);
+  alignas(64) T buf[kChunk];
+  alignas(64) int32_t idx[kChunk];
+  for_each_run(job, b, buf, [&](const T* x, int64_t n, int64_t row, int64_t) {
+    if (job.nonfinite) {
+      // Zero the non-finite values in place (finish_pass2 takes their effect out again).
+      T* w = const_cast<T*>(x);
+      if (x < buf || x >= buf + kChunk) {
+        std::copy(x, x + n, buf);
+        w = buf;
+      }
+      for (int64_t i = 0; i < n; ++i)
+        if (!std::isfinite(double(w[i]))) w[i] = 0, ++out.replaced;
+      x = w;
+    }
+    prm.hist.add(x, n, table.data(), idx);
+    stats::RunScales scales;
+    scales.int8_tensor = job.scale8;
+    scales.int4_tensor = job.scale4;
+    if (job.matrix) {
+      scales.channel = true;
+      scales.int8_channel = job.row_scale8[size_t(row)];
+      scales.int4_channel = job.row_scale4[size_t(row)];
+    }
+    stats::fq_run(x, n, scales, out.q.fq);
+    stats::round_trip_errors(x, n, out.q.rt);
+    count_thresholds(x, n, prm.ksig, prm.near, out.below, out.near);
+    if (job.small) {
+      for (int64_t i = 0; i < n; ++i) out.mags.push_back(std::fabs(double(x[i])));
+    } else {
+      prune_boundaries(x, n, prm.prune_lo, prm.prune_hi, out.e_below, out.collect);
+    }
+  });
+}
+
+// Median of a strided sample: a shift close to the mean keeps the shifted
+// sums well conditioned, and is exact for constant tensors.
+double choose_shift(const ElementReader& reader) {
+  const int64_t n = reader.numel();
+  const int64_t samples = std::min<int64_t>(n, 1023);
+  std::vector<double> v;
+  v.reserve(size_t(samples));
+  double one;
+  for (int64_t s = 0; s < samples; ++s) {
+    const double w = *reader.read(s * n / samples, 1, &one);
+    if (std::isfinite(w)) v.push_back(w);
+  }
+  if (v.empty()) return 0;
+  std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+  return v[v.size() / 2];
+}
+
+template <class T> void set_pass2_params(Job& job, Pass2Params<T>& p, const TensorStats& s, int bins) {
+  // numpy.histogram's edges: linspace(lo, hi, bins + 1), lo/hi widened by 0.5 when equal.
+  double lo = s.min, hi = s.max;
+  if (lo == hi) lo -= 0.5, hi += 0.5;
+  const double step = (hi - lo) / bins;
+  p.hist.bins = bins;
+  p.hist.edge.resize(size_t(bins) + 1);
+  for (int i = 0; i < bins; ++i) {
+    const double product = double(i) * step;  // two roundings, like numpy (no fused multiply-add)
+    p.hist.edge[size_t(i)] = ceil_to<T>(product + lo);
+  }
+  p.hist.edge[size_t(bins)] = ceil_to<T>(hi);
+  p.hist.lo = T(lo);
+  p.hist.scale = T(bins / (hi - lo));
+  if constexpr (sizeof(T) == 4) {
+    // Error bound of the float position, in bins: roundings of x − lo, of the
+    // scale and of the product; lo's own rounding; numpy's edge roundings.
+    const double scale = bins / (hi - lo), eps = 0x1p-24;
+    const double m = 8 * eps * (bins + 1) + std::fabs(lo - double(p.hist.lo)) * scale +
+                     8 * 0x1p-53 * (std::fabs(lo) + std::fabs(hi)) * scale;
+    p.hist.margin = float(2 * m);
+    p.hist.fast = 2 * m < 0.25;
+  }
+  job.out->histogram.lo = lo;
+  job.out->histogram.hi = hi;
+  for (int k = 0; k < 3; ++k) p.ksig[k] = ceil_to<T>(kSigmaMultiples[size_t(k)] * job.sigma);
+  p.near = floor_to<T>(1e-6 * s.absmax);
+  for (int k = 0; k < 3; ++k) {
+    if (job.eq_key[k] == kNoKey) continue;
+    p.prune_lo[k] = T(key_floor(job.eq_key[k]));
+    p.prune_hi[k] = T(key_floor(job.eq_key[k] + 1));
+  }
+}
+
+void finish_pass1(Job& job, const StatsOptions& opt) {
+  TensorStats& s = *job.out;
+  Moments& m = job.total;
+  for (auto& b : job.p1) m.add(b.m);
+  s.count = m.count;
+  s.nan_count = m.nan;
+  s.posinf_count = m.pinf;
+  s.neginf_count = m.ninf;
+  s.zeros = m.zeros;
+  s.sparsity = s.numel > 0 ? double(m.zeros) / double(s.numel) : kNaN;
+  job.nonfinite = m.nan + m.pinf + m.ninf > 0;
+  if (m.count == 0) return;
+  const double n = double(m.count);
+  const double d = m.s1 / n;  // mean − shift
+  const double c2 = m.s2 / n, c3 = m.s3 / n, c4 = m.s4 / n;
+  const double m2 = std::max(0.0, c2 - d * d);
+  const double m3 = c3 - 3 * d * c2 + 2 * d * d * d;
+  const double m4 = c4 - 4 * d * c3 + 6 * d * d * c2 - 3 * d * d * d * d;
+  s.mean = job.shift + d;
+  s.std = std::sqrt(m2);
+  s.std_unbiased = m.count > 1 ? std::sqrt(m2 * n / (n - 1)) : kNaN;
+  s.skewness = m2 > 0 ? m3 / std::pow(m2, 1.5) : kNaN;
+  s.kurtosis = m2 > 0 ? m4 / (m2 * m2) - 3 : kNaN;
+  s.min = m.mn;
+  s.max = m.mx;
+  s.absmax = s.linf = std::max(-m.mn, m.mx);
+  s.l1 = m.l1;
+  s.l2 = std::sqrt(m.sq);
+  s.rms = std::sqrt(m.sq / n);
+  job.sigma = s.std;
+
+  job.scale8 = s.absmax / 127;
+  job.scale4 = s.absmax / 7;
+  if (job.matrix) {
+    job.row_scale8.resize(size_t(job.rows));
+    job.row_scale4.resize(size_t(job.rows));
+    for (size_t r = 0; r < size_t(job.rows); ++r) {
+      job.row_scale8[r] = job.row_amax[r] / 127;
+      job.row_scale4[r] = job.row_amax[r] / 7;
+    }
+    channel_stats(s.prune, job.row_sq, opt.keep_channel_norms);
+  }
+
+  // Pruning: the number pruned is round-half-even(s·n), like torch.nn.utils.prune.
+  for (int j = 0; j < 3; ++j) job.prune_k[j] = int64_t(std::nearbyint(kPruneSparsities[size_t(j)] * n));
+  if (!job.small) {
+    std::vector<uint64_t> keys(kKeys, 0);
+    for (const auto& table : job.keys)
+      for (size_t k = 0; k < table.size(); ++k) keys[k] += table[k];
+    for (int j = 0; j < 3; ++j) {
+      const int64_t k = job.prune_k[j];
+      if (k == 0) continue;  // nothing pruned: keys stay at "none"
+      int64_t below = 0;
+      uint32_t key = 0;
+      while (key < kKeys && below + int64_t(keys[key]) < k) below += int64_t(keys[key++]);
+      job.eq_key[j] = key;
+      job.prune_need[j] = k - below;
+    }
+  }
+  if (job.reader->lane() == Lane::f32) set_pass2_params(job, job.pf, s, opt.bins);
+  else set_pass2_params(job, job.pd, s, opt.bins);
+}
+
+template <class T> void finish_pass2_typed(Job& job, const Pass2Params<T>& p) {
+  TensorStats& s = *job.out;
+  Pass2Block t;
+  for (auto& b : job.p2) {
+    t.q.fq.add(b.q.fq);
+    t.q.rt.add(b.q.rt);
+    for (int j = 0; j < 3; ++j) {
+      t.below[j] += b.below[j];
+      t.e_below[j] += b.e_below[j];
+      t.collect[j].insert(t.collect[j].end(), b.collect[j].begin(), b.collect[j].end());
+    }
+    t.near += b.near;
+    t.replaced += b.replaced;
+    t.mags.insert(t.mags.end(), b.mags.begin(), b.mags.end());
+  }
+  // The zeros that stood in for non-finite values: count them out again.
+  const int64_t r = t.replaced;
+  std::vector<int64_t> counts(size_t(p.hist.bins), 0);
+  for (const auto& table : job.hist)
+    for (size_t k = 0; k < table.size(); ++k) counts[k % counts.size()] += int64_t(table[k]);
+  if (r > 0) {
+    counts[size_t(p.hist.index(T(0)))] -= r;
+    for (int j = 0; j < 3; ++j)
+      if (T(0) < p.ksig[j]) t.below[j] -= r;
+    t.near -= r;
+  }
+  const double n = double(s.count);
+  s.histogram.counts = counts;
+  double h = 0;
+  for (int64_t c : counts)
+    if (c > 0) h -= double(c) / n * std::log2(double(c) / n);
+  s.histogram.entropy_bits = h;
+  s.near_zero = t.near;
+  s.near_zero_fraction = double(t.near) / n;
+
+  QuantStats& q = s.quant;
+  const double energy = job.total.sq;
+  q.sqnr_int8_tensor_db = sqnr_db(energy, t.q.fq.int8_tensor);
+  q.sqnr_int4_tensor_db = sqnr_db(energy, t.q.fq.int4_tensor);
+  q.sqnr_int8_channel_db = job.matrix ? sqnr_db(energy, t.q.fq.int8_channel) : q.sqnr_int8_tensor_db;
+  q.sqnr_int4_channel_db = job.matrix ? sqnr_db(energy, t.q.fq.int4_channel) : q.sqnr_int4_tensor_db;
+  q.sqnr_int4_group_db = sqnr_db(energy, t.q.fq.int4_group);
+  q.sqnr_fp16_db = sqnr_db(energy, t.q.rt.fp16_error);
+  q.sqnr_bf16_db = sqnr_db(energy, t.q.rt.bf16_error);
+  q.fp16_overflow = t.q.rt.fp16_overflow;
+  q.fp16_flush_to_zero = t.q.rt.fp16_flush;
+  q.outlier_ratio = s.rms > 0 ? s.absmax / s.rms : kNaN;
+
+  PruneStats& pr = s.prune;
+  for (int j = 0; j < 3; ++j) pr.below_k_sigma[size_t(j)] = double(t.below[j]) / n;
+  if (job.small) {
+    std::sort(t.mags.begin(), t.mags.end());
+    t.mags.erase(t.mags.begin(), t.mags.begin() + r);  // replaced values are zeros, sorted first
+    for (int j = 0; j < 3; ++j) {
+      const auto kept = energy_kept_exact(t.mags, job.prune_k[j], energy);
+      pr.energy_kept[size_t(j)] = kept[0];
+      pr.magnitude_threshold[size_t(j)] = kept[1];
+    }
+  } else {
+    for (int j = 0; j < 3; ++j) {
+      if (job.prune_k[j] == 0) {
+        pr.energy_kept[size_t(j)] = energy > 0 ? 1.0 : kNaN;
+        pr.magnitude_threshold[size_t(j)] = 0;
+        continue;
+      }
+      auto& c = t.collect[j];
+      if (job.eq_key[j] == 0) {  // the stand-in zeros are the smallest: drop r of them
+        std::nth_element(c.begin(), c.begin() + r, c.end());
+        c.erase(c.begin(), c.begin() + r);
+      }
+      const int64_t need = std::min<int64_t>(job.prune_need[j], int64_t(c.size()));
+      double pruned = t.e_below[j];
+      if (need > 0) {
+        // Linear selection of the `need` smallest (the collection order, and
+        // so the summation order, is fixed by the block order).
+        std::nth_element(c.begin(), c.begin() + (need - 1), c.end());
+        for (int64_t i = 0; i < need; ++i) pruned += c[size_t(i)] * c[size_t(i)];
+      }
+      pr.energy_kept[size_t(j)] = energy > 0 ? (energy - pruned) / energy : kNaN;
+      pr.magnitude_threshold[size_t(j)] = need > 0 ? c[size_t(need - 1)] : 0.0;
+    }
+  }
+}
+
+int stored_bits(DType d) {
+  const DTypeInfo& info = dtype_info(d);
+  if (info.is_quantized) return int(itemsize(quantized_underlying(d))) * 8;
+  return int(info.itemsize) * 8;
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+}  // namespace
+
+std::vector<TensorStats> compute_tensor_stats_batch(const std::vector<const Tensor*>& tensors,
+                                                    const StatsOptions& options, StatsTimings* timings) {
+  if (options.bins < 1 || options.bins > (1 << 24)) throw Error(ErrorCode::usage, "--bins must be in [1, 16777216]");
+  const auto t_start = std::chrono::steady_clock::now();
+  const unsigned threads = stats::resolve_threads(options.threads);
+  std::vector<TensorStats> results(tensors.size());
+  std::vector<Job> jobs(tensors.size());
+  std::vector<size_t> active;
+  StatsTimings tm;
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    const Tensor& t = *tensors[i];
+    TensorStats& s = results[i];
+    Job& job = jobs[i];
+    job.t = &t;
+    job.out = &s;
+    s.dtype = std::string(dtype_name(t.dtype));
+    s.shape = t.shape;
+    s.numel = t.numel();
+    s.bytes = t.nbytes();
+    s.floating = dtype_info(t.dtype).is_floating || dtype_info(t.dtype).is_quantized;
+    s.hardware = hardware_stats(t);
+    s.skipped_reason = stats::unsupported_reason(t);
+    if (!s.skipped_reason.empty()) continue;
+    s.computed = true;
+    if (s.numel == 0) continue;
+    job.reader = std::make_unique<ElementReader>(t);
+    job.matrix = t.shape.size() >= 2;
+    job.rows = job.matrix ? t.shape[0] : 1;
+    job.cols = s.numel / job.rows;
+    job.small = s.numel <= kSmallPrune;
+    job.shift = choose_shift(*job.reader);
+    job.keys.resize(threads);
+    job.hist.resize(threads);
+    active.push_back(i);
+    tm.bytes += s.bytes;
+  }
+  // Largest tensors first, so the dynamic schedule ends with small items.
+  std::stable_sort(active.begin(), active.end(),
+                   [&](size_t a, size_t b) { return results[a].numel > results[b].numel; });
+  const int64_t target = std::max<int64_t>(kChunk, options.block_elements / kChunk * kChunk);
+  std::vector<Block> blocks;
+  for (size_t i : active) plan_blocks(jobs[i], i, target, blocks);
+  std::vector<size_t> slot(blocks.size());
+  for (size_t i : active) {
+    for (size_t k = 0; k < jobs[i].blocks.size(); ++k) slot[jobs[i].blocks[k]] = k;
+    jobs[i].p1.resize(jobs[i].blocks.size());
+    jobs[i].p2.resize(jobs[i].blocks.size());
+  }
+
+  auto t0 = std::chrono::steady_clock::now();
+  stats::parallel_for(blocks.size(), threads, [&](size_t bi, unsigned worker) {
+    Job& job = jobs[blocks[bi].job];
+    if (job.reader->lane() == Lane::f32) run_pass1<float>(job, blocks[bi], slot[bi], worker);
+    else run_pass1<double>(job, blocks[bi], slot[bi], worker);
+  });
+  for (size_t i : active) {
+    Job& job = jobs[i];
+    job.row_sq.assign(size_t(job.rows), 0.0);
+    job.row_amax.assign(size_t(job.rows), 0.0);
+    for (size_t k = 0; k < job.blocks.size(); ++k) {
+      const Block& b = blocks[job.blocks[k]];
+      const Pass1Block& p = job.p1[k];
+      for (size_t r = 0; r < p.row_sq.size(); ++r) {
+        job.row_sq[size_t(b.row0) + r] += p.row_sq[r];
+        job.row_amax[size_t(b.row0) + r] = std::max(job.row_amax[size_t(b.row0) + r], p.row_amax[r]);
+      }
+    }
+    finish_pass1(job, options);
+    job.out->passes = 1;
+  }
+  tm.pass1 = seconds_since(t0);
+
+  // Pass 2 for the tensors with at least one finite value.
+  t0 = std::chrono::steady_clock::now();
+  std::vector<size_t> pass2_blocks;
+  for (size_t bi = 0; bi < blocks.size(); ++bi)
+    if (jobs[blocks[bi].job].out->count > 0) pass2_blocks.push_back(bi);
+  stats::parallel_for(pass2_blocks.size(), threads, [&](size_t i, unsigned worker) {
+    const size_t bi = pass2_blocks[i];
+    Job& job = jobs[blocks[bi].job];
+    if (job.reader->lane() == Lane::f32) run_pass2<float>(job, blocks[bi], slot[bi], worker);
+    else run_pass2<double>(job, blocks[bi], slot[bi], worker);
+  });
+  for (size_t i : active) {
+    Job& job = jobs[i];
+    TensorStats& s = *job.out;
+    if (s.count == 0) continue;
+    if (job.reader->lane() == Lane::f32) finish_pass2_typed(job, job.pf);
+    else finish_pass2_typed(job, job.pd);
+    s.passes = 2;
+    recommend_precision(s.quant, int(s.shape.size()), s.numel, stored_bits(job.t->dtype), options.quant_rule);
+    job.p1.clear();
+    job.p2.clear();
+    job.hist.clear();
+    job.keys.clear();
+  }
+  tm.pass2 = seconds_since(t0);
+
+  if (options.spectral) {
+    t0 = std::chrono::steady_clock::now();
+    // Big matrices one at a time with all workers; the rest one per worker.
+    constexpr int64_t kBig = 1 << 22;
+    std::vector<size_t> big, small;
+    for (size_t i : active) {
+      const TensorStats& s = *jobs[i].out;
+      if (!jobs[i].matrix || s.count != s.numel) continue;
+      (s.numel >= kBig ? big : small).push_back(i);
+    }
+    for (size_t i : big) {
+      SpectralOptions so = options.spectral_options;
+      so.threads = threads;
+      jobs[i].out->spectral = spectral_norm(*jobs[i].t, so, jobs[i].total.sq);
+    }
+    stats::parallel_for(small.size(), threads, [&](size_t k, unsigned) {
+      SpectralOptions so = options.spectral_options;
+      so.threads = 1;
+      jobs[small[k]].out->spectral = spectral_norm(*jobs[small[k]].t, so, jobs[small[k]].total.sq);
+    });
+    tm.spectral = seconds_since(t0);
+  }
+  if (options.compression) {
+    t0 = std::chrono::steady_clock::now();
+    stats::parallel_for(active.size(), threads, [&](size_t k, unsigned) {
+      jobs[active[k]].out->compress = compressibility(*jobs[active[k]].t, options.compress_options);
+    });
+    tm.compression = seconds_since(t0);
+  }
+  tm.total = seconds_since(t_start);
+  if (timings) *timings = tm;
+  return results;
+}
+
+TensorStats compute_tensor_stats(const Tensor& t, const StatsOptions& options) {
+  return std::move(compute_tensor_stats_batch({&t}, options).front());
+}
+
+}  // namespace ptscope

@@ -1,0 +1,6 @@
+class ReLU(Module):
+  __parameters__ = []
+  training : bool
+  def forward(self: __torch__.torch.nn.modules.activation.___torch_mangle_14.ReLU,
+    argument_1: Tensor) -> Tensor:
+    return torch.relu(argument_1)

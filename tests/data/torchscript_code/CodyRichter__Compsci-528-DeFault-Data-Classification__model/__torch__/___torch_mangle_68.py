@@ -1,0 +1,57 @@
+class KNearestNeighborTorch(Module):
+  __parameters__ = []
+  __buffers__ = []
+  mobile_optimized : bool
+  def forward(self: __torch__.___torch_mangle_68.KNearestNeighborTorch,
+    x: Tensor) -> Tensor:
+    num_test = torch.len(x)
+    y_pred = torch.zeros([num_test])
+    for knn_idx in range(num_test):
+      current_vector_to_predict = torch.index_select(x, 0, torch.tensor(knn_idx))
+      _0 = torch.sub(CONSTANTS.c0, current_vector_to_predict)
+      distances = torch.sum(torch.abs(_0), [1])
+      max_value = torch.amax(distances)
+      min_index = torch.argmin(distances)
+      _1 = annotate(List[Optional[Tensor]], [min_index])
+      _2 = torch.index(CONSTANTS.c1, _1)
+      _3 = torch.index_put_(distances, _1, max_value)
+      min_index0 = torch.argmin(distances)
+      _4 = annotate(List[Optional[Tensor]], [min_index0])
+      _5 = torch.index(CONSTANTS.c1, _4)
+      _6 = torch.index_put_(distances, _4, max_value)
+      min_index1 = torch.argmin(distances)
+      _7 = annotate(List[Optional[Tensor]], [min_index1])
+      _8 = torch.index(CONSTANTS.c1, _7)
+      _9 = torch.index_put_(distances, _7, max_value)
+      min_index2 = torch.argmin(distances)
+      _10 = annotate(List[Optional[Tensor]], [min_index2])
+      _11 = torch.index(CONSTANTS.c1, _10)
+      _12 = torch.index_put_(distances, _10, max_value)
+      min_index3 = torch.argmin(distances)
+      _13 = annotate(List[Optional[Tensor]], [min_index3])
+      _14 = torch.index(CONSTANTS.c1, _13)
+      _15 = torch.index_put_(distances, _13, max_value)
+      min_index4 = torch.argmin(distances)
+      _16 = annotate(List[Optional[Tensor]], [min_index4])
+      _17 = torch.index(CONSTANTS.c1, _16)
+      _18 = torch.index_put_(distances, _16, max_value)
+      min_index5 = torch.argmin(distances)
+      _19 = annotate(List[Optional[Tensor]], [min_index5])
+      _20 = torch.index(CONSTANTS.c1, _19)
+      _21 = torch.index_put_(distances, _19, max_value)
+      min_index6 = torch.argmin(distances)
+      _22 = annotate(List[Optional[Tensor]], [min_index6])
+      _23 = torch.index(CONSTANTS.c1, _22)
+      _24 = torch.index_put_(distances, _22, max_value)
+      min_index7 = torch.argmin(distances)
+      _25 = annotate(List[Optional[Tensor]], [min_index7])
+      _26 = torch.index(CONSTANTS.c1, _25)
+      _27 = torch.index_put_(distances, _25, max_value)
+      min_index8 = torch.argmin(distances)
+      _28 = annotate(List[Optional[Tensor]], [min_index8])
+      _29 = [_2, _5, _8, _11, _14, _17, _20, _23, _26, torch.index(CONSTANTS.c1, _28)]
+      _30 = torch.index_put_(distances, _28, max_value)
+      torch.sort(_29)
+      _31 = _29[torch.floordiv(torch.len(_29), 2)]
+      _32 = torch.copy_(torch.select(y_pred, 0, knn_idx), _31)
+    return y_pred

@@ -1,0 +1,4 @@
+op_version_set = 1
+class Module(Module):
+  __parameters__ = []
+  training : bool

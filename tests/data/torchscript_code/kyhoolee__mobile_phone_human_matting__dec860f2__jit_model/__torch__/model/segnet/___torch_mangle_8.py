@@ -1,0 +1,12 @@
+class InputProjection(Module):
+  __parameters__ = []
+  __buffers__ = []
+  training : bool
+  _is_full_backward_hook : Optional[bool]
+  pool : __torch__.torch.nn.modules.container.___torch_mangle_7.ModuleList
+  def forward(self: __torch__.model.segnet.___torch_mangle_8.InputProjection,
+    input: Tensor) -> Tensor:
+    _0 = getattr(self.pool, "2")
+    _1 = getattr(self.pool, "1")
+    _2 = (getattr(self.pool, "0")).forward(input, )
+    return (_0).forward((_1).forward(_2, ), )
