@@ -6,7 +6,9 @@ DEB_PACKAGES := cmake g++ make libeigen3-dev nlohmann-json3-dev libcli11-dev cat
                 zlib1g-dev libdeflate-dev libzstd-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps configure build demo test clean
+SAN_BUILD_DIR ?= build-asan
+
+.PHONY: all deps configure build demo test test-sanitize fuzz-smoke ci clean
 
 all: build
 
@@ -29,5 +31,21 @@ demo: build
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
+# The suite again under AddressSanitizer and UBSan (Debug-optimised -O1 build).
+test-sanitize: deps
+	@cmake -S . -B $(SAN_BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPTSCOPE_SANITIZE=ON \
+	  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" >/dev/null
+	@cmake --build $(SAN_BUILD_DIR) -j $(JOBS)
+	cd $(SAN_BUILD_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ctest --output-on-failure -j $(JOBS)
+
+# libFuzzer targets (clang) for the zip reader, pickle VM, TorchScript parser and audit, briefly.
+fuzz-smoke:
+	@command -v clang++ >/dev/null || { $(SUDO) apt-get install -y -q clang; }
+	FUZZ_SECONDS=$${FUZZ_SECONDS:-20} bash fuzz/run_smoke.sh
+
+# What CI runs: the suite, the suite under sanitizers, and a fuzz smoke run.
+ci: test test-sanitize fuzz-smoke
+
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(SAN_BUILD_DIR) build-fuzz

@@ -165,7 +165,6 @@ class Scanner {
     Severity severity;
     uint64_t offset;
     std::string message, global, opcode;
-    bool has_offset = true;
   };
   struct CallSite {
     uint64_t offset;
@@ -214,7 +213,6 @@ class Scanner {
   std::vector<std::pair<std::string, std::string>> nested_;  // (bytes, how found)
   uint64_t ops_ = 0, last_offset_ = 0, frame_end_ = 0, dups_ = 0, gets_ = 0;
   int protos_ = 0;
-  bool seen_events_ = false;
   Severity worst_before_error_ = Severity::info;
   bool risky_before_error_ = false;
 };
@@ -231,7 +229,6 @@ std::string Scanner::describe(const PyRef& v) const {
 }
 
 void Scanner::on_event(const PickleEvent& ev) {
-  seen_events_ = true;
   ++ops_;
   const uint64_t off = ev.offset;
   const ByteSpan bytes = job_.bytes;

@@ -69,6 +69,9 @@ struct MobileBytecode {
 };
 
 struct Model {
+  // Declared first so it is destroyed last: it breaks reference cycles among
+  // the pickled values below once nothing else holds them.
+  std::shared_ptr<PyNodeTracker> pickle_nodes = std::make_shared<PyNodeTracker>();
   std::string path;
   uint64_t file_size = 0;
   FileKind kind = FileKind::unknown_zip;

@@ -8,6 +8,7 @@
 #include <limits>
 #include <unordered_map>
 
+#include "graph/builtins.h"
 #include "graph/interpreter.h"
 
 namespace ptscope::graph {
@@ -1335,7 +1336,7 @@ std::optional<Val> call_builtin(Interpreter& in, const std::string& op, Vals& ar
   if (Fn fn = math_fn(op)) return fn(in, args, kwargs);
   const auto& t = table();
   auto it = t.find(op);
-  if (it == t.end()) return std::nullopt;
+  if (it == t.end()) return call_quantized_builtin(in, op, args, kwargs);
   return it->second(in, args, kwargs);
 }
 

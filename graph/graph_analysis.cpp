@@ -29,15 +29,23 @@ std::string percent(double part, double whole) {
 
 }  // namespace
 
-int64_t node_params(const Graph& graph, const Node& node) {
-  int64_t n = 0;
-  std::unordered_set<int> seen;
-  for (int id : node.inputs) {
-    if (id < 0 || size_t(id) >= graph.values.size() || !seen.insert(id).second) continue;
-    const Value& v = graph.values[size_t(id)];
-    if (v.kind == Value::Kind::parameter) n += v.meta.numel();
+std::vector<int64_t> node_params(const Model& model, const Graph& graph) {
+  std::unordered_set<std::string> params;
+  for (const auto& t : model.tensors)
+    if (t.is_parameter()) params.insert(t.name);
+  std::vector<int64_t> out;
+  out.reserve(graph.nodes.size());
+  for (const Node& node : graph.nodes) {
+    int64_t n = 0;
+    std::unordered_set<int> seen;
+    for (int id : node.inputs) {
+      if (id < 0 || size_t(id) >= graph.values.size() || !seen.insert(id).second) continue;
+      const Value& v = graph.values[size_t(id)];
+      if (v.kind == Value::Kind::parameter && params.count(v.name)) n += v.meta.numel();
+    }
+    out.push_back(n);
   }
-  return n;
+  return out;
 }
 
 std::vector<ModuleTotals> module_totals(const Model& model, const Graph& graph, const std::vector<ModuleCall>& calls) {

@@ -41,7 +41,8 @@ struct Architecture {
 };
 Architecture classify_architecture(const Model& model, const Graph& graph);
 
-// Parameter elements a node reads (its inputs that are parameters, each once).
-int64_t node_params(const Graph& graph, const Node& node);
+// Parameter elements each node reads (inputs that are nn.Parameters in the
+// tensor table, each once per node; buffers such as running stats excluded).
+std::vector<int64_t> node_params(const Model& model, const Graph& graph);
 
 }  // namespace ptscope::graph

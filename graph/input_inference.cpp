@@ -626,9 +626,10 @@ std::string input_spec_string(const InputSpec& spec) {
 
 Graph build_graph(const Model& model, const GraphOptions& options, std::vector<ModuleCall>* calls) {
   // The method and its parameters, from a throwaway interpreter.
+  auto cache = std::make_shared<SourceCache>();
   Graph scratch;
   ShapeBackend scratch_backend;
-  Interpreter probe_in(model, scratch, scratch_backend, options.limits);
+  Interpreter probe_in(model, scratch, scratch_backend, options.limits, cache);
   Val root = probe_in.root();
   const ts::FunctionDef* def = probe_in.find_method(root, options.method);
   if (!def) throw Error(ErrorCode::usage, "the model has no method '" + options.method + "'");
@@ -780,7 +781,7 @@ Graph build_graph(const Model& model, const GraphOptions& options, std::vector<M
     if (!pending) break;
     Graph g;
     ShapeBackend backend;
-    Interpreter in(model, g, backend, options.limits);
+    Interpreter in(model, g, backend, options.limits, cache);
     Probe probe(in, fallbacks().front().shape);
     in.set_observer(&probe);
     bool finished = false, finished_cleanly = false;
@@ -831,7 +832,7 @@ Graph build_graph(const Model& model, const GraphOptions& options, std::vector<M
     }
     Graph g;
     ShapeBackend backend;
-    Interpreter in(model, g, backend, options.limits);
+    Interpreter in(model, g, backend, options.limits, cache);
     try {
       Val result = in.call_method(in.root(), options.method, {}, make_args(in, chosen, nullptr));
       // Outputs: every tensor in the (possibly nested) result.

@@ -37,8 +37,10 @@ std::string short_class_name(std::string_view qualname) {
   return std::string(dot == std::string_view::npos ? qualname : qualname.substr(dot + 1));
 }
 
-Interpreter::Interpreter(const Model& model, Graph& graph, TensorBackend& backend, InterpreterLimits limits)
-    : model_(model), graph_(graph), backend_(backend), limits_(limits) {
+Interpreter::Interpreter(const Model& model, Graph& graph, TensorBackend& backend, InterpreterLimits limits,
+                         std::shared_ptr<SourceCache> cache)
+    : model_(model), graph_(graph), backend_(backend), limits_(limits), cache_(std::move(cache)) {
+  if (!cache_) cache_ = std::make_shared<SourceCache>();
   // Archives without a version record are recent enough to need no upgraders.
   format_version_ = model.format_version.value_or(10);
   for (const auto& t : model.tensors)
@@ -70,7 +72,17 @@ std::string Interpreter::scope() const {
 }
 
 void Interpreter::fail(const std::string& message, ErrorCode code) const {
-  throw LocatedError(code, where() + ": " + message);
+  // One line: registry messages list the schemas they tried on separate lines.
+  std::string flat;
+  for (size_t k = 0; k < message.size(); ++k) {
+    if (message[k] != '\n') {
+      flat += message[k];
+      continue;
+    }
+    flat += "; ";
+    while (k + 1 < message.size() && message[k + 1] == ' ') ++k;
+  }
+  throw LocatedError(code, where() + ": " + flat);
 }
 
 void Interpreter::raise_at(const Loc& loc, const std::string& message, ErrorCode code) const {
@@ -95,19 +107,19 @@ const ts::Module* Interpreter::code_file(const std::string& qualifier) {
   std::string key = "code/";
   for (char c : qualifier) key += c == '.' ? '/' : c;
   key += ".py";
-  auto it = files_.find(key);
-  if (it != files_.end()) return it->second.get();
+  auto it = cache_->files.find(key);
+  if (it != cache_->files.end()) return it->second.get();
   auto src = model_.sources.find(key);
   std::unique_ptr<ts::Module> parsed;
   if (src != model_.sources.end()) parsed = std::make_unique<ts::Module>(parse_source(src->second, key));
   const ts::Module* out = parsed.get();
-  files_.emplace(key, std::move(parsed));
+  cache_->files.emplace(key, std::move(parsed));
   return out;
 }
 
 const ClassInfo* Interpreter::find_class(const std::string& qualname) {
-  auto it = classes_.find(qualname);
-  if (it != classes_.end()) return it->second.get();
+  auto it = cache_->classes.find(qualname);
+  if (it != cache_->classes.end()) return it->second.get();
   std::unique_ptr<ClassInfo> info;
   size_t dot = qualname.rfind('.');
   if (dot != std::string::npos) {
@@ -123,7 +135,7 @@ const ClassInfo* Interpreter::find_class(const std::string& qualname) {
     }
   }
   const ClassInfo* out = info.get();
-  classes_.emplace(qualname, std::move(info));
+  cache_->classes.emplace(qualname, std::move(info));
   return out;
 }
 

@@ -83,9 +83,17 @@ class PlaceholderObserver {
   virtual Val consumed(const std::string& op, const Vals& args, const Kwargs& kwargs) = 0;
 };
 
+// Parsed code files and classes of one model, shared by the interpreters that
+// run it (input inference runs the model several times).
+struct SourceCache {
+  std::map<std::string, std::unique_ptr<ts::Module>, std::less<>> files;  // by source key; null: absent
+  std::unordered_map<std::string, std::unique_ptr<ClassInfo>> classes;    // by qualname; null: absent
+};
+
 class Interpreter {
  public:
-  Interpreter(const Model& model, Graph& graph, TensorBackend& backend, InterpreterLimits limits = {});
+  Interpreter(const Model& model, Graph& graph, TensorBackend& backend, InterpreterLimits limits = {},
+              std::shared_ptr<SourceCache> cache = nullptr);
   ~Interpreter();
   Interpreter(const Interpreter&) = delete;
   Interpreter& operator=(const Interpreter&) = delete;
@@ -118,6 +126,10 @@ class Interpreter {
   Val call_op(const std::string& op, Vals args, Kwargs kwargs = {});
   // Calls a tensor op through the registry and records the node.
   Val call_tensor_op(const std::string& op, const Vals& args, const Kwargs& kwargs);
+  // Records a node for an op whose outputs are already known (ops that other
+  // ops are translated into, e.g. quantized convs computed through aten::conv2d).
+  Val record(const OpDef& def, const std::vector<ArgValue>& bound, std::vector<TensorMeta> outs, const Vals& args,
+             std::optional<OpCost> cost = std::nullopt);
   // Calls any callable value.
   Val call_value(const Val& fn, Vals args, Kwargs kwargs);
   Val get_attr(const Val& obj, const std::string& name);
@@ -195,8 +207,7 @@ class Interpreter {
   PlaceholderObserver* observer_ = nullptr;
   int64_t format_version_ = 0;
 
-  std::map<std::string, std::unique_ptr<ts::Module>, std::less<>> files_;  // by source key
-  std::unordered_map<std::string, std::unique_ptr<ClassInfo>> classes_;
+  std::shared_ptr<SourceCache> cache_;
   std::unordered_map<const PyValue*, Val> objects_;
   std::unordered_map<const Tensor*, Val> tensors_;
   std::unordered_map<const Tensor*, std::string> tensor_names_;

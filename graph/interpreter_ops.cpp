@@ -202,6 +202,12 @@ Val Interpreter::call_tensor_op(const std::string& op, const Vals& args, const K
     fail(e.what(), e.code());
   }
 
+  return record(*def, bound, std::move(outs), args);
+}
+
+Val Interpreter::record(const OpDef& op_def, const std::vector<ArgValue>& bound, std::vector<TensorMeta> outs,
+                        const Vals& args, std::optional<OpCost> given_cost) {
+  const OpDef* def = &op_def;
   // Graph node: inputs in schema order, constants as attributes.
   Node node;
   node.def = def;
@@ -225,7 +231,7 @@ Val Interpreter::call_tensor_op(const std::string& op, const Vals& args, const K
     }
   }
   try {
-    node.cost = def->cost ? def->cost(bound, outs) : default_bytes(bound, outs);
+    node.cost = given_cost ? *given_cost : def->cost ? def->cost(bound, outs) : default_bytes(bound, outs);
   } catch (const Error& e) {
     fail(e.what(), e.code());
   }

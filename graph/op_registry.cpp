@@ -124,11 +124,9 @@ std::optional<ArgValue> coerce(std::string type, const ArgValue& v) {
       return std::nullopt;
     }
     if (elem == "int" || elem == "SymInt" || elem == "bool") {
-      if (auto* is = std::get_if<std::vector<int64_t>>(&v)) {
-        // Like TorchScript, the size of `int[2]` only matters for a bare int:
-        // lists of any length bind and the op checks them (`int[1] dim` takes [0, 2]).
-        return v;
-      }
+      // Like TorchScript, the size of `int[2]` only matters for a bare int:
+      // lists of any length bind and the op checks them (`int[1] dim` takes [0, 2]).
+      if (std::holds_alternative<std::vector<int64_t>>(v)) return v;
       if (auto* ds = std::get_if<std::vector<double>>(&v); ds && ds->empty()) return std::vector<int64_t>{};
       // A fixed-size int list accepts one int for every entry (`stride=1`).
       if (fixed) {

@@ -40,11 +40,9 @@ int64_t int_arg(const Args& a, size_t i);
 std::optional<int64_t> opt_int(const Args& a, size_t i);
 double float_arg(const Args& a, size_t i);  // also accepts int and bool
 bool bool_arg(const Args& a, size_t i);
-std::optional<bool> opt_bool(const Args& a, size_t i);
 std::vector<int64_t> ints(const Args& a, size_t i);  // int[]; a bare int becomes {n}
 std::optional<std::vector<int64_t>> opt_ints(const Args& a, size_t i);
 std::string str_arg(const Args& a, size_t i);
-bool is_scalar(const Args& a, size_t i);  // bool, int or float value
 
 // Dims and shapes.
 int64_t wrap_dim(int64_t dim, int64_t rank);  // negative dims count from the end; rank 0 acts as 1
@@ -64,8 +62,7 @@ bool is_floating(DType d);
 bool is_complex(DType d);
 bool is_integral(DType d, bool include_bool);
 
-// Costs. Extended FLOPs (docs/flops.md) per output or input element, plus bytes.
-OpCost bytes(const Args& a, const Outs& o);
+// Costs: default_bytes plus extended FLOPs (docs/flops.md) per output or input element.
 CostFn per_out(double flops_per_element);
 CostFn per_in(double flops_per_element);
 
@@ -85,10 +82,4 @@ void register_shape_ops(OpRegistry& r);
 void register_embedding_ops(OpRegistry& r);
 void register_other_ops(OpRegistry& r);
 
-}  // namespace ptscope::graph::rules
-
-namespace ptscope::graph::rules {
-// Shared with the attention rules (defined in ops_matmul.cpp).
-Shape matmul_shape(const Shape& a, const Shape& b);
-double matmul_macs(const Shape& a, const Shape& b);
 }  // namespace ptscope::graph::rules

@@ -84,7 +84,8 @@ void register_activation_ops(OpRegistry& r) {
         const TensorMeta& x = tensor(a, 0);
         Shape s = x.shape;
         const int64_t d = wrap_dim(int_arg(a, 1), int64_t(s.size()));
-        if (s.empty() || s[size_t(d)] % 2) fail("halving dim " + std::to_string(d) + " of " + shape_str(s) + " must be even");
+        if (s.empty() || s[size_t(d)] % 2)
+          fail("halving dim " + std::to_string(d) + " of " + shape_str(s) + " must be even");
         s[size_t(d)] /= 2;
         return one(s, x.dtype);
       },

@@ -120,7 +120,8 @@ Outs encoder_layer_rule(const Args& a) {
   const TensorMeta& src = tensor(a, 0);
   const int64_t embed = int_arg(a, 1), heads = int_arg(a, 2);
   if (src.shape.size() != 3 && src.shape.size() != 2) fail("expected a 2-D or 3-D src, got " + shape_str(src.shape));
-  if (src.shape.back() != embed) fail("src " + shape_str(src.shape) + " must end in embed_dim " + std::to_string(embed));
+  if (src.shape.back() != embed)
+    fail("src " + shape_str(src.shape) + " must end in embed_dim " + std::to_string(embed));
   if (heads <= 0 || embed % heads) fail("embed_dim must be divisible by num_heads");
   const TensorMeta &w1 = tensor(a, 14), &w2 = tensor(a, 16);
   if (w1.shape.size() != 2 || w1.shape[1] != embed || w2.shape != Shape{embed, w1.shape[0]})

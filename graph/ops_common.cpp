@@ -127,11 +127,6 @@ bool bool_arg(const Args& a, size_t i) {
   return get<bool>(a, i, "a bool");
 }
 
-std::optional<bool> opt_bool(const Args& a, size_t i) {
-  if (is_none(a, i)) return std::nullopt;
-  return bool_arg(a, i);
-}
-
 std::vector<int64_t> ints(const Args& a, size_t i) {
   if (i < a.size())
     if (auto* v = std::get_if<int64_t>(&a[i])) return {*v};
@@ -144,11 +139,6 @@ std::optional<std::vector<int64_t>> opt_ints(const Args& a, size_t i) {
 }
 
 std::string str_arg(const Args& a, size_t i) { return get<std::string>(a, i, "a string"); }
-
-bool is_scalar(const Args& a, size_t i) {
-  return i < a.size() && (std::holds_alternative<bool>(a[i]) || std::holds_alternative<int64_t>(a[i]) ||
-                          std::holds_alternative<double>(a[i]));
-}
 
 int64_t wrap_dim(int64_t dim, int64_t rank) {
   const int64_t r = std::max<int64_t>(rank, 1);  // a 0-d tensor accepts dims 0 and -1
@@ -250,8 +240,6 @@ DType dtype_or(const Args& a, size_t i, DType fallback) {
   if (is_none(a, i)) return fallback;
   return dtype_code(int_arg(a, i));
 }
-
-OpCost bytes(const Args& a, const Outs& o) { return default_bytes(a, o); }
 
 CostFn per_out(double flops_per_element) {
   return [flops_per_element](const Args& a, const Outs& o) {

@@ -83,7 +83,8 @@ bool inplace_name(std::string_view schema) {
   const size_t start = schema.find("::") + 2;
   const size_t end = schema.find_first_of(".(", start);
   std::string_view name = schema.substr(start, end - start);
-  if (name.size() > 4 && name.substr(0, 2) == "__") return name.substr(0, 3) == "__i" && name != "__is__" && name != "__isnot__";
+  if (name.size() > 4 && name.substr(0, 2) == "__")
+    return name.substr(0, 3) == "__i" && name != "__is__" && name != "__isnot__";
   return name.back() == '_';
 }
 

@@ -85,10 +85,8 @@ OpCost linear_cost(const Args& a, const Outs& o) {
   return product_cost(a, o, 1, rows, double(x.shape.back()), out_features, opt_tensor(a, 2) != nullptr);
 }
 
-}  // namespace
-
 // torch.matmul's shape: 1-D operands gain a dim that is dropped afterwards,
-// batch dims broadcast. Also used by the attention rules.
+// batch dims broadcast.
 Shape matmul_shape(const Shape& a, const Shape& b) {
   if (a.empty() || b.empty()) fail("both arguments to matmul need at least 1 dimension, got " + shape_str(a) +
                                    " and " + shape_str(b));
@@ -113,6 +111,8 @@ double matmul_macs(const Shape& a, const Shape& b) {
   return double(numel(batch)) * double(x[x.size() - 2]) * double(x.back()) * double(y.back());
 }
 
+}  // namespace
+
 void register_matmul_ops(OpRegistry& r) {
   const auto M = OpCategory::matmul;
   def(r, "aten::mm(Tensor self, Tensor mat2) -> Tensor", M, mm_rule, mm_cost);
@@ -121,7 +121,15 @@ void register_matmul_ops(OpRegistry& r) {
   def(r, "aten::addmm(Tensor self, Tensor mat1, Tensor mat2, *, Scalar beta=1, Scalar alpha=1) -> Tensor", M,
       addmm_rule, addmm_cost);
   inplace(r, "aten::addmm_(Tensor(a!) self, Tensor mat1, Tensor mat2, *, Scalar beta=1, Scalar alpha=1) -> Tensor(a!)",
-          M, addmm_rule, addmm_cost);
+          M,
+          [](const Args& a) {
+            Outs out = addmm_rule(a);
+            if (out[0].shape != tensor(a, 0).shape)
+              fail("bad in-place call: input tensor size " + shape_str(tensor(a, 0).shape) +
+                   " and output tensor size " + shape_str(out[0].shape) + " should match");
+            return out;
+          },
+          addmm_cost);
   def(r, "aten::baddbmm(Tensor self, Tensor batch1, Tensor batch2, *, Scalar beta=1, Scalar alpha=1) -> Tensor", M,
       [](const Args& a) {
         Outs out = bmm_rule(a, 1);

@@ -225,12 +225,13 @@ void register_other_ops(OpRegistry& r) {
       O, [](const Args& a) { return one(sizes(a, 2), dtype_or(a, 3, DType::int64)); }, write_only);
   def(r, "aten::scalar_tensor(Scalar s, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor",
       O, [](const Args& a) { return one({}, dtype_or(a, 1, DType::float32)); }, write_only);
+  // bool before int and int before float: int accepts bool and float accepts int when binding.
+  def(r, "aten::tensor.bool(bool t, *, ScalarType? dtype=None, Device? device=None, bool requires_grad=False) -> Tensor", O,
+      [](const Args& a) { return one({}, dtype_or(a, 1, DType::bool_)); }, write_only);
   def(r, "aten::tensor.int(int t, *, ScalarType? dtype=None, Device? device=None, bool requires_grad=False) -> Tensor", O,
       [](const Args& a) { return one({}, dtype_or(a, 1, DType::int64)); }, write_only);
   def(r, "aten::tensor.float(float t, *, ScalarType? dtype=None, Device? device=None, bool requires_grad=False) -> Tensor",
       O, [](const Args& a) { return one({}, dtype_or(a, 1, DType::float32)); }, write_only);
-  def(r, "aten::tensor.bool(bool t, *, ScalarType? dtype=None, Device? device=None, bool requires_grad=False) -> Tensor", O,
-      [](const Args& a) { return one({}, dtype_or(a, 1, DType::bool_)); }, write_only);
   // Creation like another tensor.
   for (const char* s : {
            "aten::zeros_like(Tensor self, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None, MemoryFormat? memory_format=None) -> Tensor",

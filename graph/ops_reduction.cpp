@@ -14,13 +14,13 @@ const auto Rd = OpCategory::reduction;
 Shape reduce_shape(const Shape& s, const std::optional<std::vector<int64_t>>& dims, bool keepdim) {
   const int64_t r = int64_t(s.size());
   std::vector<bool> reduced(s.size(), !dims || dims->empty());
+  std::vector<bool> seen(std::max<size_t>(s.size(), 1), false);
   if (dims)
     for (int64_t d : *dims) {
       const size_t w = size_t(wrap_dim(d, r));
-      if (r == 0) continue;
-      if (reduced[w] && !dims->empty() && std::count(dims->begin(), dims->end(), d) > 1)
-        fail("dim " + std::to_string(d) + " appears multiple times in the list of dims");
-      reduced[w] = true;
+      if (seen[w]) fail("dim " + std::to_string(w) + " appears multiple times in the list of dims");
+      seen[w] = true;
+      if (r > 0) reduced[w] = true;
     }
   Shape out;
   for (size_t i = 0; i < s.size(); ++i) {
@@ -51,8 +51,6 @@ DType float_result(DType d) { return is_floating(d) || is_complex(d) ? d : DType
 // any/all return bool except for uint8 input, which stays uint8.
 DType logical_result(DType d) { return d == DType::uint8 ? DType::uint8 : DType::bool_; }
 
-CostFn per_input(double k) { return per_in(k); }
-
 // Sorting: ~log2(n) comparisons per element along the sorted dim.
 OpCost sort_cost(const Args& a, const Outs& o, size_t dim_pos) {
   OpCost c = default_bytes(a, o);
@@ -68,27 +66,27 @@ Outs values_indices(Shape s, DType d) { return {meta(s, d), meta(std::move(s), D
 
 void register_reduction_ops(OpRegistry& r) {
   def(r, "aten::sum(Tensor self, *, ScalarType? dtype=None) -> Tensor", Rd,
-      [](const Args& a) { return one({}, accumulate_dtype(a, 1)); }, per_input(1));
+      [](const Args& a) { return one({}, accumulate_dtype(a, 1)); }, per_in(1));
   def(r, "aten::sum.dim_IntList(Tensor self, int[1]? dim, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor", Rd,
       [](const Args& a) {
         return one(reduce_shape(tensor(a, 0).shape, opt_ints(a, 1), bool_arg(a, 2)), accumulate_dtype(a, 3));
       },
-      per_input(1));
+      per_in(1));
   def(r, "aten::mean(Tensor self, *, ScalarType? dtype=None) -> Tensor", Rd,
-      [](const Args& a) { return one({}, mean_dtype(a, 1)); }, per_input(1));
+      [](const Args& a) { return one({}, mean_dtype(a, 1)); }, per_in(1));
   def(r, "aten::mean.dim(Tensor self, int[1]? dim, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor", Rd,
       [](const Args& a) {
         return one(reduce_shape(tensor(a, 0).shape, opt_ints(a, 1), bool_arg(a, 2)), mean_dtype(a, 3));
       },
-      per_input(1));
+      per_in(1));
   def(r, "aten::prod(Tensor self, *, ScalarType? dtype=None) -> Tensor", Rd,
-      [](const Args& a) { return one({}, accumulate_dtype(a, 1)); }, per_input(1));
+      [](const Args& a) { return one({}, accumulate_dtype(a, 1)); }, per_in(1));
   def(r, "aten::prod.dim_int(Tensor self, int dim, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor", Rd,
       [](const Args& a) {
         return one(reduce_shape(tensor(a, 0).shape, std::vector<int64_t>{int_arg(a, 1)}, bool_arg(a, 2)),
                    accumulate_dtype(a, 3));
       },
-      per_input(1));
+      per_in(1));
   for (const char* s : {"aten::amax(Tensor self, int[1] dim=[], bool keepdim=False) -> Tensor",
                         "aten::amin(Tensor self, int[1] dim=[], bool keepdim=False) -> Tensor"})
     def(r, s, Rd,
@@ -96,9 +94,9 @@ void register_reduction_ops(OpRegistry& r) {
           const TensorMeta& x = tensor(a, 0);
           return one(reduce_shape(x.shape, ints(a, 1), bool_arg(a, 2)), x.dtype);
         },
-        per_input(1));
+        per_in(1));
   for (const char* s : {"aten::max(Tensor self) -> Tensor", "aten::min(Tensor self) -> Tensor"})
-    def(r, s, Rd, [](const Args& a) { return one({}, tensor(a, 0).dtype); }, per_input(1));
+    def(r, s, Rd, [](const Args& a) { return one({}, tensor(a, 0).dtype); }, per_in(1));
   for (const char* s : {"aten::max.dim(Tensor self, int dim, bool keepdim=False) -> (Tensor values, Tensor indices)",
                         "aten::min.dim(Tensor self, int dim, bool keepdim=False) -> (Tensor values, Tensor indices)"})
     def(r, s, Rd,
@@ -106,7 +104,7 @@ void register_reduction_ops(OpRegistry& r) {
           const TensorMeta& x = tensor(a, 0);
           return values_indices(reduce_shape(x.shape, std::vector<int64_t>{int_arg(a, 1)}, bool_arg(a, 2)), x.dtype);
         },
-        per_input(1));
+        per_in(1));
   // max(a, b) / min(a, b) of two tensors are elementwise.
   for (const char* s : {"aten::max.other(Tensor self, Tensor other) -> Tensor",
                         "aten::min.other(Tensor self, Tensor other) -> Tensor"})
@@ -124,10 +122,10 @@ void register_reduction_ops(OpRegistry& r) {
           if (auto d = opt_int(a, 1)) dims = std::vector<int64_t>{*d};
           return one(reduce_shape(x.shape, dims, bool_arg(a, 2)), DType::int64);
         },
-        per_input(1));
+        per_in(1));
   // any/all.
   for (const char* s : {"aten::all(Tensor self) -> Tensor", "aten::any(Tensor self) -> Tensor"})
-    def(r, s, Rd, [](const Args& a) { return one({}, logical_result(tensor(a, 0).dtype)); }, per_input(1));
+    def(r, s, Rd, [](const Args& a) { return one({}, logical_result(tensor(a, 0).dtype)); }, per_in(1));
   for (const char* s : {"aten::all.dim(Tensor self, int dim, bool keepdim=False) -> Tensor",
                         "aten::any.dim(Tensor self, int dim, bool keepdim=False) -> Tensor"})
     def(r, s, Rd,
@@ -135,7 +133,7 @@ void register_reduction_ops(OpRegistry& r) {
           const TensorMeta& x = tensor(a, 0);
           return one(reduce_shape(x.shape, std::vector<int64_t>{int_arg(a, 1)}, bool_arg(a, 2)), logical_result(x.dtype));
         },
-        per_input(1));
+        per_in(1));
   for (const char* s : {"aten::all.dims(Tensor self, int[]? dim=None, bool keepdim=False) -> Tensor",
                         "aten::any.dims(Tensor self, int[]? dim=None, bool keepdim=False) -> Tensor"})
     def(r, s, Rd,
@@ -143,17 +141,17 @@ void register_reduction_ops(OpRegistry& r) {
           const TensorMeta& x = tensor(a, 0);
           return one(reduce_shape(x.shape, opt_ints(a, 1), bool_arg(a, 2)), logical_result(x.dtype));
         },
-        per_input(1));
+        per_in(1));
   def(r, "aten::count_nonzero(Tensor self, int? dim=None) -> Tensor", Rd,
       [](const Args& a) {
         std::optional<std::vector<int64_t>> dims;
         if (auto d = opt_int(a, 1)) dims = std::vector<int64_t>{*d};
         return one(reduce_shape(tensor(a, 0).shape, dims, false), DType::int64);
       },
-      per_input(1));
+      per_in(1));
   def(r, "aten::count_nonzero.dim_IntList(Tensor self, int[] dim) -> Tensor", Rd,
       [](const Args& a) { return one(reduce_shape(tensor(a, 0).shape, ints(a, 1), false), DType::int64); },
-      per_input(1));
+      per_in(1));
   // Variance and standard deviation (and their _mean pairs).
   struct Stat { const char* schema; int dims_pos; int keepdim_pos; bool pair; };
   for (const Stat& st : {
@@ -181,36 +179,39 @@ void register_reduction_ops(OpRegistry& r) {
             fail("std and var only support floating point and complex dtypes, got " + std::string(dtype_name(x.dtype)));
           return pair ? Outs{meta(s, d), meta(s, x.dtype)} : one(s, d);
         },
-        per_input(4));
+        per_in(4));
   }
   def(r, "aten::logsumexp(Tensor self, int[1] dim, bool keepdim=False) -> Tensor", Rd,
       [](const Args& a) {
         const TensorMeta& x = tensor(a, 0);
         return one(reduce_shape(x.shape, ints(a, 1), bool_arg(a, 2)), float_result(x.dtype));
       },
-      per_input(4));  // max, subtract, exp, add
+      per_in(4));  // max, subtract, exp, add
   // Norms: one multiply-add per element (|x|^p then a sum).
   def(r, "aten::norm.Scalar(Tensor self, Scalar p=2) -> Tensor", Rd,
-      [](const Args& a) { return one({}, float_result(tensor(a, 0).dtype)); }, per_input(2));
+      [](const Args& a) { return one({}, float_result(tensor(a, 0).dtype)); }, per_in(2));
   def(r, "aten::norm.ScalarOpt_dim(Tensor self, Scalar? p, int[1] dim, bool keepdim=False) -> Tensor", Rd,
       [](const Args& a) {
         const TensorMeta& x = tensor(a, 0);
         return one(reduce_shape(x.shape, ints(a, 2), bool_arg(a, 3)), float_result(x.dtype));
       },
-      per_input(2));
+      per_in(2));
   def(r, "aten::frobenius_norm.dim(Tensor self, int[1] dim, bool keepdim=False) -> Tensor", Rd,
       [](const Args& a) {
         const TensorMeta& x = tensor(a, 0);
         return one(reduce_shape(x.shape, ints(a, 1), bool_arg(a, 2)), float_result(x.dtype));
       },
-      per_input(2));
+      per_in(2));
   def(r, "aten::linalg_vector_norm(Tensor self, Scalar ord=2, int[1]? dim=None, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor",
       Rd,
       [](const Args& a) {
         const TensorMeta& x = tensor(a, 0);
+        if (!is_floating(x.dtype) && !is_complex(x.dtype))
+          fail("linalg.vector_norm: expected a floating point or complex tensor as input, got " +
+               std::string(dtype_name(x.dtype)));
         return one(reduce_shape(x.shape, opt_ints(a, 2), bool_arg(a, 3)), dtype_or(a, 4, float_result(x.dtype)));
       },
-      per_input(2));
+      per_in(2));
   // Sorting.
   def(r, "aten::topk(Tensor self, SymInt k, int dim=-1, bool largest=True, bool sorted=True) -> (Tensor values, Tensor indices)",
       Rd,
@@ -248,7 +249,7 @@ void register_reduction_ops(OpRegistry& r) {
         wrap_dim(int_arg(a, 1), int64_t(tensor(a, 0).shape.size()));
         return one(tensor(a, 0).shape, accumulate_dtype(a, 2));
       },
-      per_input(1));
+      per_in(1));
 }
 
 }  // namespace ptscope::graph::rules

@@ -319,15 +319,16 @@ Outs tensor_split_indices_rule(const Args& a) {
   const TensorMeta& x = tensor(a, 0);
   const size_t d = split_dim(x, int_arg(a, 2));
   const int64_t size = x.shape[d];
+  // Piece k is x[indices[k-1]:indices[k]] with slice semantics (wrapped, clamped, empty when reversed).
   std::vector<int64_t> sizes;
   int64_t prev = 0;
   auto clamp = [size](int64_t i) { return std::clamp(i < 0 ? i + size : i, int64_t(0), size); };
   for (int64_t i : ints(a, 1)) {
     const int64_t c = clamp(i);
     sizes.push_back(std::max<int64_t>(c - prev, 0));
-    prev = std::max(prev, c);
+    prev = c;
   }
-  sizes.push_back(size - prev);
+  sizes.push_back(std::max<int64_t>(size - prev, 0));
   return pieces(x, d, sizes);
 }
 
@@ -464,6 +465,13 @@ ShapeFn to_dtype_at(size_t pos) {
 
 Outs pad_shape(const TensorMeta& x, const Shape& pad, const std::string& mode) {
   if (pad.size() % 2) fail("padding length must be divisible by 2, got " + shape_str(pad));
+  if (mode != "constant") {
+    // reflect/replicate/circular pad the last 1, 2 or 3 dims of a (batched or not) input.
+    const size_t n = pad.size() / 2, rank = x.shape.size();
+    if (n < 1 || n > 3 || (rank != n + 1 && rank != n + 2))
+      fail("padding size " + std::to_string(pad.size()) + " is not supported for " + std::to_string(rank) +
+           "D input tensor in mode '" + mode + "'");
+  }
   if (pad.size() / 2 > x.shape.size())
     fail("padding length " + std::to_string(pad.size()) + " is too large for input " + shape_str(x.shape));
   Shape out = x.shape;

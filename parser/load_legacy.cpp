@@ -24,9 +24,11 @@ struct StreamCursor {
   ByteSpan data;
   uint64_t pos = 0;
   std::string context;
+  std::shared_ptr<PyNodeTracker> tracker;
 
-  PickleResult next_pickle(const PickleOptions& options = {}) {
+  PickleResult next_pickle(PickleOptions options = {}) {
     if (pos >= data.size()) throw Error(ErrorCode::truncated, context + ": stream ends before the next pickle");
+    options.tracker = tracker;
     try {
       PickleResult r = unpickle(data.subspan(pos), options);
       pos += r.end_offset;
@@ -71,7 +73,7 @@ void read_raw_storage(StreamCursor& cur, const std::shared_ptr<const MappedFile>
 
 void load_legacy_stream(std::shared_ptr<const MappedFile> file, const LoadOptions&, Model& model) {
   model.kind = FileKind::legacy_stream;
-  StreamCursor cur{file->bytes(), 0, "legacy stream"};
+  StreamCursor cur{file->bytes(), 0, "legacy stream", model.pickle_nodes};
   PickleResult magic = cur.next_pickle();
   const PyRef& m = magic.value;
   const bool magic_ok = m && m->kind == PyKind::bigint && m->s.size() == sizeof kMagicBytes &&
@@ -230,7 +232,7 @@ void load_legacy_tar(std::shared_ptr<const MappedFile> file, const LoadOptions&,
   TorchRebuilder rebuilder(false, &model.warnings);
   {
     const TarMember& m = member("storages");
-    StreamCursor cur{file->bytes().subspan(m.offset, m.size), 0, "tar member 'storages'"};
+    StreamCursor cur{file->bytes().subspan(m.offset, m.size), 0, "tar member 'storages'", model.pickle_nodes};
     PickleResult count = cur.next_pickle();
     if (!count.value || count.value->kind != PyKind::integer || count.value->i < 0)
       throw Error(ErrorCode::corrupt, "tar 'storages': count is not a non-negative integer");
@@ -275,7 +277,7 @@ void load_legacy_tar(std::shared_ptr<const MappedFile> file, const LoadOptions&,
   }
   {
     const TarMember& m = member("tensors");
-    StreamCursor cur{file->bytes().subspan(m.offset, m.size), 0, "tar member 'tensors'"};
+    StreamCursor cur{file->bytes().subspan(m.offset, m.size), 0, "tar member 'tensors'", model.pickle_nodes};
     PickleResult count = cur.next_pickle();
     if (!count.value || count.value->kind != PyKind::integer || count.value->i < 0)
       throw Error(ErrorCode::corrupt, "tar 'tensors': count is not a non-negative integer");
@@ -312,6 +314,7 @@ void load_legacy_tar(std::shared_ptr<const MappedFile> file, const LoadOptions&,
   {
     const TarMember& m = member("pickle");
     PickleOptions po;
+    po.tracker = model.pickle_nodes;
     po.persistent_load = [&](const PyRef& pid) -> PyRef {
       if (pid && pid->kind == PyKind::tuple && !pid->items.empty()) return pid->items[0];  // ('module', cls, ...)
       const std::string key = key_string(pid);

@@ -120,7 +120,9 @@ void load_model_json_archive(const ZipArchive& zip, const std::string& prefix, c
   std::vector<std::shared_ptr<Tensor>> attribute_tensors;
   if (const ZipEntry* e = zip.find(prefix + "attributes.pkl")) {
     Blob bytes = zip.read(*e, options.verify_crc, &model.warnings);
-    PickleResult r = unpickle(bytes.bytes);
+    PickleOptions po;
+    po.tracker = model.pickle_nodes;
+    PickleResult r = unpickle(bytes.bytes, po);
     TorchRebuilder rebuilder(false, &model.warnings);
     rebuilder.set_tensor_table(tensors);
     rebuilder.rebuild(r.value);

@@ -161,6 +161,7 @@ class ZipModelReader {
   PyRef unpickle_record(const ZipEntry& e, TorchRebuilder& rebuilder, const StorageResolver& resolver) {
     Blob bytes = zip_.read(e, options_.verify_crc, &model_.warnings);
     PickleOptions po;
+    po.tracker = model_.pickle_nodes;
     po.persistent_load = [&](const PyRef& pid) { return rebuilder.load_storage_pid(pid, resolver); };
     PickleResult r;
     try {

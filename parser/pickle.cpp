@@ -408,27 +408,34 @@ class Machine {
   }
 
   // ---- values --------------------------------------------------------------
-  static PyRef node(PyKind kind) {
+  static PyRef make_node(PyKind kind) {
     auto v = std::make_shared<PyValue>();
     v->kind = kind;
     v->depth = is_container(kind) ? 1 : 0;
     return v;
   }
 
+  // Child-holding nodes are recorded so that the caller's tracker can break cycles.
+  PyRef node(PyKind kind) {
+    PyRef v = make_node(kind);
+    if (opt_.tracker && is_container(kind)) opt_.tracker->nodes.push_back(v);
+    return v;
+  }
+
   static PyRef int_node(int64_t i) {
-    auto v = node(PyKind::integer);
+    auto v = make_node(PyKind::integer);
     v->i = i;
     return v;
   }
 
   static PyRef text_node(PyKind kind, std::string_view s) {
-    auto v = node(kind);
+    auto v = make_node(kind);
     v->s.assign(s);
     return v;
   }
 
   static PyRef text_node(PyKind kind, std::string&& s) {
-    auto v = node(kind);
+    auto v = make_node(kind);
     v->s = std::move(s);
     return v;
   }
@@ -1143,6 +1150,17 @@ PyValue::~PyValue() {
     // A child owned only by us dies at the end of this iteration: take its
     // children first so that its own destructor has nothing to recurse into.
     if (next.use_count() == 1 && has_children(*next)) detach_children(*next, pending);
+  }
+}
+
+PyNodeTracker::~PyNodeTracker() {
+  // Clearing links one node at a time frees cycles; the iterative ~PyValue
+  // takes care of any deep chain that dies as a result.
+  for (auto& weak : nodes) {
+    if (PyRef v = weak.lock()) {
+      std::vector<PyRef> children;
+      detach_children(*v, children);
+    }
   }
 }
 

@@ -106,8 +106,21 @@ struct PickleLimits {
   uint64_t max_nesting = 10'000;  // container nesting depth when building
 };
 
+// Reference cycles (a list appended to itself, an object whose state points
+// back at it) keep shared_ptr trees alive forever. A tracker records every
+// child-holding node a parse creates; when the tracker dies it clears their
+// links, freeing cycles too. Its owner must outlive every use of the values.
+struct PyNodeTracker {
+  std::vector<std::weak_ptr<PyValue>> nodes;
+  PyNodeTracker() = default;
+  PyNodeTracker(const PyNodeTracker&) = delete;
+  PyNodeTracker& operator=(const PyNodeTracker&) = delete;
+  ~PyNodeTracker();
+};
+
 struct PickleOptions {
   PickleLimits limits;
+  std::shared_ptr<PyNodeTracker> tracker;  // optional: see PyNodeTracker
   std::function<void(const PickleEvent&)> observer;  // optional
   // Resolve a persistent id (BINPERSID/PERSID). Default: a `persistent` node.
   std::function<PyRef(const PyRef& pid)> persistent_load;

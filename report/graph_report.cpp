@@ -90,6 +90,7 @@ std::string render_graph_text(const GraphReport& r, const GraphTextOptions& opti
   TextTable layers({"#", "scope", "op", "output shape", "params", "MACs", "FLOPs", "bytes", "FLOP/B"},
                    {true, false, false, false, true, true, true, true, true});
   size_t shown = 0, hidden_views = 0;
+  const std::vector<int64_t> params = node_params(m, g);
   for (size_t k = 0; k < g.nodes.size(); ++k) {
     const Node& n = g.nodes[k];
     const bool is_view = n.def && n.def->is_view;
@@ -100,7 +101,7 @@ std::string render_graph_text(const GraphReport& r, const GraphTextOptions& opti
     if (options.max_layer_rows && shown >= options.max_layer_rows) continue;
     ++shown;
     std::string scope = n.scope.empty() ? "(root)" : n.scope;
-    layers.add_row({std::to_string(k), scope, n.op, shapes_of(g, n.outputs), count_or_dash(double(node_params(g, n))),
+    layers.add_row({std::to_string(k), scope, n.op, shapes_of(g, n.outputs), count_or_dash(double(params[k])),
                     count_or_dash(n.cost.macs), count_or_dash(n.cost.flops + n.cost.extended_flops),
                     format_bytes(n.cost.bytes_read + n.cost.bytes_written), intensity(n.cost)});
   }
@@ -165,7 +166,9 @@ nlohmann::json graph_json(const GraphReport& r) {
   for (int id : g.outputs) j["outputs"].push_back(value_json(g, id));
   j["notes"] = g.notes;
   j["nodes"] = nlohmann::json::array();
-  for (const Node& n : g.nodes) {
+  const std::vector<int64_t> params = node_params(m, g);
+  for (size_t k = 0; k < g.nodes.size(); ++k) {
+    const Node& n = g.nodes[k];
     nlohmann::json node;
     node["op"] = n.op;
     node["scope"] = n.scope;
@@ -180,7 +183,7 @@ nlohmann::json graph_json(const GraphReport& r) {
     nlohmann::json attrs = nlohmann::json::object();
     for (const auto& [name, v] : n.attrs) attrs[name] = arg_json(v);
     node["attrs"] = attrs;
-    node["params"] = node_params(g, n);
+    node["params"] = params[k];
     node["flops"] = n.cost.flops;
     node["macs"] = n.cost.macs;
     node["extended_flops"] = n.cost.extended_flops;

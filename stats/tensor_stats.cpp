@@ -476,7 +476,9 @@ template <class T> void set_pass2_params(Job& job, Pass2Params<T>& p, const Tens
   p.hist.bins = bins;
   p.hist.edge.resize(size_t(bins) + 1);
   for (int i = 0; i < bins; ++i) {
-    const double product = double(i) * step;  // two roundings, like numpy (no fused multiply-add)
+    // Two roundings, like numpy: volatile keeps GCC (whose C++ default is
+    // -ffp-contract=fast) from fusing this into one multiply-add on FMA machines.
+    volatile double product = double(i) * step;
     p.hist.edge[size_t(i)] = ceil_to<T>(product + lo);
   }
   p.hist.edge[size_t(bins)] = ceil_to<T>(hi);

@@ -37,6 +37,7 @@
 #include "graph/graph.h"
 #include "graph/input_inference.h"
 #include "ptscope/version.h"
+#include "report/graph_report.h"
 #include "report/info_report.h"
 #include "stats/model_stats.h"
 
@@ -185,20 +186,26 @@ Result<audit::AuditReport> try_run_audit(const std::string& path, const audit::A
 
 // The op graph of options.method (forward) for concrete input shapes, given
 // in options.inputs or inferred from the model, with per-node cost; the
-// totals are Graph::totals(). Needs TorchScript code in the file.
-graph::Graph build_op_graph(const Model& model, const graph::GraphOptions& options = {});
-Result<graph::Graph> try_build_op_graph(const Model& model, const graph::GraphOptions& options = {});
+// totals are Graph::totals(). Needs TorchScript code in the file. `calls`
+// receives each module's forward calls (for per-module rows in reports).
+graph::Graph build_op_graph(const Model& model, const graph::GraphOptions& options = {},
+                            std::vector<graph::ModuleCall>* calls = nullptr);
+Result<graph::Graph> try_build_op_graph(const Model& model, const graph::GraphOptions& options = {},
+                                        std::vector<graph::ModuleCall>* calls = nullptr);
 
 // ---------------------------------------------------------------- reports
 
 // text: the report the CLI prints; json: the CLI's --json document with its
-// schema id ("ptscope.info/1", "ptscope.stats/1", "ptscope.audit/1");
+// schema id ("ptscope.info/1", "ptscope.stats/1", "ptscope.audit/1",
+// "ptscope.graph/1");
 // sarif: SARIF 2.1.0, audit reports only (others throw Error(usage)).
 enum class Format { text, json, sarif };
 
 std::string render(const Model& model, Format format = Format::text);
 std::string render(const ModelStats& stats, Format format = Format::text, const ModelStatsOptions& options = {});
 std::string render(const audit::AuditReport& report, Format format = Format::text);
+// GraphReport{&model, &graph, &calls (or nullptr), method}.
+std::string render(const GraphReport& report, Format format = Format::text);
 
 // ------------------------------------------------------------ definitions
 

@@ -5,6 +5,10 @@
 #include <algorithm>
 #include <mutex>
 
+// GCC 12 flags its own AVX-512 intrinsics (`__m512 __Y = __Y;` in
+// _mm512_undefined_ps) as maybe-uninitialized once Eigen inlines them; the
+// state must be set before the intrinsics headers are first included.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <Eigen/Core>
 
 #include "kernels/cpu/parallel.h"

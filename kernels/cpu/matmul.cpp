@@ -46,7 +46,7 @@ void batched_matmul(const CpuTensor& a_in, const CpuTensor& b_in, float* out, co
   const CpuTensor a_idx = broadcast_to(a.t.view(a_batch, Shape(a.t.strides.begin(), a.t.strides.end() - 2)), batch);
   const CpuTensor b_idx = broadcast_to(b.t.view(b_batch, Shape(b.t.strides.begin(), b.t.strides.end() - 2)), batch);
   const int64_t count = shape_numel(batch);
-  std::vector<int64_t> ao(size_t(count)), bo(size_t(count)), co(size_t(count));
+  std::vector<int64_t> ao(static_cast<size_t>(count)), bo(static_cast<size_t>(count)), co(static_cast<size_t>(count));
   std::vector<int64_t> idx(batch.size(), 0);
   for (int64_t i = 0; i < count; ++i) {
     int64_t oa = 0, ob = 0;

@@ -25,6 +25,9 @@ void vtanh(const float* x, float* y, int64_t n);
 void verf(const float* x, float* y, int64_t n);
 void vlog(const float* x, float* y, int64_t n);
 void vsigmoid(const float* x, float* y, int64_t n);
+float vsum(const float* x, int64_t n);
+float vmax(const float* x, int64_t n);  // -inf for n == 0; NaN inputs are not propagated
+float vdot(const float* a, const float* b, int64_t n);
 
 // Softmax over contiguous rows of length n: y = exp(x - max) / sum; rows whose
 // inputs are all -inf give NaN (as torch), or 0 when zero_masked_rows.

@@ -20,6 +20,7 @@ namespace ptscope::kernels {
 namespace {
 
 thread_local bool t_in_region = false;
+std::atomic<bool> g_force_parallel{false};
 
 // One parallel_for call. Workers hold a shared_ptr to it, so a worker that
 // wakes after the job finished only finds no chunk left and never touches a
@@ -160,9 +161,12 @@ int num_threads() { return pool().threads(); }
 
 bool in_parallel_region() { return t_in_region; }
 
+void force_parallel_for_testing(bool on) { g_force_parallel.store(on); }
+
 int threads_for(double work, double min_work_per_thread) {
   if (t_in_region) return 1;
   const int t = num_threads();
+  if (g_force_parallel.load(std::memory_order_relaxed)) return work > 0 ? t : 1;
   if (t <= 1 || work < 2 * min_work_per_thread) return 1;
   return int(std::min<double>(t, work / min_work_per_thread));
 }

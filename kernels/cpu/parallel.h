@@ -25,4 +25,8 @@ void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t beg
 // microseconds), up to num_threads().
 int threads_for(double work, double min_work_per_thread);
 
+// Tests: makes threads_for use every thread for any nonzero work, so small
+// inputs take the multi-threaded code paths too.
+void force_parallel_for_testing(bool on);
+
 }  // namespace ptscope::kernels
