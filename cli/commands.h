@@ -7,6 +7,7 @@ namespace ptscope::cli {
 
 void register_info_command(CLI::App& app, int& exit_code);
 void register_audit_command(CLI::App& app, int& exit_code);
+void register_graph_command(CLI::App& app, int& exit_code);
 
 }  // namespace ptscope::cli
 

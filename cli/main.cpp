@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   ptscope::cli::register_info_command(app, exit_code);
   register_stats_command(app, exit_code);
+  ptscope::cli::register_graph_command(app, exit_code);
   ptscope::cli::register_audit_command(app, exit_code);
   try {
     app.parse(argc, argv);

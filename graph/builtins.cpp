@@ -265,6 +265,9 @@ const std::unordered_map<std::string_view, Fn>& table() {
       const Val& seq = a[0].is_number() ? a[1] : a[0];
       const Val& n = a[0].is_number() ? a[0] : a[1];
       if (!is_int_like(n)) in.fail("sequence repeat needs an int", ErrorCode::corrupt);
+      const size_t len = seq.kind == VKind::string ? seq.str().size() : seq.is_sequence() ? seq.items().size() : 0;
+      if (int_of(n) > 0 && len * size_t(int_of(n)) > (size_t(1) << 24))
+        in.fail("sequence repeat of more than 16M elements", ErrorCode::limit_exceeded);
       if (seq.kind == VKind::string) {
         std::string s;
         for (int64_t k = 0; k < int_of(n); ++k) s += seq.str();
@@ -740,7 +743,7 @@ const std::unordered_map<std::string_view, Fn>& table() {
       Vals out;
       for (int64_t k = lo; st > 0 ? k < hi : k > hi; k += st) {
         out.push_back(Val::integer(k));
-        if (out.size() > 100'000'000) in.fail("range() too long", ErrorCode::limit_exceeded);
+        if (out.size() > (size_t(1) << 24)) in.fail("range() longer than 16M elements", ErrorCode::limit_exceeded);
       }
       return Val::list(std::move(out));
     };

@@ -62,6 +62,9 @@ Vals flatten(const Val& v) {
 // Runs `aten_op` on the arguments with quantized dtypes read as float32, then
 // records the node as `qname` with the real dtypes and `out_dtype` outputs.
 Val via(Interpreter& in, const std::string& qname, const std::string& aten_op, const Vals& aten_args, DType out_dtype) {
+  // Input inference: let the probe see the float op with the unpacked weight.
+  for (const auto& v : aten_args)
+    if (v.is_tensor() && v.as<TensorBox>().placeholder >= 0) return in.call_op(aten_op, aten_args);
   std::vector<ArgValue> pos;
   std::map<int, DType> real;
   auto floatify = [&](TensorMeta& t) {

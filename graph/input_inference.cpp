@@ -40,6 +40,7 @@ struct Candidate {
   DType dtype = DType::float32;
   int seq_dim = -1;    // which dim --seq sets
   int batch_dim = 0;   // which dim --batch sets
+  std::vector<int> free_dims;  // dims a size search may change together (spatial dims)
   std::string why;     // "aten::conv2d in conv1 (Conv2d) at code/...py:23"
 };
 
@@ -155,10 +156,19 @@ void conv_candidates(const std::vector<int64_t>& w, int64_t groups, bool transpo
     case 5: spatial = {{16, 112, 112}, {8, 64, 64}, {16, 224, 224}}; break;
     default: return;
   }
+  // A kernel that is 1 along some dims and wider along others (1x9 over IMU or
+  // audio frames) means those dims are 1.
+  const std::vector<int64_t> kernel(w.begin() + 2, w.end());
+  const bool asymmetric = std::count(kernel.begin(), kernel.end(), 1) > 0 &&
+                          std::count(kernel.begin(), kernel.end(), 1) < int64_t(kernel.size());
   for (const auto& s : spatial) {
     Candidate cand;
     cand.shape = {1, c};
-    cand.shape.insert(cand.shape.end(), s.begin(), s.end());
+    for (size_t k = 0; k < s.size(); ++k) {
+      const bool unit = asymmetric && kernel[k] == 1;
+      cand.shape.push_back(unit ? 1 : asymmetric ? s.back() : s[k]);
+      if (!unit) cand.free_dims.push_back(int(2 + k));
+    }
     cand.why = why;
     out.push_back(cand);
   }
@@ -546,6 +556,30 @@ TensorMeta to_meta(const Candidate& c) {
 
 std::string type_text(const ts::Param& p) { return p.annotation ? ts::to_source(*p.annotation) : "Tensor"; }
 
+// Whether the input's free dims should grow (+1) or shrink (-1) for the op
+// that failed: a dense layer's in_features against what reached it, or a
+// window larger than its input. 0 when the failure says nothing about size.
+int size_direction(const Interpreter::FailedOp& f) {
+  auto shape = [&](size_t i) {
+    const auto* t = i < f.args.size() ? std::get_if<TensorMeta>(&f.args[i]) : nullptr;
+    return t ? t->shape : std::vector<int64_t>{};
+  };
+  auto sign = [](int64_t d) { return d > 0 ? 1 : d < 0 ? -1 : 0; };
+  const std::string base = f.op.substr(f.op.find("::") + 2);
+  if (base == "linear") {
+    auto x = shape(0), w = shape(1);
+    if (!x.empty() && w.size() == 2) return sign(w[1] - x.back());
+  } else if (base == "addmm") {
+    auto m1 = shape(1), m2 = shape(2);
+    if (m1.size() == 2 && m2.size() == 2) return sign(m2[0] - m1[1]);
+  } else if (base == "matmul" || base == "mm") {
+    auto a = shape(0), b = shape(1);
+    if (!a.empty() && b.size() >= 2) return sign(b[b.size() - 2] - a.back());
+  }
+  if (f.message.find("too small") != std::string::npos) return 1;
+  return 0;
+}
+
 bool is_retryable(const Error& e) {
   std::string m = e.what();
   if (e.code() == ErrorCode::limit_exceeded) return false;
@@ -632,7 +666,14 @@ Graph build_graph(const Model& model, const GraphOptions& options, std::vector<M
   Interpreter probe_in(model, scratch, scratch_backend, options.limits, cache);
   Val root = probe_in.root();
   const ts::FunctionDef* def = probe_in.find_method(root, options.method);
-  if (!def) throw Error(ErrorCode::usage, "the model has no method '" + options.method + "'");
+  if (!def) {
+    std::string methods;
+    if (root.is(VKind::object) && root.as<ObjBox>().cls)
+      for (const auto& m : root.as<ObjBox>().cls->def->methods())
+        if (m.name.rfind("__", 0) != 0) methods += (methods.empty() ? "" : ", ") + m.name;
+    throw Error(ErrorCode::usage, "the model has no method '" + options.method + "'" +
+                                      (methods.empty() ? "" : " (it has: " + methods + "; pass --method)"));
+  }
 
   std::vector<const ts::Param*> params;
   for (size_t k = 1; k < def->params.size(); ++k) params.push_back(&def->params[k]);
@@ -818,18 +859,12 @@ Graph build_graph(const Model& model, const GraphOptions& options, std::vector<M
     for (auto& c : slot.candidates) c = adjust(c, options);
   }
 
-  // Full runs: the first candidate combination the model accepts wins.
-  std::optional<Error> first_error;
-  std::string first_inputs;
-  for (int attempt = 0; attempt < std::max(1, options.max_attempts); ++attempt) {
-    std::vector<Candidate*> chosen(slots.size(), nullptr);
-    std::string described;
-    for (size_t s = 0; s < slots.size(); ++s) {
-      chosen[s] = slots[s].fixed ? &*slots[s].fixed : &slots[s].candidates[slots[s].chosen];
-      if (!slots[s].fixed)
-        described += (described.empty() ? "" : ", ") + slots[s].name + "=" + shape_text(chosen[s]->shape) + ":" +
-                     std::string(dtype_name(chosen[s]->dtype));
-    }
+  // One full run with the chosen inputs; fills `out` or records the error.
+  struct Outcome {
+    std::optional<Error> error;
+    int direction = 0;  // for a size search: grow (+1) or shrink (-1)
+  };
+  auto run_once = [&](const std::vector<Candidate*>& chosen, Graph& out) -> Outcome {
     Graph g;
     ShapeBackend backend;
     Interpreter in(model, g, backend, options.limits, cache);
@@ -837,36 +872,89 @@ Graph build_graph(const Model& model, const GraphOptions& options, std::vector<M
       Val result = in.call_method(in.root(), options.method, {}, make_args(in, chosen, nullptr));
       // Outputs: every tensor in the (possibly nested) result.
       std::vector<Val> stack{result};
-      std::vector<int> outs;
       while (!stack.empty()) {
         Val v = stack.back();
         stack.pop_back();
-        if (v.is_tensor()) outs.push_back(v.as<TensorBox>().meta.value_id);
+        if (v.is_tensor()) g.outputs.push_back(v.as<TensorBox>().meta.value_id);
         else if (v.is_sequence())
           for (auto it = v.items().rbegin(); it != v.items().rend(); ++it) stack.push_back(*it);
         else if (v.kind == VKind::dict)
           for (auto it = v.as<DictBox>().items.rbegin(); it != v.as<DictBox>().items.rend(); ++it) stack.push_back(it->second);
       }
-      g.outputs = std::move(outs);
       for (size_t s = 0; s < slots.size(); ++s) {
         const Candidate& c = *chosen[s];
         std::string text = "input '" + slots[s].name + "': " + shape_text(c.shape) + " " + std::string(dtype_name(c.dtype));
-        if (slots[s].fixed) text += " (given)";
-        else text += " (inferred from " + c.why + ")";
+        text += slots[s].fixed ? " (given)" : " (inferred from " + c.why + ")";
         g.notes.push_back(text);
       }
       for (auto& n : notes) g.notes.push_back(n);
+      if (calls) *calls = in.module_calls();
+      out = std::move(g);
+      return {};
+    } catch (const Error& e) {
+      Outcome o{e, 0};
+      if (in.last_failure()) o.direction = size_direction(*in.last_failure());
+      return o;
+    }
+  };
+
+  // Full runs: the first candidate combination the model accepts wins.
+  std::optional<Error> first_error;
+  std::string first_inputs;
+  int runs = 0;
+  for (int attempt = 0; attempt < std::max(1, options.max_attempts); ++attempt) {
+    std::vector<Candidate*> chosen(slots.size(), nullptr);
+    std::string described;
+    size_t inferred = 0, last_inferred = 0;
+    for (size_t s = 0; s < slots.size(); ++s) {
+      chosen[s] = slots[s].fixed ? &*slots[s].fixed : &slots[s].candidates[slots[s].chosen];
+      if (!slots[s].fixed) {
+        ++inferred;
+        last_inferred = s;
+        described += (described.empty() ? "" : ", ") + slots[s].name + "=" + shape_text(chosen[s]->shape) + ":" +
+                     std::string(dtype_name(chosen[s]->dtype));
+      }
+    }
+    Graph g;
+    Outcome o = run_once(chosen, g);
+    ++runs;
+    if (!o.error) {
       if (attempt > 0 && first_error)
         g.notes.push_back("the first inferred input (" + first_inputs + ") failed: " + first_error->what());
-      if (calls) *calls = in.module_calls();
       return g;
-    } catch (const Error& e) {
-      if (!first_error) {
-        first_error = e;
-        first_inputs = described;
-      }
-      if (!is_retryable(e) || described.empty()) break;
     }
+    if (!first_error) {
+      first_error = o.error;
+      first_inputs = described;
+    }
+    if (!is_retryable(*o.error) || described.empty()) break;
+
+    // A single inferred input with spatial dims and a failure that says
+    // "bigger" or "smaller": search the size the model accepts.
+    Candidate* c = chosen[last_inferred];
+    if (inferred == 1 && o.direction != 0 && !c->free_dims.empty()) {
+      Candidate trial = *c;
+      const int64_t start = trial.shape[size_t(trial.free_dims[0])];
+      int64_t lo = o.direction > 0 ? start : 0, hi = o.direction > 0 ? 0 : start;  // 0: no bound yet
+      chosen[last_inferred] = &trial;
+      for (int step = 0; step < 32; ++step) {
+        int64_t v = hi == 0 ? lo * 2 : (lo + hi) / 2;
+        if (v <= lo || (hi && v >= hi) || v > 65536) break;
+        for (int d : trial.free_dims) trial.shape[size_t(d)] = v;
+        Graph found;
+        Outcome t = run_once(chosen, found);
+        ++runs;
+        if (!t.error) {
+          found.notes.push_back("input size found by search over " + std::to_string(runs) + " runs (the first guess, " +
+                                first_inputs + ", failed: " + first_error->what() + ")");
+          return found;
+        }
+        if (t.direction > 0) lo = v;
+        else if (t.direction < 0) hi = v;
+        else break;
+      }
+    }
+
     // Odometer over the inferred slots' candidates.
     bool advanced = false;
     for (size_t s = 0; s < slots.size() && !advanced; ++s) {

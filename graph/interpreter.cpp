@@ -334,8 +334,10 @@ bool Interpreter::requires_grad(const Val& t) const {
   return t.is_tensor() && requires_grad_.count(t.as<TensorBox>().meta.value_id) > 0;
 }
 
-Val Interpreter::from_py(const PyRef& v, const std::string& owner_path, const std::string& attr) {
+Val Interpreter::from_py(const PyRef& v, const std::string& owner_path, const std::string& attr, int depth) {
   if (!v) return Val();
+  // Pickles can build self-containing lists; objects are converted lazily, per attribute.
+  if (depth > 256) fail("attribute '" + attr + "' nests containers too deeply", ErrorCode::limit_exceeded);
   auto join = [&](const std::string& a) { return owner_path.empty() ? a : owner_path + "." + a; };
   switch (v->kind) {
     case PyKind::none: return Val();
@@ -361,7 +363,7 @@ Val Interpreter::from_py(const PyRef& v, const std::string& owner_path, const st
       Vals items;
       items.reserve(v->items.size());
       for (size_t k = 0; k < v->items.size(); ++k)
-        items.push_back(from_py(v->items[k], join(attr), std::to_string(k)));
+        items.push_back(from_py(v->items[k], join(attr), std::to_string(k), depth + 1));
       return v->kind == PyKind::tuple ? Val::tuple(std::move(items)) : Val::list(std::move(items));
     }
     case PyKind::dict: {
@@ -369,9 +371,9 @@ Val Interpreter::from_py(const PyRef& v, const std::string& owner_path, const st
       d.kind = VKind::dict;
       auto box = std::make_shared<DictBox>();
       for (const auto& [k, x] : v->entries) {
-        Val key = from_py(k, "", "");
+        Val key = from_py(k, "", "", depth + 1);
         std::string sub = key.kind == VKind::string ? key.str() : val_str(key);
-        box->items.emplace_back(key, from_py(x, join(attr), sub));
+        box->items.emplace_back(key, from_py(x, join(attr), sub, depth + 1));
       }
       d.box = box;
       return d;

@@ -38,9 +38,9 @@ class TensorBackend {
   // backend can find its buffers; outputs' value ids are assigned after.
   virtual std::vector<TensorMeta> run(const OpDef& def, const std::vector<ArgValue>& args) = 0;
   // Called once the outputs have value ids (a data backend files its results).
-  virtual void bind_outputs(const std::vector<TensorMeta>& outputs) {}
+  virtual void bind_outputs(const std::vector<TensorMeta>& /*outputs*/) {}
   // Element values of a tensor when the backend has them (nullopt: shape only).
-  virtual std::optional<std::vector<double>> values(const TensorMeta& tensor) { return std::nullopt; }
+  virtual std::optional<std::vector<double>> values(const TensorMeta& /*tensor*/) { return std::nullopt; }
 };
 
 // Metadata only: shapes and dtypes from the registry's rules.
@@ -51,7 +51,7 @@ class ShapeBackend final : public TensorBackend {
 };
 
 struct InterpreterLimits {
-  uint64_t max_steps = 200'000'000;       // statements and calls, against runaway loops
+  uint64_t max_steps = 50'000'000;        // statements and calls, against runaway loops
   int64_t max_loop_iterations = 10'000'000;
   int max_call_depth = 200;
 };
@@ -103,6 +103,13 @@ class Interpreter {
   TensorBackend& backend() { return backend_; }
   void set_observer(PlaceholderObserver* o) { observer_ = o; }
   const std::vector<ModuleCall>& module_calls() const { return calls_; }
+  // The last tensor op that failed to resolve or to compute its shape (for input search).
+  struct FailedOp {
+    std::string op;
+    std::vector<ArgValue> args;
+    std::string message;
+  };
+  const std::optional<FailedOp>& last_failure() const { return last_failure_; }
 
   // The root module object (throws when the file has no TorchScript module).
   Val root();
@@ -164,7 +171,7 @@ class Interpreter {
   Val resolve_qualified(const std::string& path);  // class, function, enum member or namespace
 
   // objects from the pickle
-  Val from_py(const PyRef& v, const std::string& owner_path, const std::string& attr);
+  Val from_py(const PyRef& v, const std::string& owner_path, const std::string& attr, int depth = 0);
   Val object_val(const PyRef& obj);
   Val tensor_val(const std::shared_ptr<Tensor>& t, const std::string& name, bool constant);
   Val legacy_module(const ModuleNode* node);
@@ -221,6 +228,7 @@ class Interpreter {
   Val root_;
 
   std::vector<ModuleCall> calls_;
+  std::optional<FailedOp> last_failure_;
   std::vector<Frame*> frames_;
   ts::Loc loc_;
   uint64_t steps_ = 0;

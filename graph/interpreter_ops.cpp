@@ -34,8 +34,10 @@ bool transparent(const std::string& op) {
   };
   for (const char* k : kOps)
     if (op == k) return true;
-  // xnnpack ops unpack their context and call the aten op, which the observer sees.
-  return op.rfind("prepacked::", 0) == 0;
+  // xnnpack and packed-params quantized ops unpack their weights and call the
+  // aten op, which the observer then sees.
+  return op.rfind("prepacked::", 0) == 0 || op.rfind("quantized::conv", 0) == 0 ||
+         op.rfind("quantized::linear", 0) == 0;
 }
 
 // Ops that look into containers (len of a list of placeholders is fine).
@@ -199,6 +201,7 @@ Val Interpreter::call_tensor_op(const std::string& op, const Vals& args, const K
   } catch (const LocatedError&) {
     throw;
   } catch (const Error& e) {
+    last_failure_ = FailedOp{op, pos, e.what()};
     fail(e.what(), e.code());
   }
 

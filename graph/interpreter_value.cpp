@@ -92,7 +92,9 @@ std::string float_text(double d) {
   return std::to_string(d);
 }
 
-std::string render(const Val& v, bool quote, size_t max_chars) {
+// `depth` bounds the walk: a list may contain itself.
+std::string render(const Val& v, bool quote, size_t max_chars, int depth = 0) {
+  if (depth > 32) return "...";
   switch (v.kind) {
     case VKind::none: return "None";
     case VKind::boolean: return v.b ? "True" : "False";
@@ -117,7 +119,7 @@ std::string render(const Val& v, bool quote, size_t max_chars) {
       for (size_t k = 0; k < s.items.size(); ++k) {
         if (k) out += ", ";
         if (!s.fields.empty() && k < s.fields.size()) out += s.fields[k] + "=";
-        out += render(s.items[k], true, max_chars);
+        out += render(s.items[k], true, max_chars, depth + 1);
         if (out.size() > max_chars) return out + "...";
       }
       if (v.kind == VKind::tuple && s.items.size() == 1) out += ",";
@@ -127,7 +129,7 @@ std::string render(const Val& v, bool quote, size_t max_chars) {
       std::string out = "{";
       bool first = true;
       for (const auto& [k, x] : v.as<DictBox>().items) {
-        out += (first ? "" : ", ") + render(k, true, max_chars) + ": " + render(x, true, max_chars);
+        out += (first ? "" : ", ") + render(k, true, max_chars, depth + 1) + ": " + render(x, true, max_chars, depth + 1);
         first = false;
         if (out.size() > max_chars) return out + "...";
       }
@@ -158,7 +160,15 @@ bool val_identical(const Val& a, const Val& b) {
   return val_equal(a, b);
 }
 
-bool val_equal(const Val& a, const Val& b) {
+namespace {
+bool equal(const Val& a, const Val& b, int depth);
+}
+
+bool val_equal(const Val& a, const Val& b) { return equal(a, b, 0); }
+
+namespace {
+bool equal(const Val& a, const Val& b, int depth) {
+  if (depth > 64) return a.box == b.box;  // self-containing lists
   if (a.is_number() && b.is_number()) {
     if (a.kind == VKind::floating || b.kind == VKind::floating) return a.number() == b.number();
     return (a.kind == VKind::boolean ? int64_t(a.b) : a.i) == (b.kind == VKind::boolean ? int64_t(b.b) : b.i);
@@ -177,7 +187,7 @@ bool val_equal(const Val& a, const Val& b) {
       const auto& y = b.items();
       if (x.size() != y.size()) return false;
       for (size_t k = 0; k < x.size(); ++k)
-        if (!val_equal(x[k], y[k])) return false;
+        if (!equal(x[k], y[k], depth + 1)) return false;
       return true;
     }
     case VKind::enum_value:
@@ -185,5 +195,6 @@ bool val_equal(const Val& a, const Val& b) {
     default: return a.box == b.box;
   }
 }
+}  // namespace
 
 }  // namespace ptscope::graph

@@ -476,3 +476,64 @@ TEST_CASE("models without code are refused cleanly", "[interpreter]") {
   m.kind = FileKind::torch_save_zip;
   CHECK_THROWS_WITH(build_graph(m), Catch::Contains("without TorchScript code"));
 }
+
+TEST_CASE("inference reads the first consumer's weights: conv1d, conv3d, linear, layer_norm", "[interpreter][inference]") {
+  struct Case {
+    std::vector<int64_t> weight;
+    const char* call;
+    std::vector<int64_t> expected;
+  };
+  const Case cases[] = {
+      {{8, 2, 3}, "torch.conv1d(x, self.w)", {1, 2, 128}},
+      {{8, 4, 3, 3, 3}, "torch.conv3d(x, self.w)", {1, 4, 16, 112, 112}},
+      {{8, 6, 3, 3}, "torch.conv2d(x, self.w, None, [1, 1], [0, 0], [1, 1], 2)", {1, 12, 224, 224}},
+      {{5, 9}, "torch.linear(torch.relu(x), self.w)", {1, 9}},
+      {{24}, "torch.layer_norm(x, [24], self.w)", {1, 128, 24}},
+      // Placeholders pass through unsqueeze: conv2d needs 1x1x28x28, so x is 1x28x28.
+      {{4, 1, 3, 3}, "torch.conv2d(torch.unsqueeze(x, 1), self.w)", {1, 28, 28}},
+  };
+  for (const auto& c : cases) {
+    INFO(c.call);
+    auto root = object_ref("__torch__.M", {{"w", tensor_ref(c.weight)}});
+    auto m = make_model(std::string(kHeader) + "  w : Tensor\n  def forward(self: __torch__.M,\n    x: Tensor) -> Tensor:\n"
+                            "    return " + c.call + "\n",
+                        root);
+    Graph g = build_graph(*m);
+    REQUIRE(g.inputs.size() == 1);
+    CHECK(g.values[size_t(g.inputs[0])].meta.shape == c.expected);
+    REQUIRE(!g.notes.empty());
+    CHECK(g.notes[0].find("inferred from aten::") != std::string::npos);
+  }
+}
+
+TEST_CASE("inference searches the size a dense layer after convolutions needs", "[interpreter][inference]") {
+  // conv1d (k=3) then flatten into a Linear of 4 x 100 features: only L = 102 fits.
+  auto root = object_ref("__torch__.M", {{"w", tensor_ref({4, 2, 3})}, {"fc", tensor_ref({5, 400})}});
+  auto m = make_model(std::string(kHeader) + "  w : Tensor\n  fc : Tensor\n"
+                          "  def forward(self: __torch__.M,\n    x: Tensor) -> Tensor:\n"
+                          "    y = torch.flatten(torch.conv1d(x, self.w), 1)\n"
+                          "    return torch.linear(y, self.fc)\n",
+                      root);
+  Graph g = build_graph(*m);
+  CHECK(g.values[size_t(g.inputs[0])].meta.shape == std::vector<int64_t>{1, 2, 102});
+  CHECK(out_shape(g) == std::vector<int64_t>{1, 5});
+  bool searched = false;
+  for (const auto& n : g.notes) searched = searched || n.find("found by search") != std::string::npos;
+  CHECK(searched);
+}
+
+TEST_CASE("hostile code: recursion and self-containing lists end cleanly", "[interpreter]") {
+  auto m = make_model(std::string(kHeader) +
+                      "  def forward(self: __torch__.M,\n    x: Tensor) -> Tensor:\n"
+                      "    l = [1]\n"
+                      "    _0 = torch.append(l, l)\n"
+                      "    s = str(l)\n"
+                      "    if torch.eq(l, l):\n"
+                      "      pass\n"
+                      "    else:\n"
+                      "      pass\n"
+                      "    return (self).rec(x, )\n"
+                      "  def rec(self: __torch__.M,\n    x: Tensor) -> Tensor:\n"
+                      "    return (self).rec(x, )\n");
+  CHECK(error_of(*m, {spec({1})}).find("call depth limit") != std::string::npos);
+}

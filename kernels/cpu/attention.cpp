@@ -125,7 +125,10 @@ void sdpa(KernelCall& c, bool math) {
     Shape full = batch;
     full.push_back(l);
     full.push_back(s);
-    const CpuTensor m = mask_in->dtype == DType::bool_ ? *mask_in : to_dtype(*mask_in, DType::float32, ms);
+    // The _math op adds a bool mask as 0/1 (ATen converts bool masks to
+    // -inf/0 only in scaled_dot_product_attention, before dispatching).
+    const bool as_bool = mask_in->dtype == DType::bool_ && !math;
+    const CpuTensor m = as_bool ? *mask_in : to_dtype(*mask_in, DType::float32, ms);
     mask_view = broadcast_to(m, full);
     mask.t = &mask_view;
     mask.offsets = batch_offsets(mask_view, 2, batch);

@@ -358,7 +358,8 @@ void register_index_kernels(KernelTable& t) {
       const int64_t dim = wrap_dim(c.int_arg(1), self.dim());
       TensorBuffer is;
       const CpuTensor idx = int64_index(c.tensor(2), is);
-      const double v = c.opt_tensor(3) ? load_as_double(c.tensor(3), 0) : c.float_arg(3);
+      const bool tensor_value = std::holds_alternative<CpuTensor>(c.args.at(3));
+      const double v = tensor_value ? load_as_double(c.tensor(3), 0) : c.float_arg(3);
       const CpuTensor& out = c.out();
       convert(self, out);
       for (int64_t i = 0; i < idx.numel(); ++i)

@@ -1,8 +1,10 @@
 // Matrix products: mm, addmm, bmm, baddbmm, matmul (numpy broadcasting and
-// 1-D promotion), linear. Operands with a unit stride on either matrix dim
-// go to sgemm as they are (transposed views cost nothing); others are
-// copied contiguous first.
+// 1-D promotion), linear, dot, mv, outer, einsum. Operands with a unit
+// stride on either matrix dim go to sgemm as they are (transposed views cost
+// nothing); others are copied contiguous first.
 #include <algorithm>
+#include <map>
+#include <string>
 
 #include "kernels/cpu/gemm.h"
 #include "kernels/cpu/kernel_registry.h"
@@ -171,9 +173,174 @@ void matmul_kernel(KernelCall& c) {
   batched_matmul(a, b, out.f32(), broadcast_shapes(ab, bb), 1.f, 0.f);
 }
 
+// ---- einsum -----------------------------------------------------------------
+// Operands are contracted pairwise, left to right: each pair becomes one
+// batched GEMM [batch, left, contracted] x [batch, contracted, right] after
+// summing out labels nobody needs later. Repeated labels in one operand take
+// its diagonal; "..." covers the leading dims, broadcast across operands.
+
+struct Labeled {
+  CpuTensor t;
+  std::string labels;  // one char per dim
+};
+
+// Sums t over the dims whose label is not in `keep` (contiguous result).
+Labeled sum_out(const Labeled& x, const std::string& keep, std::vector<TensorBuffer>& pool) {
+  std::string kept, gone;
+  Shape perm_shape, perm_strides;
+  int64_t rows = 1, n = 1;
+  for (int pass = 0; pass < 2; ++pass)
+    for (size_t d = 0; d < x.labels.size(); ++d) {
+      const bool k = keep.find(x.labels[d]) != std::string::npos;
+      if (k != (pass == 0)) continue;
+      (k ? kept : gone) += x.labels[d];
+      perm_shape.push_back(x.t.shape[d]);
+      perm_strides.push_back(x.t.strides[d]);
+      (k ? rows : n) *= x.t.shape[d];
+    }
+  if (gone.empty()) return x;
+  pool.emplace_back();
+  const CpuTensor src = contiguous(x.t.view(perm_shape, perm_strides), pool.back());
+  Shape out_shape(perm_shape.begin(), perm_shape.begin() + int64_t(kept.size()));
+  pool.emplace_back(out_shape, DType::float32);
+  float* o = pool.back().tensor().f32();
+  for (int64_t r = 0; r < rows; ++r) {
+    double acc = 0;
+    for (int64_t i = 0; i < n; ++i) acc += src.f32()[r * n + i];
+    o[r] = float(acc);
+  }
+  return {pool.back().tensor(), kept};
+}
+
+Labeled permute_to(const Labeled& x, const std::string& order) {
+  Shape s, st;
+  for (char l : order) {
+    const size_t d = x.labels.find(l);
+    s.push_back(x.t.shape[d]);
+    st.push_back(x.t.strides[d]);
+  }
+  return {x.t.view(s, st), order};
+}
+
+Labeled contract(const Labeled& a0, const Labeled& b0, const std::string& needed, std::vector<TensorBuffer>& pool) {
+  auto in = [](const std::string& s, char c) { return s.find(c) != std::string::npos; };
+  const Labeled a = sum_out(a0, b0.labels + needed, pool), b = sum_out(b0, a.labels + needed, pool);
+  std::string batch, con, left, right;
+  for (char l : a.labels) (in(b.labels, l) ? (in(needed, l) ? batch : con) : left) += l;
+  for (char l : b.labels)
+    if (!in(a.labels, l)) right += l;
+  auto size_of = [&](const std::string& ls) {
+    int64_t n = 1;
+    for (char l : ls) n *= in(a.labels, l) ? a.t.shape[a.labels.find(l)] : b.t.shape[b.labels.find(l)];
+    return n;
+  };
+  const int64_t nb = size_of(batch), nl = size_of(left), nc = size_of(con), nr = size_of(right);
+  pool.emplace_back();
+  const CpuTensor am = contiguous(permute_to(a, batch + left + con).t, pool.back());
+  pool.emplace_back();
+  const CpuTensor bm = contiguous(permute_to(b, batch + con + right).t, pool.back());
+  Shape out_shape;
+  for (char l : batch + left + right) out_shape.push_back(in(a.labels, l) ? a.t.shape[a.labels.find(l)] : b.t.shape[b.labels.find(l)]);
+  pool.emplace_back(out_shape, DType::float32);
+  const CpuTensor out = pool.back().tensor();
+  batched_matmul(am.view({nb, nl, nc}, {nl * nc, nc, 1}), bm.view({nb, nc, nr}, {nc * nr, nr, 1}), out.f32(), {nb}, 1.f, 0.f);
+  return {out, batch + left + right};
+}
+
+void einsum_kernel(KernelCall& c) {
+  std::string eq;
+  for (char ch : c.str_arg(0))
+    if (ch != ' ') eq += ch;
+  const std::vector<CpuTensor>& ts = c.tensors(1);
+  const size_t arrow = eq.find("->");
+  const std::string lhs = eq.substr(0, arrow);
+  std::vector<std::string> terms;
+  for (size_t s = 0;;) {
+    const size_t e = lhs.find(',', s);
+    terms.push_back(lhs.substr(s, e == std::string::npos ? std::string::npos : e - s));
+    if (e == std::string::npos) break;
+    s = e + 1;
+  }
+  if (terms.size() != ts.size()) kernel_fail("einsum: " + std::to_string(terms.size()) + " terms for " + std::to_string(ts.size()) + " operands");
+  // "..." becomes labels '0'.. right-aligned across operands (broadcast dims).
+  int64_t ell = 0;
+  for (size_t i = 0; i < terms.size(); ++i)
+    if (terms[i].find("...") != std::string::npos) ell = std::max<int64_t>(ell, ts[i].dim() - int64_t(terms[i].size() - 3));
+  std::string ell_labels;
+  for (int64_t i = 0; i < ell; ++i) ell_labels += char('0' + i);
+  std::vector<TensorBuffer> pool;
+  std::vector<Labeled> ops;
+  std::map<char, int64_t> sizes;
+  std::map<char, int> uses;  // per label, over all terms (before diagonals fold)
+  for (size_t i = 0; i < terms.size(); ++i) {
+    std::string t = terms[i];
+    if (const size_t p = t.find("..."); p != std::string::npos) {
+      const int64_t k = ts[i].dim() - int64_t(t.size() - 3);
+      t = t.substr(0, p) + ell_labels.substr(size_t(ell - k)) + t.substr(p + 3);
+    }
+    if (int64_t(t.size()) != ts[i].dim()) kernel_fail("einsum: term '" + terms[i] + "' does not match a " + std::to_string(ts[i].dim()) + "-d operand");
+    pool.emplace_back();
+    CpuTensor x = to_dtype(ts[i], DType::float32, pool.back());
+    // Repeated labels: fold onto the diagonal.
+    std::string labels;
+    Shape s, st;
+    for (size_t d = 0; d < t.size(); ++d) {
+      ++uses[t[d]];
+      const size_t at = labels.find(t[d]);
+      if (at != std::string::npos) {
+        st[at] += x.strides[d];
+        continue;
+      }
+      labels += t[d];
+      s.push_back(x.shape[d]);
+      st.push_back(x.strides[d]);
+    }
+    for (size_t d = 0; d < labels.size(); ++d)
+      if (s[d] != 1) sizes[labels[d]] = s[d];
+    ops.push_back({x.view(s, st), labels});
+  }
+  // Output labels: explicit, or every label used once, in order (after the "..." dims).
+  std::string out_labels;
+  if (arrow != std::string::npos) {
+    out_labels = eq.substr(arrow + 2);
+    if (const size_t p = out_labels.find("..."); p != std::string::npos) out_labels.replace(p, 3, ell_labels);
+  } else {
+    out_labels = ell_labels;
+    for (const auto& [l, n] : uses)
+      if (n == 1 && !(l >= '0' && l <= '9')) out_labels += l;
+  }
+  for (auto& o : ops) {  // broadcast size-1 dims to the label's size
+    Shape s = o.t.shape, st = o.t.strides;
+    for (size_t d = 0; d < s.size(); ++d)
+      if (s[d] == 1 && sizes.count(o.labels[d])) s[d] = sizes[o.labels[d]], st[d] = 0;
+    o.t = o.t.view(s, st);
+  }
+  Labeled acc = ops[0];
+  for (size_t i = 1; i < ops.size(); ++i) {
+    std::string needed = out_labels;
+    for (size_t j = i + 1; j < ops.size(); ++j) needed += ops[j].labels;
+    acc = contract(acc, ops[i], needed, pool);
+  }
+  acc = sum_out(acc, out_labels, pool);
+  convert(permute_to(acc, out_labels).t, c.out());
+}
+
 }  // namespace
 
 void register_gemm_kernels(KernelTable& t) {
+  add_kernel(t, "aten::einsum", einsum_kernel);
+  add_kernel(t, "aten::dot", [](KernelCall& c) {
+    const CpuTensor &a = c.tensor(0), &b = c.tensor(1);
+    batched_matmul(a.view({1, a.numel()}, {0, a.strides.at(0)}), b.view({b.numel(), 1}, {b.strides.at(0), 0}), c.out().f32(), {}, 1.f, 0.f);
+  });
+  add_kernel(t, "aten::mv", [](KernelCall& c) {
+    const CpuTensor &a = c.tensor(0), &v = c.tensor(1);
+    batched_matmul(a, v.view({v.numel(), 1}, {v.strides.at(0), 0}), c.out().f32(), {}, 1.f, 0.f);
+  });
+  add_kernel(t, "aten::outer", [](KernelCall& c) {
+    const CpuTensor &a = c.tensor(0), &b = c.tensor(1);
+    batched_matmul(a.view({a.numel(), 1}, {a.strides.at(0), 0}), b.view({1, b.numel()}, {0, b.strides.at(0)}), c.out().f32(), {}, 1.f, 0.f);
+  });
   add_kernel(t, "aten::linear", linear_kernel);
   add_kernel(t, "aten::mm", mm_kernel);
   add_kernel(t, "aten::matmul", matmul_kernel);

@@ -85,8 +85,9 @@ class Pool {
     t_in_region = true;
     job->run();
     t_in_region = false;
-    // The workers are usually a few microseconds behind: spin briefly first.
-    for (int spin = 0; spin < 20000 && job->pending.load(std::memory_order_acquire) > 0; ++spin) PTSCOPE_PAUSE();
+    // The workers are usually a few microseconds behind: spin briefly first
+    // (short: on a loaded machine a descheduled worker should not cost a core).
+    for (int spin = 0; spin < 2000 && job->pending.load(std::memory_order_acquire) > 0; ++spin) PTSCOPE_PAUSE();
     if (job->pending.load(std::memory_order_acquire) > 0) {
       std::unique_lock<std::mutex> lock(mu_);
       done_cv_.wait(lock, [&] { return job->pending.load(std::memory_order_acquire) == 0; });
@@ -105,7 +106,7 @@ class Pool {
     uint64_t seen = generation_.load(std::memory_order_acquire);
     for (;;) {
       // Spin a little before sleeping: kernels come in quick succession.
-      for (int spin = 0; spin < 4000 && generation_.load(std::memory_order_acquire) == seen; ++spin) PTSCOPE_PAUSE();
+      for (int spin = 0; spin < 2000 && generation_.load(std::memory_order_acquire) == seen; ++spin) PTSCOPE_PAUSE();
       std::shared_ptr<Job> job;
       {
         std::unique_lock<std::mutex> lock(mu_);

@@ -1,0 +1,185 @@
+#!/usr/bin/env python3
+"""CPU kernel benchmark: ptscope's kernels against torch at the same thread count.
+
+Run with either torch (the one running the script is the reference):
+  .venv-torch2/bin/python bench/kernels_bench.py [--threads 1,2] [--rounds 5] [--reps 10]
+  /usr/bin/python3 bench/kernels_bench.py ...
+Builds bench/kernels_bench.cpp with g++ against the kernel sources (or takes --binary, e.g. the
+CMake target ptscope_kernels_bench), then for each thread count alternates rounds of the C++ driver
+and of torch (torch.set_num_threads) on the same shapes; each side keeps its best time over all
+rounds (the machine is shared, so minima are the stable statistic). Prints ms, GFLOP/s and the
+ratio ptscope / torch (below 1 = faster than torch); --markdown FILE writes the table.
+"""
+import argparse
+import math
+import os
+import subprocess
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BUILD = "/tmp/ptscope-bench"
+
+# name, kind, numbers (see kernels_bench.cpp), FLOPs
+SPECS = [
+    ("gemm_peak_1024", "sgemm", [1024, 1024, 1024]),
+    ("bert_qkv_128x768x768", "linear", [128, 768, 768]),
+    ("bert_ffn1_128x3072x768", "linear", [128, 3072, 768]),
+    ("bert_ffn2_128x768x3072", "linear", [128, 768, 3072]),
+    ("classifier_1x1000x2048", "linear", [1, 1000, 2048]),
+    ("resnet_stem_7x7s2", "conv", [1, 3, 224, 224, 64, 7, 7, 2, 3, 1]),
+    ("resnet_l1_3x3", "conv", [1, 64, 56, 56, 64, 3, 3, 1, 1, 1]),
+    ("resnet_l1_1x1_64to256", "conv", [1, 64, 56, 56, 256, 1, 1, 1, 0, 1]),
+    ("resnet_l1_1x1_256to64", "conv", [1, 256, 56, 56, 64, 1, 1, 1, 0, 1]),
+    ("resnet_l2_3x3s2", "conv", [1, 128, 56, 56, 128, 3, 3, 2, 1, 1]),
+    ("resnet_l3_3x3", "conv", [1, 256, 14, 14, 256, 3, 3, 1, 1, 1]),
+    ("resnet_l4_3x3", "conv", [1, 512, 7, 7, 512, 3, 3, 1, 1, 1]),
+    ("resnet_batch8_l3_3x3", "conv", [8, 256, 14, 14, 256, 3, 3, 1, 1, 1]),
+    ("mbv2_dw3x3_144x56", "conv", [1, 144, 56, 56, 144, 3, 3, 1, 1, 144]),
+    ("mbv2_dw3x3s2_96x112", "conv", [1, 96, 112, 112, 96, 3, 3, 2, 1, 96]),
+    ("effnet_dw5x5_240x28", "conv", [1, 240, 28, 28, 240, 5, 5, 1, 2, 240]),
+    ("convnext_dw7x7_96x56", "conv", [1, 96, 56, 56, 96, 7, 7, 1, 3, 96]),
+    ("regnet_group3x3_g8", "conv", [1, 224, 28, 28, 224, 3, 3, 1, 1, 28]),
+    ("sdpa_bert_1x12x128x64", "sdpa", [1, 12, 128, 64]),
+    ("layer_norm_128x768", "layer_norm", [128, 768]),
+    ("softmax_1536x128", "softmax", [1536, 128]),
+    ("gelu_393216", "gelu", [128 * 3072]),
+    ("add_802816", "add", [64 * 112 * 112]),
+]
+
+
+def flops(kind, v):
+    if kind in ("sgemm", "linear"):
+        return 2.0 * v[0] * v[1] * v[2]
+    if kind == "conv":
+        n, c, h, w, o, kh, kw, s, p, g = v
+        oh, ow = (h + 2 * p - kh) // s + 1, (w + 2 * p - kw) // s + 1
+        return 2.0 * n * o * oh * ow * (c // g) * kh * kw
+    if kind == "sdpa":
+        b, hh, l, e = v
+        return 4.0 * b * hh * l * l * e
+    return 0.0
+
+
+def torch_fn(kind, v):
+    g = torch.Generator().manual_seed(0)
+
+    def r(*s):
+        return torch.rand(*s, generator=g) - 0.5
+    if kind == "sgemm":
+        a, b = r(v[0], v[2]), r(v[2], v[1])
+        return lambda: torch.mm(a, b)
+    if kind == "linear":
+        x, w, b = r(v[0], v[2]), r(v[1], v[2]), r(v[1])
+        return lambda: F.linear(x, w, b)
+    if kind == "conv":
+        n, c, h, w_, o, kh, kw, s, p, grp = v
+        x, w, b = r(n, c, h, w_), r(o, c // grp, kh, kw), r(o)
+        return lambda: F.conv2d(x, w, b, s, p, 1, grp)
+    if kind == "sdpa":
+        q, k, vv = r(*v), r(*v), r(*v)
+        return lambda: F.scaled_dot_product_attention(q, k, vv)
+    if kind == "layer_norm":
+        x, w, b = r(v[0], v[1]), r(v[1]), r(v[1])
+        return lambda: F.layer_norm(x, [v[1]], w, b)
+    if kind == "softmax":
+        x = r(v[0], v[1])
+        return lambda: torch.softmax(x, -1)
+    if kind == "gelu":
+        x = r(v[0])
+        return lambda: F.gelu(x)
+    if kind == "add":
+        a, b = r(v[0]), r(v[0])
+        return lambda: torch.add(a, b)
+    raise ValueError(kind)
+
+
+def build(binary):
+    if binary:
+        return binary
+    os.makedirs(BUILD, exist_ok=True)
+    out = os.path.join(BUILD, "kernels_bench")
+    srcs = sorted(os.path.join("kernels/cpu", f) for f in os.listdir(os.path.join(ROOT, "kernels/cpu"))
+                  if f.endswith(".cpp"))
+    objs = []
+    for s in srcs + ["core/error.cpp", "core/dtype.cpp", "bench/kernels_bench.cpp"]:
+        o = os.path.join(BUILD, s.replace("/", "_") + ".o")
+        if not os.path.exists(o) or os.path.getmtime(o) < max(
+                os.path.getmtime(os.path.join(ROOT, p)) for p in [s] + [os.path.join("kernels/cpu", h) for h in
+                                                                       os.listdir(os.path.join(ROOT, "kernels/cpu"))
+                                                                       if h.endswith(".h")]):
+            print("compiling", s, file=sys.stderr)
+            subprocess.run(["g++", "-std=c++20", "-O3", "-march=native", "-DNDEBUG", "-I", ROOT, "-isystem",
+                            "/usr/include/eigen3", "-c", os.path.join(ROOT, s), "-o", o], check=True)
+        objs.append(o)
+    subprocess.run(["g++"] + objs + ["-pthread", "-o", out], check=True)
+    return out
+
+
+def run_ours(binary, threads, reps, specs):
+    lines = "".join(f"{n} {k} {' '.join(map(str, v))}\n" for n, k, v in specs)
+    p = subprocess.run([binary, str(threads), str(reps)], input=lines, capture_output=True, text=True, check=True)
+    return {ln.split()[0]: float(ln.split()[1]) for ln in p.stdout.splitlines()}
+
+
+def run_torch(fn, reps):
+    fn()
+    best = math.inf
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return best * 1e3
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--threads", default="1,2")
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--reps", type=int, default=10)
+    ap.add_argument("--binary")
+    ap.add_argument("--only", help="comma-separated benchmark names")
+    ap.add_argument("--markdown")
+    args = ap.parse_args()
+    specs = [s for s in SPECS if not args.only or s[0] in args.only.split(",")]
+    binary = build(args.binary)
+    fns = {n: torch_fn(k, v) for n, k, v in specs}
+    rows = []
+    for threads in [int(t) for t in args.threads.split(",")]:
+        torch.set_num_threads(threads)
+        ours = {n: math.inf for n, _, _ in specs}
+        ref = dict(ours)
+        for _ in range(args.rounds):
+            for n, t in run_ours(binary, threads, args.reps, specs).items():
+                ours[n] = min(ours[n], t)
+            for n, _, _ in specs:
+                ref[n] = min(ref[n], run_torch(fns[n], args.reps))
+        for n, k, v in specs:
+            fl = flops(k, v)
+            rows.append((threads, n, ours[n], ref[n], fl))
+    head = f"torch {torch.__version__}, {os.cpu_count()} CPUs; best of {args.rounds} rounds x {args.reps} reps"
+    print(head)
+    print(f"{'threads':>7} {'benchmark':<26} {'ptscope ms':>10} {'torch ms':>9} {'GFLOP/s':>8} {'torch GF':>8} {'ratio':>6}")
+    md = [head, "", "| threads | benchmark | ptscope ms | torch ms | ptscope GFLOP/s | torch GFLOP/s | ratio |",
+          "|---:|---|---:|---:|---:|---:|---:|"]
+    ratios = {}
+    for threads, n, a, b, fl in rows:
+        ga = fl / a / 1e6 if fl else 0
+        gb = fl / b / 1e6 if fl else 0
+        ratios.setdefault(threads, []).append(a / b)
+        print(f"{threads:>7} {n:<26} {a:>10.3f} {b:>9.3f} {ga:>8.1f} {gb:>8.1f} {a / b:>6.2f}")
+        md.append(f"| {threads} | {n} | {a:.3f} | {b:.3f} | {ga:.1f} | {gb:.1f} | {a / b:.2f} |")
+    for threads, rs in ratios.items():
+        gm = math.exp(sum(math.log(r) for r in rs) / len(rs))
+        print(f"threads {threads}: geometric mean ratio {gm:.2f}, worst {max(rs):.2f}")
+        md.append(f"\nthreads {threads}: geometric mean ratio {gm:.2f}, worst {max(rs):.2f}")
+    if args.markdown:
+        with open(args.markdown, "w") as f:
+            f.write("\n".join(md) + "\n")
+
+
+if __name__ == "__main__":
+    main()
