@@ -8,6 +8,7 @@
 
 #include "audit/audit.h"
 #include "core/bytes.h"
+#include "parser/pickle.h"
 
 namespace ptscope::audit {
 
@@ -34,6 +35,9 @@ class Context {
   // unreferenced zip data). Set by the file-level driver.
   std::function<void(ByteSpan bytes, const std::string& label)> scan_nested;
   int depth = 0;  // how deep in nested payloads the current scan is
+  // Owns the links of every pickle value made for this file, so reference
+  // cycles built through the memo are freed when the file's scan ends.
+  std::shared_ptr<PyNodeTracker> tracker = std::make_shared<PyNodeTracker>();
 
  private:
   static constexpr int kMaxRepeats = 20;

@@ -782,6 +782,7 @@ void Scanner::flush() {
 PickleOutcome Scanner::run() {
   PickleOptions options;
   options.limits = ctx_.options().pickle_limits;
+  options.tracker = ctx_.tracker;
   options.observer = [this](const PickleEvent& ev) { on_event(ev); };
   try {
     PickleResult result = unpickle(job_.bytes, options);

@@ -58,7 +58,7 @@ def make_models(directory):
 
 
 def time_ptscope(binary, path, repeat):
-    times, nodes = [], None
+    times, nodes, macs = [], None, 0.0
     for _ in range(repeat):
         t0 = time.perf_counter()
         out = subprocess.run([binary, "graph", path, "--json"], check=True, capture_output=True, text=True).stdout
@@ -101,7 +101,7 @@ def main():
         theirs, t_nodes = time_torch(path, args.repeat)
         size = os.path.getsize(path) / 2**20
         print(f"{name:<10} {size:>7.0f}MB {ours * 1e3:>8.1f}ms {theirs * 1e3:>8.1f}ms {theirs / ours:>6.1f}x  "
-              f"ptscope {n_nodes} ops with shapes ({macs / 1e9:.2f} GMACs); torch graph {t_nodes} nodes, no shapes")
+              f"ptscope {n_nodes} ops with shapes ({macs / 1e9:.2f} GMACs); torch {t_nodes} top-level nodes, no shapes")
     if not args.keep:
         for p in paths.values():
             os.remove(p)

@@ -1,10 +1,12 @@
 // Timing driver for the CPU kernels (run by bench/kernels_bench.py, which
 // times the same shapes in torch and prints the ratios).
 //
-//   kernels_bench THREADS REPS < specs
+//   kernels_bench THREADS REPS [MIN_MS] < specs
 //
 // Each stdin line is `name kind numbers...`; each output line is
-// `name min_ms median_ms` over REPS runs after one warm-up. Kinds:
+// `name min_ms median_ms` over at least REPS runs (and at least MIN_MS of
+// them: on a shared machine the minimum needs a long enough window) after
+// one warm-up. Kinds:
 //   linear M N K                         x[M,K] · W[N,K]ᵀ + b
 //   conv N C H W O KH KW STRIDE PAD GROUPS
 //   sdpa B H L E                         scaled_dot_product_attention
@@ -59,6 +61,7 @@ int main(int argc, char** argv) {
   }
   set_num_threads(std::atoi(argv[1]));
   const int reps = std::max(1, std::atoi(argv[2]));
+  const double min_ms = argc > 3 ? std::atof(argv[3]) : 0;
   std::string line;
   while (std::getline(std::cin, line)) {
     std::istringstream in(line);
@@ -131,7 +134,8 @@ int main(int argc, char** argv) {
     if (!run) run = [&] { b.kernel->fn(b.call); };
     run();  // warm-up: page in buffers, size Eigen's blocking
     std::vector<double> times;
-    for (int r = 0; r < reps; ++r) {
+    const auto start = std::chrono::steady_clock::now();
+    for (int r = 0; r < reps || ms_since(start) < min_ms; ++r) {
       const auto t0 = std::chrono::steady_clock::now();
       run();
       times.push_back(ms_since(t0));

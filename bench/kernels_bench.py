@@ -7,7 +7,8 @@ Run with either torch (the one running the script is the reference):
 Builds bench/kernels_bench.cpp with g++ against the kernel sources (or takes --binary, e.g. the
 CMake target ptscope_kernels_bench), then for each thread count alternates rounds of the C++ driver
 and of torch (torch.set_num_threads) on the same shapes; each side keeps its best time over all
-rounds (the machine is shared, so minima are the stable statistic). Prints ms, GFLOP/s and the
+rounds, each round at least --min-ms per benchmark (the machine is shared, so minima over long enough
+windows are the stable statistic). Prints ms, GFLOP/s and the
 ratio ptscope / torch (below 1 = faster than torch); --markdown FILE writes the table.
 """
 import argparse
@@ -81,7 +82,10 @@ def torch_fn(kind, v):
         return lambda: F.conv2d(x, w, b, s, p, 1, grp)
     if kind == "sdpa":
         q, k, vv = r(*v), r(*v), r(*v)
-        return lambda: F.scaled_dot_product_attention(q, k, vv)
+        if hasattr(F, "scaled_dot_product_attention"):
+            return lambda: F.scaled_dot_product_attention(q, k, vv)
+        scale = 1.0 / math.sqrt(v[3])  # torch 1.13: the math path by hand
+        return lambda: torch.softmax(q @ k.transpose(-2, -1) * scale, -1) @ vv
     if kind == "layer_norm":
         x, w, b = r(v[0], v[1]), r(v[1]), r(v[1])
         return lambda: F.layer_norm(x, [v[1]], w, b)
@@ -119,19 +123,23 @@ def build(binary):
     return out
 
 
-def run_ours(binary, threads, reps, specs):
+def run_ours(binary, threads, reps, min_ms, specs):
     lines = "".join(f"{n} {k} {' '.join(map(str, v))}\n" for n, k, v in specs)
-    p = subprocess.run([binary, str(threads), str(reps)], input=lines, capture_output=True, text=True, check=True)
+    p = subprocess.run([binary, str(threads), str(reps), str(min_ms)], input=lines, capture_output=True, text=True,
+                       check=True)
     return {ln.split()[0]: float(ln.split()[1]) for ln in p.stdout.splitlines()}
 
 
-def run_torch(fn, reps):
+def run_torch(fn, reps, min_ms):
     fn()
     best = math.inf
-    for _ in range(reps):
+    start = time.perf_counter()
+    r = 0
+    while r < reps or (time.perf_counter() - start) * 1e3 < min_ms:
         t0 = time.perf_counter()
         fn()
         best = min(best, time.perf_counter() - t0)
+        r += 1
     return best * 1e3
 
 
@@ -140,6 +148,7 @@ def main():
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--reps", type=int, default=10)
+    ap.add_argument("--min-ms", type=float, default=300, help="time each benchmark at least this long per round")
     ap.add_argument("--binary")
     ap.add_argument("--only", help="comma-separated benchmark names")
     ap.add_argument("--markdown")
@@ -153,14 +162,15 @@ def main():
         ours = {n: math.inf for n, _, _ in specs}
         ref = dict(ours)
         for _ in range(args.rounds):
-            for n, t in run_ours(binary, threads, args.reps, specs).items():
+            for n, t in run_ours(binary, threads, args.reps, args.min_ms, specs).items():
                 ours[n] = min(ours[n], t)
             for n, _, _ in specs:
-                ref[n] = min(ref[n], run_torch(fns[n], args.reps))
+                ref[n] = min(ref[n], run_torch(fns[n], args.reps, args.min_ms))
         for n, k, v in specs:
             fl = flops(k, v)
             rows.append((threads, n, ours[n], ref[n], fl))
-    head = f"torch {torch.__version__}, {os.cpu_count()} CPUs; best of {args.rounds} rounds x {args.reps} reps"
+    head = (f"torch {torch.__version__}, {os.cpu_count()} CPUs; best of {args.rounds} rounds x "
+            f"max({args.reps} reps, {args.min_ms:g} ms)")
     print(head)
     print(f"{'threads':>7} {'benchmark':<26} {'ptscope ms':>10} {'torch ms':>9} {'GFLOP/s':>8} {'torch GF':>8} {'ratio':>6}")
     md = [head, "", "| threads | benchmark | ptscope ms | torch ms | ptscope GFLOP/s | torch GFLOP/s | ratio |",

@@ -14,6 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.limits.max_stack_depth = 100'000;
   options.limits.max_string_bytes = uint64_t(16) << 20;
   options.limits.max_nesting = 1'000;
+  options.tracker = std::make_shared<PyNodeTracker>();  // frees memo-built cycles
   uint64_t events = 0;
   options.observer = [&events](const PickleEvent& ev) { events += ev.opcode; };
   try {

@@ -539,6 +539,7 @@ const std::unordered_map<std::string_view, Fn>& table() {
       const Val& c = arg(in, a, 0, "_set_item");
       const Val& k = arg(in, a, 1, "_set_item");
       const Val& v = arg(in, a, 2, "_set_item");
+      if (v.box && v.box == c.box) in.fail("a container cannot contain itself", ErrorCode::corrupt);
       if (c.kind == VKind::list) {
         c.items()[size_t(wrap_index(in, to_int(in, k), c.items().size(), "list"))] = v;
         return c;
@@ -574,6 +575,8 @@ const std::unordered_map<std::string_view, Fn>& table() {
     m["aten::append"] = [](Interpreter& in, Vals& a, Kwargs&) -> std::optional<Val> {
       const Val& l = arg(in, a, 0, "append");
       if (l.kind != VKind::list) return std::nullopt;
+      // TorchScript's types cannot describe a list inside itself (and the cycle would leak).
+      if (arg(in, a, 1, "append").box == l.box) in.fail("a list cannot contain itself", ErrorCode::corrupt);
       l.items().push_back(arg(in, a, 1, "append"));
       return l;
     };
@@ -588,6 +591,7 @@ const std::unordered_map<std::string_view, Fn>& table() {
     m["aten::insert"] = [](Interpreter& in, Vals& a, Kwargs&) -> std::optional<Val> {
       const Val& l = arg(in, a, 0, "insert");
       if (l.kind != VKind::list) return std::nullopt;
+      if (arg(in, a, 2, "insert").box == l.box) in.fail("a list cannot contain itself", ErrorCode::corrupt);
       auto& items = l.items();
       int64_t i = to_int(in, arg(in, a, 1, "insert"));
       if (i < 0) i += int64_t(items.size());

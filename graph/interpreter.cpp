@@ -612,10 +612,9 @@ int64_t Interpreter::module_len(const Val& obj) {
     Val n = invoke(*len, obj, {}, {}, nullptr);
     if (n.kind == VKind::integer) return n.i;
   }
-  const auto& o = obj.as<ObjBox>();
+  // No __len__: count the "0", "1", ... submodules.
   int64_t n = 0;
   while (has_attr(obj, std::to_string(n))) ++n;
-  (void)o;
   return n;
 }
 
@@ -1076,10 +1075,7 @@ Val Interpreter::eval(const Expr& e) {
   if (const Name* n = e.as<Name>()) return lookup(n->id);
   if (const Attribute* a = e.as<Attribute>()) return eval_attribute(*a);
   if (const IntLit* i = e.as<IntLit>()) return Val::integer(i->value);
-  if (const NoneLit* n = e.as<NoneLit>()) {
-    (void)n;
-    return Val();
-  }
+  if (e.is<NoneLit>()) return Val();
   if (const BoolLit* b = e.as<BoolLit>()) return Val::boolean(b->value);
   if (const FloatLit* fl = e.as<FloatLit>()) return Val::floating(fl->value);
   if (const StrLit* s = e.as<StrLit>()) {

@@ -419,17 +419,16 @@ template <class T> void run_pass2(Job& job, const Block& b, size_t block_slot, u
   if (table.empty()) table.assign(2 * size_t(prm.hist.bins), 0);
   alignas(64) T buf[kChunk];
   alignas(64) int32_t idx[kChunk];
+  std::vector<T> clean(job.nonfinite ? size_t(kChunk) : 0);
   for_each_run(job, b, buf, [&](const T* x, int64_t n, int64_t row, int64_t) {
     if (job.nonfinite) {
-      // Zero the non-finite values in place (finish_pass2 takes their effect out again).
-      T* w = const_cast<T*>(x);
-      if (x < buf || x >= buf + kChunk) {
-        std::copy(x, x + n, buf);
-        w = buf;
+      // A copy with the non-finite values zeroed (finish_pass2 takes their effect out again).
+      for (int64_t i = 0; i < n; ++i) {
+        const bool bad = !std::isfinite(double(x[i]));
+        clean[i] = bad ? T(0) : x[i];
+        out.replaced += bad;
       }
-      for (int64_t i = 0; i < n; ++i)
-        if (!std::isfinite(double(w[i]))) w[i] = 0, ++out.replaced;
-      x = w;
+      x = clean.data();
     }
     prm.hist.add(x, n, table.data(), idx);
     stats::RunScales scales;

@@ -248,6 +248,13 @@ TEST_CASE("audit: stream integrity", "[audit][pickle]") {
     INFO(dump(r));
     CHECK(has_rule(r, "PTS119"));
   }
+  SECTION("reference cycles through the memo are walked once and freed") {
+    // l = []; l.append(l); d = {}; d['self'] = d  (ASan builds check nothing leaks)
+    auto r = audit_string("\x80\x02]q\x00h\x00" "a0}q\x01X\x04\x00\x00\x00selfh\x01s."s);
+    INFO(dump(r));
+    CHECK(r.errors.empty());
+    CHECK_FALSE(has_rule(r, "PTS119"));
+  }
   SECTION("hard limits end the scan with an error, not a crash") {
     AuditOptions o;
     o.pickle_limits.max_ops = 10;

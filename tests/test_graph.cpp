@@ -146,7 +146,7 @@ TEST_CASE("inferred inputs match the shapes the fixtures were made with", "[grap
   }
 }
 
-TEST_CASE("--batch and --seq override inferred inputs", "[graph][inference]") {
+TEST_CASE("batch and sequence overrides replace inferred inputs", "[graph][inference]") {
   GraphOptions o;
   o.batch = 4;
   Built cnn = build("resnet18_scripted.pt", o);

@@ -525,15 +525,14 @@ TEST_CASE("inference searches the size a dense layer after convolutions needs", 
 TEST_CASE("hostile code: recursion and self-containing lists end cleanly", "[interpreter]") {
   auto m = make_model(std::string(kHeader) +
                       "  def forward(self: __torch__.M,\n    x: Tensor) -> Tensor:\n"
-                      "    l = [1]\n"
-                      "    _0 = torch.append(l, l)\n"
-                      "    s = str(l)\n"
-                      "    if torch.eq(l, l):\n"
-                      "      pass\n"
-                      "    else:\n"
-                      "      pass\n"
                       "    return (self).rec(x, )\n"
                       "  def rec(self: __torch__.M,\n    x: Tensor) -> Tensor:\n"
                       "    return (self).rec(x, )\n");
   CHECK(error_of(*m, {spec({1})}).find("call depth limit") != std::string::npos);
+  auto cyc = make_model(std::string(kHeader) +
+                        "  def forward(self: __torch__.M,\n    x: Tensor) -> Tensor:\n"
+                        "    l = [1]\n"
+                        "    _0 = torch.append(l, l)\n"
+                        "    return x\n");
+  CHECK(error_of(*cyc, {spec({1})}).find("code/__torch__.py:8: a list cannot contain itself") != std::string::npos);
 }

@@ -1,7 +1,7 @@
 // Convolutions on NCHW float tensors (1-D runs as 2-D with H = 1):
 //  - 1x1 / stride 1 / no padding: the input already is the GEMM's B matrix;
-//  - depthwise (one input channel per group): a direct loop, vectorised
-//    along the output row;
+//  - depthwise, narrow groups, and spatial kernels on wide planes: a direct
+//    kernel with register tiles over padded, phase-split input planes;
 //  - everything else: im2col into tiles of output pixels small enough to
 //    stay in L2, one GEMM per tile, tiles spread over the threads.
 // Transposed convolutions are a GEMM followed by col2im.
@@ -65,11 +65,11 @@ void im2col(const float* x, const ConvGeom& g, int64_t r0, int64_t r1, int64_t p
 }
 
 // ---- direct convolution ----------------------------------------------------
-// For depthwise and narrow grouped convolutions (few input channels per
-// output) im2col + GEMM has too little work per GEMM. Instead every input
-// channel is zero-padded once and split by column phase (phase p holds
-// padded columns p, p + s, p + 2s, ...), so each tap reads contiguous floats
-// even at stride 2. A tile of OB output channels x kRows rows x 16 columns
+// Depthwise and narrow grouped convolutions have too little work per group
+// for im2col + GEMM, and on wide planes even dense 3x3 / 7x7 convolutions
+// run faster without the im2col copy. Every input channel is zero-padded
+// once and split by column phase (phase p holds padded columns p, p + s,
+// p + 2s, ...), so each tap reads contiguous floats even at stride 2. A tile of OB output channels x kRows rows x 16 columns
 // keeps its accumulators in registers across all (input channel, tap) pairs.
 // GCC's generic vectors make that register tiling explicit (auto-
 // vectorisation picks the wrong loop here) and lower to AVX-512 or AVX2.
@@ -83,11 +83,9 @@ constexpr int64_t kRows = 4;  // 4 x OB accumulators fit the 32 vector registers
 constexpr int64_t kRows = 2;
 #endif
 
-inline F32x16 load16(const float* p) {
-  F32x16 v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
+// Unaligned load; by reference because returning a 64-byte vector by value
+// is an ABI change (-Wpsabi) when AVX-512 is not enabled.
+inline void load16(F32x16& v, const float* p) { std::memcpy(&v, p, sizeof v); }
 
 struct DirectGeom {
   int64_t st = 1, hp = 0, wpp = 0;  // stride, padded rows, floats per phase row
@@ -97,11 +95,11 @@ struct DirectGeom {
 // Direct kernels need equal strides of at most 2; any kernel size or dilation works.
 bool direct_ok(const ConvGeom& g) { return g.sh == g.sw && g.sh <= 2; }
 
-DirectGeom direct_geom(const ConvGeom& g) {
+DirectGeom direct_geom(const ConvGeom& g, int64_t row_block) {
   DirectGeom d;
   d.st = g.sh;
   // Rounded up to whole tiles so the last tiles never read past the plane.
-  const int64_t rows = (g.oh + kRows - 1) / kRows * kRows, cols = (g.ow + kCols - 1) / kCols * kCols;
+  const int64_t rows = (g.oh + row_block - 1) / row_block * row_block, cols = (g.ow + kCols - 1) / kCols * kCols;
   d.hp = (rows - 1) * d.st + (g.kh - 1) * g.dh + 1;
   d.wpp = ((cols - 1) * d.st + (g.kw - 1) * g.dw + 1 + d.st - 1) / d.st;
   return d;
@@ -146,7 +144,7 @@ void direct_block(const float* pads, const DirectGeom& d, const float* wpack, co
       for (int64_t t = 0; t < taps; ++t) {
         const float* xt = base + offs[size_t(t)];
         F32x16 xv[kRows];
-        for (int64_t rr = 0; rr < kRows; ++rr) xv[rr] = load16(xt + rr * row_step);
+        for (int64_t rr = 0; rr < kRows; ++rr) load16(xv[rr], xt + rr * row_step);
         for (int64_t j = 0; j < OB; ++j) {
           const float wv = wpack[t * OB + j];
           for (int64_t rr = 0; rr < kRows; ++rr) acc[j][rr] += xv[rr] * wv;
@@ -169,13 +167,8 @@ void direct_block(const float* pads, const DirectGeom& d, const float* wpack, co
 
 template <int64_t OB>
 void conv_direct_impl(const float* x, const float* w, const float* bias, float* y, const ConvGeom& g) {
-  const DirectGeom d = direct_geom(g);
+  const DirectGeom d = direct_geom(g, kRows);
   const int64_t cg = g.cg(), og = g.og(), kk = g.kh * g.kw, plane = d.plane();
-  // Every input channel padded once, shared by all output-channel blocks.
-  std::vector<float> pads(static_cast<size_t>(g.n * g.c * plane));
-  parallel_rows(g.n * g.c, plane, [&](int64_t b, int64_t e) {
-    for (int64_t p = b; p < e; ++p) pad_plane(x + p * g.h * g.w, g, d, pads.data() + p * plane);
-  });
   std::vector<int64_t> offs(static_cast<size_t>(cg * kk));
   for (int64_t c = 0; c < cg; ++c)
     for (int64_t ki = 0; ki < g.kh; ++ki)
@@ -191,15 +184,36 @@ void conv_direct_impl(const float* x, const float* w, const float* bias, float* 
       for (int64_t t = 0; t < cg * kk; ++t)
         wpack[size_t(((grp * blocks + o / OB) * cg * kk + t) * OB + o % OB)] = w[(grp * og + o) * cg * kk + t];
   const int64_t plane_out = g.oh * g.ow;
-  parallel_rows(g.n * g.groups * blocks, plane_out * cg * kk * OB, [&](int64_t b, int64_t e) {
-    for (int64_t item = b; item < e; ++item) {
-      const int64_t img = item / (g.groups * blocks), grp = item / blocks % g.groups, blk = item % blocks;
-      const int64_t o0 = grp * og + blk * OB;
-      direct_block<OB>(pads.data() + (img * g.c + grp * cg) * plane, d,
-                       wpack.data() + (grp * blocks + blk) * cg * kk * OB, offs, bias ? bias + o0 : nullptr,
-                       y + (img * g.o + o0) * plane_out, std::min(OB, og - blk * OB), g.oh, g.ow);
-    }
-  });
+  auto run_block = [&](const float* group_pads, int64_t img, int64_t grp, int64_t blk) {
+    const int64_t o0 = grp * og + blk * OB;
+    direct_block<OB>(group_pads, d, wpack.data() + (grp * blocks + blk) * cg * kk * OB, offs, bias ? bias + o0 : nullptr,
+                     y + (img * g.o + o0) * plane_out, std::min(OB, og - blk * OB), g.oh, g.ow);
+  };
+  if (g.groups >= 2 * num_threads()) {
+    // Many groups (depthwise): one (image, group) per item, its padded
+    // planes built in a per-thread buffer and used at once, while hot.
+    parallel_rows(g.n * g.groups, plane_out * og * cg * kk, [&](int64_t b, int64_t e) {
+      std::vector<float> pads(static_cast<size_t>(cg * plane));
+      for (int64_t item = b; item < e; ++item) {
+        const int64_t img = item / g.groups, grp = item % g.groups;
+        for (int64_t c = 0; c < cg; ++c)
+          pad_plane(x + (img * g.c + grp * cg + c) * g.h * g.w, g, d, pads.data() + c * plane);
+        for (int64_t blk = 0; blk < blocks; ++blk) run_block(pads.data(), img, grp, blk);
+      }
+    });
+    return;
+  }
+  // Few groups: pad the whole image once, then split its output-channel blocks.
+  std::vector<float> pads(static_cast<size_t>(g.c * plane));
+  for (int64_t img = 0; img < g.n; ++img) {
+    parallel_rows(g.c, plane, [&](int64_t b, int64_t e) {
+      for (int64_t c = b; c < e; ++c) pad_plane(x + (img * g.c + c) * g.h * g.w, g, d, pads.data() + c * plane);
+    });
+    parallel_rows(g.groups * blocks, plane_out * cg * kk * OB, [&](int64_t b, int64_t e) {
+      for (int64_t item = b; item < e; ++item)
+        run_block(pads.data() + item / blocks * cg * plane, img, item / blocks, item % blocks);
+    });
+  }
 }
 
 void conv_direct(const float* x, const float* w, const float* bias, float* y, const ConvGeom& g) {
@@ -375,10 +389,13 @@ void run_conv(KernelCall& c, const ConvArgs& a) {
                 std::to_string(g.groups) + " do not fit");
   float* y = dense_out(out);
   // Direct kernels for depthwise and narrow groups (too little work per
-  // group for a GEMM), im2col + GEMM otherwise.
+  // group for a GEMM) and for spatial kernels on planes wide enough to fill
+  // the register tiles (measured faster than im2col + GEMM there); im2col +
+  // GEMM for 1x1 and small planes (7x7 stages).
   const bool narrow_groups = g.groups > 1 && g.cg() <= kDirectMaxGroupWidth;
+  const bool wide_planes = g.kh * g.kw > 1 && g.ow >= 12 && g.oh >= kRows;
   if (a.transposed) conv_transpose(x.f32(), w.f32(), bias, y, g);
-  else if (narrow_groups && direct_ok(g)) conv_direct(x.f32(), w.f32(), bias, y, g);
+  else if ((narrow_groups || wide_planes) && direct_ok(g)) conv_direct(x.f32(), w.f32(), bias, y, g);
   else if (g.cg() == 1 && g.groups > 1) conv_depthwise_generic(x.f32(), w.f32(), bias, y, g);
   else conv_gemm(x.f32(), w.f32(), bias, y, g);
 }

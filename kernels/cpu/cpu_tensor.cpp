@@ -164,6 +164,8 @@ uint16_t float_to_bf16(float f) {
   return uint16_t(x >> 16);
 }
 
+int elementwise_threads(double elements) { return threads_for(elements, kMinElemsPerThread); }
+
 void parallel_rows(int64_t rows, int64_t row_cost, const std::function<void(int64_t, int64_t)>& fn) {
   const int t = threads_for(double(rows) * double(row_cost), kMinElemsPerThread);
   if (t <= 1) return fn(0, rows);
@@ -176,8 +178,6 @@ template <class D, class S>
 void convert_typed(const CpuTensor& src, const CpuTensor& dst) {
   const S* s = src.ptr<S>();
   D* d = dst.ptr<D>();
-  const LoopPlan<2> p = plan_loop<2>(dst.shape, {&dst.strides, &src.strides});
-  if (p.inner() == 0) return;
   auto run = [&](const std::array<int64_t, 2>& off, int64_t n, const std::array<int64_t, 2>& st) {
     D* o = d + off[0];
     const S* i = s + off[1];
@@ -193,16 +193,7 @@ void convert_typed(const CpuTensor& src, const CpuTensor& dst) {
       for (int64_t k = 0; k < n; ++k) o[k * st[0]] = cast_value<D>(i[k * st[1]]);
     }
   };
-  // One long contiguous run (the common case) is split too.
-  if (p.outer() == 1) {
-    const int64_t n = p.inner();
-    const int t = threads_for(double(n), kMinElemsPerThread);
-    parallel_for(n, (n + t - 1) / t, [&](int64_t b, int64_t e) {
-      run({b * p.strides[0][0], b * p.strides[1][0]}, e - b, {p.strides[0][0], p.strides[1][0]});
-    });
-    return;
-  }
-  parallel_rows(p.outer(), p.inner(), [&](int64_t b, int64_t e) { run_loop<2>(p, b, e, run); });
+  for_each_run<2>(dst.shape, {&dst.strides, &src.strides}, run);
 }
 
 }  // namespace

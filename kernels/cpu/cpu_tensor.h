@@ -24,8 +24,8 @@ using Shape = std::vector<int64_t>;
 
 // A view of memory owned elsewhere. `data` points at element [0, ..., 0]
 // (any storage offset is already applied); strides count elements and may
-// be 0 (broadcast) but not negative. A default CpuTensor is "undefined"
-// (the None entries of Tensor?[] lists).
+// be 0 (broadcast). Only flip makes negative strides, internally. A default
+// CpuTensor is "undefined" (the None entries of Tensor?[] lists).
 struct CpuTensor {
   void* data = nullptr;
   Shape shape;
@@ -44,7 +44,6 @@ struct CpuTensor {
   float* f32() const;  // Error(unsupported) unless float32
   // Another view of the same memory, `offset` elements past data.
   CpuTensor view(Shape new_shape, Shape new_strides, int64_t offset = 0) const;
-
 };
 
 int64_t shape_numel(const Shape& shape);
@@ -174,14 +173,34 @@ void run_loop(const LoopPlan<K>& p, int64_t begin, int64_t end, F&& fn) {
   }
 }
 
-// run_loop over the whole plan, split over threads when it is large.
+// Calls fn(begin, end) over [0, rows), split over threads when rows * row_cost
+// (in elements) is worth it.
 void parallel_rows(int64_t rows, int64_t row_cost, const std::function<void(int64_t, int64_t)>& fn);
+// Threads worth using for `elements` of elementwise work (1 inside a parallel region).
+int elementwise_threads(double elements);
 
+// run_loop over the whole plan, split over threads when it is large: whole
+// rows when there are enough of them, else pieces of each row (a fully
+// contiguous tensor is one long row).
 template <size_t K, class F>
 void for_each_run(const Shape& shape, const std::array<const Shape*, K>& strides, F&& fn) {
   const LoopPlan<K> p = plan_loop<K>(shape, strides);
-  if (p.inner() == 0) return;
-  parallel_rows(p.outer(), p.inner(), [&](int64_t b, int64_t e) { run_loop<K>(p, b, e, fn); });
+  const int64_t outer = p.outer(), inner = p.inner();
+  if (inner == 0 || outer == 0) return;
+  const int t = elementwise_threads(double(outer) * double(inner));
+  if (t <= 1) return run_loop<K>(p, 0, outer, fn);
+  if (outer >= t) return parallel_rows(outer, inner, [&](int64_t b, int64_t e) { run_loop<K>(p, b, e, fn); });
+  const int64_t pieces = (t + outer - 1) / outer;
+  parallel_rows(outer * pieces, inner / pieces, [&](int64_t b, int64_t e) {
+    for (int64_t item = b; item < e; ++item) {
+      const int64_t lo = inner * (item % pieces) / pieces, hi = inner * (item % pieces + 1) / pieces;
+      run_loop<K>(p, item / pieces, item / pieces + 1,
+                  [&](std::array<int64_t, K> off, int64_t, const std::array<int64_t, K>& st) {
+                    for (size_t k = 0; k < K; ++k) off[k] += lo * st[k];
+                    fn(off, hi - lo, st);
+                  });
+    }
+  });
 }
 
 // Calls f(T{}) with the C++ type of dtype (Half/BFloat16 for the 16-bit floats).

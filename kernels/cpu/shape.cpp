@@ -252,10 +252,10 @@ void pad_kernel(const CpuTensor& x, const std::vector<int64_t>& pad, const std::
 void fill_out(KernelCall& c, double v) { fill(c.out(), v); }
 
 // arange values computed in double, as ATen's accumulate type for float.
-void arange_kernel(KernelCall& c, double start, double end, double step) {
+// The element count (from end) is already the output's size.
+void arange_kernel(KernelCall& c, double start, double step) {
   const CpuTensor& out = c.out();
   if (step == 0) kernel_fail("arange: step must be nonzero");
-  (void)end;
   TensorBuffer tmp(out.shape, DType::float64);
   double* p = tmp.tensor().ptr<double>();
   for (int64_t i = 0; i < out.numel(); ++i) p[i] = start + double(i) * step;
@@ -629,9 +629,9 @@ void register_shape_kernels(KernelTable& t) {
   add_kernel(t, "aten::scalar_tensor", [](KernelCall& c) { fill_out(c, c.float_arg(0)); });
   for (const char* n : {"aten::tensor.bool", "aten::tensor.float", "aten::tensor.int"})
     add_kernel(t, n, [](KernelCall& c) { fill_out(c, c.float_arg(0)); });
-  add_kernel(t, "aten::arange", [](KernelCall& c) { arange_kernel(c, 0, c.float_arg(0), 1); });
-  add_kernel(t, "aten::arange.start", [](KernelCall& c) { arange_kernel(c, c.float_arg(0), c.float_arg(1), 1); });
-  add_kernel(t, "aten::arange.start_step", [](KernelCall& c) { arange_kernel(c, c.float_arg(0), c.float_arg(1), c.float_arg(2)); });
+  add_kernel(t, "aten::arange", [](KernelCall& c) { arange_kernel(c, 0, 1); });
+  add_kernel(t, "aten::arange.start", [](KernelCall& c) { arange_kernel(c, c.float_arg(0), 1); });
+  add_kernel(t, "aten::arange.start_step", [](KernelCall& c) { arange_kernel(c, c.float_arg(0), c.float_arg(2)); });
   add_kernel(t, "aten::linspace", [](KernelCall& c) {
     const double a = c.float_arg(0), b = c.float_arg(1);
     const int64_t steps = c.int_arg(2);
