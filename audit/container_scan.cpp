@@ -15,6 +15,7 @@
 #include "audit/pickle_scan.h"
 #include "core/dtype.h"
 #include "core/error.h"
+#include "parser/tar_header.h"
 #include "parser/zip_reader.h"
 
 namespace ptscope::audit {
@@ -1035,18 +1036,8 @@ void scan_npy(Context& ctx, ByteSpan bytes, const std::string& label) {
 
 }  // namespace
 
-bool is_tar_header(ByteSpan b) {
-  if (b.size() < 512) return false;
-  const uint64_t stored = tar_number(b.data() + 148, 8);
-  uint64_t unsigned_sum = 0;
-  int64_t signed_sum = 0;
-  for (size_t i = 0; i < 512; ++i) {
-    const uint8_t c = (i >= 148 && i < 156) ? ' ' : b[i];
-    unsigned_sum += c;
-    signed_sum += int8_t(c);
-  }
-  return stored == unsigned_sum || int64_t(stored) == signed_sum;
-}
+// Python's tarfile rules (checksum, numeric fields), as torch.load applies them.
+bool is_tar_header(ByteSpan b) { return tar_header_valid(b); }
 
 void scan_container(Context& ctx, std::shared_ptr<const MappedFile> file, const std::string& label, bool top) {
   const ByteSpan b = file->bytes();

@@ -220,7 +220,9 @@ class Scanner {
 std::string Scanner::describe(const PyRef& v) const {
   if (!v) return "nothing";
   switch (v->kind) {
-    case PyKind::global: return v->module + "." + v->name;
+    case PyKind::global:
+      return v->module.empty() && v->name.empty() ? "a global imported by a computed STACK_GLOBAL"
+                                                  : v->module + "." + v->name;
     case PyKind::object: return "the result of calling " + (v->qualname().empty() ? "an object" : v->qualname());
     case PyKind::ext: return "EXT code " + std::to_string(v->i);
     case PyKind::persistent: return "a persistent-id object";
@@ -362,7 +364,10 @@ void Scanner::on_call(const PickleEvent& ev) {
   Severity severity = Severity::suspicious;
   std::string why;
   std::string global;
-  if (callee.kind == PyKind::global) {
+  if (callee.kind == PyKind::global && callee.module.empty() && callee.name.empty()) {
+    severity = Severity::dangerous;  // PTS102 reported the import itself
+    why = "the callable's name is computed at load time";
+  } else if (callee.kind == PyKind::global) {
     global = printable(callee.module + "." + callee.name, 160);
     if (ev.opcode == op::NEWOBJ && job_.loader == Loader::weights_only)
       allowed = policy_.allowed_newobj(callee.module, callee.name);
@@ -419,8 +424,8 @@ void Scanner::on_build(const PickleEvent& ev) {
   } else if (target.kind == PyKind::global) {
     // Pickle's BUILD on a class or function sets attributes on it: a way to
     // overwrite module-level state.
-    global = printable(target.module + "." + target.name, 160);
-    what = "the global " + global + " itself (setattr on a class or module object)";
+    if (!target.module.empty() || !target.name.empty()) global = printable(target.module + "." + target.name, 160);
+    what = printable(describe(ev.target), 160) + " itself (setattr on a class or module object)";
     severity = Severity::dangerous;
   } else if (target.kind == PyKind::persistent || target.kind == PyKind::ext) {
     what = describe(ev.target);

@@ -1,12 +1,14 @@
 // Timing driver for the CPU kernels (run by bench/kernels_bench.py, which
 // times the same shapes in torch and prints the ratios).
 //
-//   kernels_bench THREADS REPS [MIN_MS] < specs
+//   kernels_bench THREADS REPS [MIN_MS [cpu]] < specs
 //
 // Each stdin line is `name kind numbers...`; each output line is
 // `name min_ms median_ms` over at least REPS runs (and at least MIN_MS of
 // them: on a shared machine the minimum needs a long enough window) after
-// one warm-up. Kinds:
+// one warm-up; with `cpu`, each run is timed in the calling thread's CPU
+// time (single-threaded runs on a loaded machine: time spent descheduled
+// does not count). Kinds:
 //   linear M N K                         x[M,K] · W[N,K]ᵀ + b
 //   conv N C H W O KH KW STRIDE PAD GROUPS
 //   sdpa B H L E                         scaled_dot_product_attention
@@ -15,6 +17,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <ctime>
 #include <iostream>
 #include <sstream>
 #include <string>
@@ -52,6 +56,12 @@ double ms_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
 
+double thread_cpu_ms() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return double(t.tv_sec) * 1e3 + double(t.tv_nsec) / 1e6;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -60,8 +70,14 @@ int main(int argc, char** argv) {
     return 2;
   }
   set_num_threads(std::atoi(argv[1]));
+  // KERNELS_BENCH_GEMM=eigen|packed pins sgemm's implementation (to compare them).
+  if (const char* g = std::getenv("KERNELS_BENCH_GEMM")) {
+    if (std::string(g) == "eigen") set_gemm_backend(GemmBackend::eigen);
+    else if (std::string(g) == "packed") set_gemm_backend(GemmBackend::packed);
+  }
   const int reps = std::max(1, std::atoi(argv[2]));
   const double min_ms = argc > 3 ? std::atof(argv[3]) : 0;
+  const bool cpu_clock = argc > 4 && std::string(argv[4]) == "cpu";
   std::string line;
   while (std::getline(std::cin, line)) {
     std::istringstream in(line);
@@ -137,8 +153,9 @@ int main(int argc, char** argv) {
     const auto start = std::chrono::steady_clock::now();
     for (int r = 0; r < reps || ms_since(start) < min_ms; ++r) {
       const auto t0 = std::chrono::steady_clock::now();
+      const double c0 = cpu_clock ? thread_cpu_ms() : 0;
       run();
-      times.push_back(ms_since(t0));
+      times.push_back(cpu_clock ? thread_cpu_ms() - c0 : ms_since(t0));
     }
     std::sort(times.begin(), times.end());
     std::printf("%s %.4f %.4f\n", name.c_str(), times.front(), times[times.size() / 2]);

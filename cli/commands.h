@@ -8,6 +8,9 @@ namespace ptscope::cli {
 void register_info_command(CLI::App& app, int& exit_code);
 void register_audit_command(CLI::App& app, int& exit_code);
 void register_graph_command(CLI::App& app, int& exit_code);
+void register_profile_command(CLI::App& app, int& exit_code);
+void register_analyze_command(CLI::App& app, int& exit_code);
+void register_sweep_command(CLI::App& app, int& exit_code);
 
 }  // namespace ptscope::cli
 

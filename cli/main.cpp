@@ -1,5 +1,10 @@
 // ptscope command line: a thin layer over the library.
+#include <filesystem>
 #include <iostream>
+#include <string>
+#include <utility>
+#include <algorithm>
+#include <vector>
 
 #include "cli/commands.h"
 #include "cli/errors.h"
@@ -19,8 +24,20 @@ int main(int argc, char** argv) {
   register_stats_command(app, exit_code);
   ptscope::cli::register_graph_command(app, exit_code);
   ptscope::cli::register_audit_command(app, exit_code);
+  ptscope::cli::register_profile_command(app, exit_code);
+  ptscope::cli::register_analyze_command(app, exit_code);
+  ptscope::cli::register_sweep_command(app, exit_code);
+  // `ptscope FILE [options]` is `ptscope analyze FILE [options]` when FILE
+  // names an existing file and no subcommand of that name exists.
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (!args.empty() && !args[0].empty() && args[0][0] != '-' &&
+      std::as_const(app).get_subcommands([&](const CLI::App* c) { return c->check_name(args[0]); }).empty()) {
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(args[0], ec)) args.insert(args.begin(), "analyze");
+  }
   try {
-    app.parse(argc, argv);
+    std::reverse(args.begin(), args.end());  // CLI11 takes the arguments last-first
+    app.parse(args);
   } catch (const CLI::ParseError& e) {
     int rc = app.exit(e);
     return rc == 0 ? 0 : ptscope::cli::kExitUsage;

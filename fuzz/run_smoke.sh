@@ -30,7 +30,7 @@ mkdir -p "$OUT/obj" "$OUT/artifacts"
 CORE=(core/dtype.cpp core/error.cpp core/mapped_file.cpp)
 PICKLE=(parser/pickle.cpp parser/pickle_repr.cpp)
 ZIP=(parser/zip_reader.cpp)
-AUDIT=(audit/*.cpp)
+AUDIT=(parser/tar_header.cpp audit/*.cpp)
 TS=(parser/torchscript/*.cpp)
 
 compile() {  # compile SRC... into $OUT/obj, in parallel, only when stale

@@ -1263,6 +1263,13 @@ const std::unordered_map<std::string_view, Fn>& table() {
       return Val::device(text);
     };
     m["aten::device"] = m["builtins::device"];
+    // `ops.prim.type(device)`: the device type ("cpu"), as torch 2.x's MHA fast-path checks print it.
+    m["prim::type"] = [](Interpreter& in, Vals& a, Kwargs&) -> std::optional<Val> {
+      const Val& d = arg(in, a, 0, "type");
+      if (d.kind != VKind::device) return std::nullopt;
+      const std::string& text = d.str();
+      return Val::string(text.substr(0, text.find(':')));
+    };
     m["builtins::hash"] = [](Interpreter& in, Vals& a, Kwargs&) -> std::optional<Val> {
       return Val::integer(int64_t(std::hash<std::string>{}(val_repr(arg(in, a, 0, "hash"), 1 << 20))));
     };

@@ -1,11 +1,17 @@
 // The flat op graph recovered for one concrete input: values with shapes and
 // dtypes, and nodes in execution order with module scope, source line and cost.
 #pragma once
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "graph/op_registry.h"
 #include "graph/values.h"
+
+namespace ptscope {
+struct Tensor;
+}
 
 namespace ptscope::graph {
 
@@ -16,6 +22,10 @@ struct Value {
   int view_of = -1;           // value id of the base when this value is a view
   enum class Kind : uint8_t { input, parameter, constant, intermediate } kind = Kind::intermediate;
   std::string name;           // input name or parameter's dotted name
+  // Data for executors: parameters and file constants point at the file's
+  // tensor; constants the code builds (torch.tensor([..]), sizes) carry their elements.
+  std::shared_ptr<const Tensor> tensor;
+  std::optional<std::vector<double>> elements;
 };
 
 struct Node {
@@ -24,6 +34,7 @@ struct Node {
   std::vector<int> inputs;            // tensor value ids in schema order (lists flattened)
   std::vector<int> outputs;           // tensor value ids
   std::vector<std::pair<std::string, ArgValue>> attrs;  // non-tensor bound arguments by schema name
+  std::vector<ArgValue> args;         // every bound argument in schema order (tensors carry value ids), for executors
   std::string scope;                  // module path: "layer1.0.conv1" ("" for the root)
   std::string scope_class;            // class of that module: "Conv2d"
   std::string source;                 // "code/__torch__/torch/nn/modules/conv.py:23"

@@ -866,8 +866,9 @@ Graph build_graph(const Model& model, const GraphOptions& options, std::vector<M
   };
   auto run_once = [&](const std::vector<Candidate*>& chosen, Graph& out) -> Outcome {
     Graph g;
-    ShapeBackend backend;
-    Interpreter in(model, g, backend, options.limits, cache);
+    ShapeBackend shape_backend;
+    TensorBackend* backend = options.full_run_backend ? options.full_run_backend(g) : &shape_backend;
+    Interpreter in(model, g, *backend, options.limits, cache);
     try {
       Val result = in.call_method(in.root(), options.method, {}, make_args(in, chosen, nullptr));
       // Outputs: every tensor in the (possibly nested) result.

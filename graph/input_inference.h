@@ -6,6 +6,7 @@
 // plausible shapes when the model rejects it. What was inferred is written
 // into Graph::notes.
 #pragma once
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -38,6 +39,11 @@ struct GraphOptions {
   std::optional<int64_t> seq;       // overrides the sequence dim of inferred token/sequence inputs
   InterpreterLimits limits;
   int max_attempts = 12;            // full runs tried while confirming inferred shapes
+  // Backend for the full runs (default: shape only). A data backend
+  // (kernels/data_backend.h) computes real values so that data-dependent
+  // control flow resolves; it is handed each run's fresh graph and must
+  // restart its state. Probes for input shapes stay shape-only.
+  std::function<TensorBackend*(Graph&)> full_run_backend;
 };
 
 // Runs `options.method` on the model's root module with shape-only tensors.

@@ -259,6 +259,7 @@ Val Interpreter::tensor_val(const std::shared_ptr<Tensor>& t, const std::string&
   auto table_name = tensor_names_.find(t.get());
   const std::string& value_name = table_name != tensor_names_.end() ? table_name->second : name;
   int id = graph_.add_value(meta, constant ? Value::Kind::constant : Value::Kind::parameter, value_name);
+  graph_.values[size_t(id)].tensor = t;
   meta.value_id = id;
   Val v;
   v.kind = VKind::tensor;
@@ -298,6 +299,7 @@ Val Interpreter::new_input(const std::string& name, TensorMeta meta) {
 Val Interpreter::new_constant(TensorMeta meta, std::optional<std::vector<double>> known, std::string name) {
   int id = graph_.add_value(meta, Value::Kind::constant, std::move(name));
   meta.value_id = id;
+  graph_.values[size_t(id)].elements = known;
   if (known) known_[id] = std::move(*known);
   Val v;
   v.kind = VKind::tensor;
@@ -1314,6 +1316,17 @@ Val Interpreter::special_form(const Expr& e, const std::string& name, const Call
     need(2);
     Val v = eval(*c.args[1]);
     if (name == "annotate") annotate_value(*c.args[0], v);
+    // Traced code passes sizes as 0-d tensors where a number is expected
+    // (`torch.arange(0, annotate(number, _2))`): TorchScript's implicit
+    // Tensor → Scalar/int/float conversion, on the tensor's known value.
+    const Name* target = c.args[0]->as<Name>();
+    if (v.is_tensor() && target && (target->id == "number" || target->id == "int" || target->id == "float")) {
+      auto values = tensor_values(v);
+      if (!values || values->size() != 1) data_dependent(name + "(" + target->id + ", ...) of a computed tensor");
+      const auto& info = dtype_info(v.as<TensorBox>().meta.dtype);
+      const bool integral = !info.is_floating && !info.is_complex && target->id != "float";
+      return integral || target->id == "int" ? Val::integer(int64_t((*values)[0])) : Val::floating((*values)[0]);
+    }
     return v;
   }
   if (name == "uninitialized") return Val::uninit();

@@ -216,6 +216,7 @@ Val Interpreter::record(const OpDef& op_def, const std::vector<ArgValue>& bound,
   node.def = def;
   node.op = def->schema.full_name();
   node.category = def->category;
+  node.args = bound;
   bool any_grad = false;
   std::vector<int> tensor_inputs;
   for (size_t k = 0; k < bound.size(); ++k) {

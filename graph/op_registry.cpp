@@ -335,6 +335,7 @@ const OpRegistry& op_registry() {
     rules::register_shape_ops(r);
     rules::register_embedding_ops(r);
     rules::register_other_ops(r);
+    rules::register_recurrent_ops(r);
     return r;
   }();
   return registry;

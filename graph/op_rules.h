@@ -81,5 +81,6 @@ void register_reduction_ops(OpRegistry& r);
 void register_shape_ops(OpRegistry& r);
 void register_embedding_ops(OpRegistry& r);
 void register_other_ops(OpRegistry& r);
+void register_recurrent_ops(OpRegistry& r);
 
 }  // namespace ptscope::graph::rules

@@ -265,6 +265,13 @@ void register_other_ops(OpRegistry& r) {
         return one({int_arg(a, 2)}, dtype_or(a, 3, DType::float32));
       },
       write_only);
+  def(r, "aten::logspace(Scalar start, Scalar end, int steps, float base=10.0, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor",
+      O,
+      [](const Args& a) {
+        if (int_arg(a, 2) < 0) fail("number of steps must be non-negative");
+        return one({int_arg(a, 2)}, dtype_or(a, 4, DType::float32));
+      },
+      write_only);
   // Random fills (stochastic depth and dropout masks in training branches).
   inplace(r, "aten::bernoulli_.float(Tensor(a!) self, float p=0.5, *, Generator? generator=None) -> Tensor(a!)", O,
           same_as_first, write_only);

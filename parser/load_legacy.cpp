@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "parser/loaders.h"
 #include "parser/naming.h"
+#include "parser/tar_header.h"
 #include "parser/torch_rebuild.h"
 
 namespace ptscope {
@@ -189,9 +190,8 @@ std::vector<TarMember> list_tar(ByteSpan data) {
     bool zero = true;
     for (int i = 0; i < 512 && zero; ++i) zero = h[i] == 0;
     if (zero) break;
-    uint64_t checksum = parse_octal(h + 148, 8), sum = 0;
-    for (int i = 0; i < 512; ++i) sum += (i >= 148 && i < 156) ? ' ' : h[i];
-    if (checksum != sum) throw Error(ErrorCode::corrupt, "tar header checksum mismatch at offset " + std::to_string(pos));
+    if (!tar_header_valid(data.subspan(pos, 512)))
+      throw Error(ErrorCode::corrupt, "invalid tar header (checksum or numeric field) at offset " + std::to_string(pos));
     std::string name(reinterpret_cast<const char*>(h), strnlen(reinterpret_cast<const char*>(h), 100));
     const uint64_t size = parse_octal(h + 124, 12);
     const char type = char(h[156]);

@@ -1,29 +1,36 @@
 // Entry point of the reader: sniff the kind from the bytes (as torch.load does,
 // never from the extension) and hand over to the reader for that kind.
 #include <cstring>
+#include <string_view>
 
 #include "core/error.h"
 #include "parser/loaders.h"
+#include "parser/tar_header.h"
 
 namespace ptscope {
 namespace {
 constexpr uint8_t kLegacyMagic[] = {0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19};
 
-bool is_tar(ByteSpan head) {
-  return head.size() >= 262 && std::memcmp(head.data() + 257, "ustar", 5) == 0;
+bool starts_with(ByteSpan head, std::string_view magic) {
+  return head.size() >= magic.size() && std::memcmp(head.data(), magic.data(), magic.size()) == 0;
 }
 }  // namespace
 
+// torch.load's order: a zip only when the file starts with a local header
+// (torch's _is_zipfile), then whatever tarfile.open accepts, then a pickle
+// stream. The flatbuffer check is torch.jit.load's (bytes 4-8), after zip.
 FileKind sniff_kind(ByteSpan head) {
+  if (starts_with(head, "PK\x03\x04")) return FileKind::unknown_zip;
+  if (tar_header_valid(head)) return FileKind::legacy_tar;
   if (head.size() >= 8 && std::memcmp(head.data() + 4, "PTMF", 4) == 0) return FileKind::mobile_flatbuffer;
-  if (head.size() >= 4 && std::memcmp(head.data(), "PK\x03\x04", 4) == 0) return FileKind::unknown_zip;
-  if (head.size() >= 4 && std::memcmp(head.data(), "PK\x05\x06", 4) == 0) return FileKind::unknown_zip;  // empty zip
+  if (starts_with(head, "PK\x05\x06")) return FileKind::unknown_zip;  // empty zip: no PyTorch file, said by the zip reader
   if (head.size() >= sizeof kLegacyMagic && std::memcmp(head.data(), kLegacyMagic, sizeof kLegacyMagic) == 0)
     return FileKind::legacy_stream;
-  if (is_tar(head)) return FileKind::legacy_tar;
-  // A pickle stream with another protocol may still be a legacy torch.save.
-  if (!head.empty() && head[0] == 0x80) return FileKind::legacy_stream;
-  throw Error(ErrorCode::not_pytorch, "not a PyTorch file (no zip, pickle or tar signature)");
+  // Another pickle protocol may still be a legacy torch.save (the magic
+  // number as a protocol 0/1 LONG, or any protocol 2+ stream).
+  if (starts_with(head, "L119547037146038801333356L\n") || (!head.empty() && head[0] == 0x80))
+    return FileKind::legacy_stream;
+  throw Error(ErrorCode::not_pytorch, "not a PyTorch file (no zip, tar or pickle signature)");
 }
 
 std::unique_ptr<Model> load_model(std::shared_ptr<const MappedFile> file, const LoadOptions& options) {

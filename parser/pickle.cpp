@@ -415,12 +415,7 @@ class Machine {
     return v;
   }
 
-  // Child-holding nodes are recorded so that the caller's tracker can break cycles.
-  PyRef node(PyKind kind) {
-    PyRef v = make_node(kind);
-    if (opt_.tracker && is_container(kind)) opt_.tracker->nodes.push_back(v);
-    return v;
-  }
+  PyRef node(PyKind kind) { return make_node(kind); }
 
   static PyRef int_node(int64_t i) {
     auto v = make_node(PyKind::integer);
@@ -442,7 +437,14 @@ class Machine {
 
   // Records that `child` now lives inside `parent` and updates the parent's
   // depth, so that max_nesting is enforced while the tree is being built.
-  void adopt(PyValue& parent, PyValue& child) {
+  // Every edge the VM adds goes through here, so this is where a parent is
+  // handed to the tracker: whatever its kind, it may now be part of a cycle.
+  void adopt(const PyRef& parent_ref, PyValue& child) {
+    PyValue& parent = *parent_ref;
+    if (opt_.tracker && !parent.tracked) {
+      parent.tracked = true;
+      opt_.tracker->nodes.push_back(parent_ref);
+    }
     child.contained = true;
     uint64_t d = uint64_t(child.depth) + 1;
     if (d <= parent.depth) return;
@@ -455,7 +457,8 @@ class Machine {
   }
 
   // Moves stack_[from, end) into `out`, adopting each value into `parent`.
-  void move_items(PyValue& parent, std::vector<PyRef>& out, size_t from) {
+  void move_items(const PyRef& parent, size_t from) {
+    std::vector<PyRef>& out = parent->items;
     reserve_more(out, stack_.size() - from);
     for (size_t k = from; k < stack_.size(); ++k) {
       adopt(parent, *stack_[k]);
@@ -464,20 +467,20 @@ class Machine {
     stack_.resize(from);
   }
 
-  void move_entries(PyValue& parent, size_t from) {
+  void move_entries(const PyRef& parent, size_t from) {
     if ((stack_.size() - from) % 2) fail(ErrorCode::corrupt, "odd number of items for a dict");
-    reserve_more(parent.entries, (stack_.size() - from) / 2);
+    reserve_more(parent->entries, (stack_.size() - from) / 2);
     for (size_t k = from; k < stack_.size(); k += 2) {
       adopt(parent, *stack_[k]);
       adopt(parent, *stack_[k + 1]);
-      parent.entries.emplace_back(std::move(stack_[k]), std::move(stack_[k + 1]));
+      parent->entries.emplace_back(std::move(stack_[k]), std::move(stack_[k + 1]));
     }
     stack_.resize(from);
   }
 
   PyRef sequence_from(PyKind kind, size_t from) {
     auto v = node(kind);
-    move_items(*v, v->items, from);
+    move_items(v, from);
     return v;
   }
 
@@ -520,9 +523,9 @@ class Machine {
   }
 
   // The value an APPENDS/SETITEMS/ADDITEMS at stack position `k` modifies.
-  PyValue& target_below(size_t k) {
+  PyRef target_below(size_t k) {
     if (k == 0) fail(ErrorCode::corrupt, "stack underflow: no value to modify below the MARK");
-    return *stack_[k - 1];
+    return stack_[k - 1];
   }
 
   void check_target(const PyValue& t, PyKind own_kind, const char* role) {
@@ -561,9 +564,9 @@ class Machine {
       obj->module = callable->module;
       obj->name = callable->name;
     }
-    adopt(*obj, *callable);
-    adopt(*obj, *args);
-    if (kwargs) adopt(*obj, *kwargs);
+    adopt(obj, *callable);
+    adopt(obj, *args);
+    if (kwargs) adopt(obj, *kwargs);
     obj->callable = callable;
     obj->args = args;
     obj->kwargs = kwargs;
@@ -594,7 +597,7 @@ class Machine {
 
   void build() {
     PyRef state = pop();
-    const PyRef& target = top();
+    PyRef target = top();
     notify_call(target, state);
     PyValue& t = *target;
     if (is_scalar(t.kind)) {
@@ -602,7 +605,7 @@ class Machine {
       if (state->kind == PyKind::none) return;
       fail(ErrorCode::corrupt, std::string("cannot set state on a ") + py_kind_name(t.kind));
     }
-    adopt(t, *state);
+    adopt(target, *state);
     t.state = std::move(state);
     ++t.builds;
   }
@@ -623,7 +626,7 @@ class Machine {
     }
     if (!v) {
       v = node(PyKind::persistent);
-      adopt(*v, *pid);
+      adopt(v, *pid);
       v->args = std::move(pid);
     }
     push(std::move(v));
@@ -976,45 +979,45 @@ void Machine::step() {
     }
     case op::DICT: {
       auto d = node(PyKind::dict);
-      move_entries(*d, pop_mark());
+      move_entries(d, pop_mark());
       push(std::move(d));
       break;
     }
     case op::APPEND: {
       need(1);
       if (stack_.size() < 2) fail(ErrorCode::corrupt, "stack underflow: nothing to append to");
-      PyValue& t = *stack_[stack_.size() - 2];
-      check_target(t, PyKind::list, "APPEND");
-      move_items(t, t.items, stack_.size() - 1);
+      PyRef t = stack_[stack_.size() - 2];
+      check_target(*t, PyKind::list, "APPEND");
+      move_items(t, stack_.size() - 1);
       break;
     }
     case op::APPENDS: {
       size_t k = pop_mark();
-      PyValue& t = target_below(k);
-      check_target(t, PyKind::list, "APPENDS");
-      move_items(t, t.items, k);
+      PyRef t = target_below(k);
+      check_target(*t, PyKind::list, "APPENDS");
+      move_items(t, k);
       break;
     }
     case op::SETITEM: {
       need(2);
       if (stack_.size() < 3) fail(ErrorCode::corrupt, "stack underflow: no dict for SETITEM");
-      PyValue& t = *stack_[stack_.size() - 3];
-      check_target(t, PyKind::dict, "SETITEM");
+      PyRef t = stack_[stack_.size() - 3];
+      check_target(*t, PyKind::dict, "SETITEM");
       move_entries(t, stack_.size() - 2);
       break;
     }
     case op::SETITEMS: {
       size_t k = pop_mark();
-      PyValue& t = target_below(k);
-      check_target(t, PyKind::dict, "SETITEMS");
+      PyRef t = target_below(k);
+      check_target(*t, PyKind::dict, "SETITEMS");
       move_entries(t, k);
       break;
     }
     case op::ADDITEMS: {
       size_t k = pop_mark();
-      PyValue& t = target_below(k);
-      check_target(t, PyKind::set, "ADDITEMS");
-      move_items(t, t.items, k);
+      PyRef t = target_below(k);
+      check_target(*t, PyKind::set, "ADDITEMS");
+      move_items(t, k);
       break;
     }
 
@@ -1054,10 +1057,26 @@ void Machine::step() {
         ev.arg = name;
         notify(ev);
       }
-      if (!ok)
+      if (ok) {
+        push_global(module->s, name->s);
+        break;
+      }
+      // Operands of unknown type (results of calls, other globals) may well be
+      // strings at load time: the import is computed, so push an opaque global
+      // (empty names; operands kept in args) and keep reading. Operands whose
+      // type is known not to be str fail as in CPython ("requires str").
+      auto is_name = [](const PyValue& v) { return v.kind == PyKind::string || is_opaque(v.kind); };
+      if (!is_name(*module) || !is_name(*name))
         fail(ErrorCode::corrupt, std::string("module and name must be strings, not ") + py_kind_name(module->kind) +
                                      " and " + py_kind_name(name->kind));
-      push_global(module->s, name->s);
+      auto g = node(PyKind::global);
+      PyRef operands = make_node(PyKind::tuple);
+      adopt(operands, *module);
+      adopt(operands, *name);
+      operands->items = {std::move(module), std::move(name)};
+      adopt(g, *operands);
+      g->args = std::move(operands);
+      push(std::move(g));
       break;
     }
     case op::REDUCE:

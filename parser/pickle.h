@@ -20,7 +20,8 @@ struct Storage;
 enum class PyKind : uint8_t {
   none, boolean, integer, bigint, floating, complex, string, bytes, bytearray,
   tuple, list, dict, set, frozenset,
-  global,      // a class/function reference: module + name
+  global,      // a class/function reference: module + name (both empty for a
+               // computed STACK_GLOBAL, whose operands are then in args)
   object,      // result of REDUCE / NEWOBJ / NEWOBJ_EX / INST / OBJ (+ BUILD state)
   persistent,  // result of PERSID/BINPERSID before a loader resolves it (args = pid)
   tensor,      // set by the torch rebuild pass
@@ -54,6 +55,7 @@ struct PyValue {
   // inside another one. They bound depth at build time (PickleLimits::max_nesting).
   uint32_t depth = 0;
   bool contained = false;
+  bool tracked = false;  // already recorded in the parse's PyNodeTracker
 
   PyValue() = default;
   PyValue(const PyValue&) = default;
@@ -86,7 +88,8 @@ PyRef make_tuple(std::vector<PyRef> items);
 // and name; for calls (REDUCE, NEWOBJ, NEWOBJ_EX, INST, OBJ, BUILD) the
 // callable/target. STACK_GLOBAL also carries its raw operands (target = module
 // operand, arg = name operand), reported even when they are not strings (a
-// dynamic import) just before the VM rejects them. PERSID/BINPERSID: arg = pid.
+// dynamic import: the VM then pushes an opaque global, or rejects operands
+// that are known not to be strings). PERSID/BINPERSID: arg = pid.
 struct PickleEvent {
   uint64_t offset = 0;   // offset of the opcode within the pickle bytes
   uint8_t opcode = 0;
@@ -107,9 +110,12 @@ struct PickleLimits {
 };
 
 // Reference cycles (a list appended to itself, an object whose state points
-// back at it) keep shared_ptr trees alive forever. A tracker records every
-// child-holding node a parse creates; when the tracker dies it clears their
-// links, freeing cycles too. Its owner must outlive every use of the values.
+// back at it, a GLOBAL given items by SETITEM) keep shared_ptr trees alive
+// forever. A tracker records every node the moment it first gains a child,
+// whatever its kind (containers, globals, EXT and persistent ids, values a
+// persistent_load returned); when the tracker dies it clears their links,
+// freeing cycles too. Every edge a parse adds is recorded this way, so no
+// cycle can escape. Its owner must outlive every use of the values.
 struct PyNodeTracker {
   std::vector<std::weak_ptr<PyValue>> nodes;
   PyNodeTracker() = default;

@@ -233,7 +233,7 @@ class Repr {
         }
         return put(")");
       case PyKind::dict: return dict(v.entries, depth);
-      case PyKind::global: return put(v.qualname());
+      case PyKind::global: return put(v.module.empty() && v.name.empty() ? "<computed global>" : v.qualname());
       case PyKind::object: return object(v, depth);
       case PyKind::persistent:
         put("persistent_id(");

@@ -1,7 +1,9 @@
 // The element passes. Work is cut into blocks (about 1M elements, aligned to
 // output channels and to groups of 128 within a channel) and blocks of all
 // tensors share the workers. Each block decodes 4096 elements at a time
-// (stays in L1) and runs a few vectorised loops over that chunk.
+// (stays in L1) and runs one fused AVX-512 loop per pass over that chunk
+// (float lane, stats/pass{1,2}_fused.cpp), or else a few portable vectorised
+// loops.
 //
 // Determinism: floating-point partial sums are kept per block and merged in
 // block order; only integer tables are shared per worker. Results do not
@@ -18,6 +20,8 @@
 #include "core/error.h"
 #include "stats/element_reader.h"
 #include "stats/parallel.h"
+#include "stats/pass1_fused.h"
+#include "stats/pass2_fused.h"
 #include "stats/quant_kernels.h"
 #include "stats/simd.h"
 
@@ -33,6 +37,7 @@ constexpr int64_t kSmallPrune = 1 << 16;     // up to this many elements pruning
 constexpr uint32_t kKeyShift = 16;           // magnitude key: float bits of |w| >> 16
 constexpr uint32_t kKeys = 1u << 15;         //   = 8 exponent + 7 mantissa bits (bfloat16, truncated)
 constexpr uint32_t kNoKey = 0xffffffffu;
+constexpr size_t kHistWays = 8;              // interleaved histogram tables per worker
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
@@ -169,8 +174,10 @@ template <class T> struct HistKernel {
     return k;
   }
 
-  // counts holds two interleaved tables of `bins` (consecutive equal bins
-  // then do not wait on each other's stores).
+  // counts holds kHistWays tables of `bins`, element i counting in table
+  // i % kHistWays: the central bins of a bell curve take several % of the
+  // values each, and with few tables their increments wait on each other's
+  // stores (vgg16: 25% of the passes' profile with two tables, 13% with eight).
   void add(const T* x, int64_t n, uint64_t* counts, int32_t* idx) const {
     int64_t i = 0;
     if constexpr (sizeof(T) == 4) {
@@ -190,10 +197,22 @@ template <class T> struct HistKernel {
       }
     }
     for (; i < n; ++i) idx[i] = -1;
-    for (i = 0; i < n; ++i) {
+    count(x, n, counts, idx);
+  }
+
+  // Adds the bins in idx (-1: apply the exact rule here) to counts.
+  void count(const T* x, int64_t n, uint64_t* counts, const int32_t* idx) const {
+    auto bump = [&](int64_t i, size_t way) {
       const int k = idx[i] >= 0 ? idx[i] : index(x[i]);
-      ++counts[size_t(i & 1) * size_t(bins) + size_t(k)];
+      ++counts[way * size_t(bins) + size_t(k)];
+    };
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+      static_assert(kHistWays == 8);
+      bump(i, 0), bump(i + 1, 1), bump(i + 2, 2), bump(i + 3, 3);
+      bump(i + 4, 4), bump(i + 5, 5), bump(i + 6, 6), bump(i + 7, 7);
     }
+    for (size_t w = 0; i < n; ++i, ++w) bump(i, w);
   }
 };
 
@@ -331,9 +350,11 @@ struct Job {
   // Pass-2 parameters.
   Pass2Params<float> pf;
   Pass2Params<double> pd;
+  stats::FusedConsts fused;  // the float lane's pass-2 constants for the AVX-512 loop
   double scale8 = 0, scale4 = 0;
   std::vector<double> row_scale8, row_scale4;
   uint32_t eq_key[3] = {kNoKey, kNoKey, kNoKey};
+  bool maybe_flush = true;  // a nonzero finite |w| <= 2^-25 may exist (from the key table)
   int64_t prune_k[3] = {0, 0, 0}, prune_need[3] = {0, 0, 0};
   double sigma = 0;
 };
@@ -390,6 +411,18 @@ template <class T> void run_pass1(Job& job, const Block& b, size_t block_slot, u
   alignas(64) T buf[kChunk];
   for_each_run(job, b, buf, [&](const T* x, int64_t n, int64_t row, int64_t) {
     Moments m;
+    if constexpr (sizeof(T) == 4 && stats::fused_pass1_available) {
+      stats::FusedMoments f;
+      if (stats::fused_pass1_run(x, n, job.shift, f, keys)) {
+        m.s1 = f.s1, m.s2 = f.s2, m.s3 = f.s3, m.s4 = f.s4, m.l1 = f.l1, m.sq = f.sq;
+        m.mn = f.mn, m.mx = f.mx, m.count = n, m.zeros = f.zeros;
+        const size_t r = size_t(row - b.row0);
+        out.row_sq[r] += m.sq;
+        out.row_amax[r] = std::max({out.row_amax[r], -m.mn, m.mx});
+        out.m.add(m);
+        return;
+      }
+    }
     const bool finite = moments_fast(x, n, job.shift, m);
     if (!finite) moments_careful(x, n, job.shift, m);
     if (keys) {
@@ -416,7 +449,7 @@ template <class T> void run_pass2(Job& job, const Block& b, size_t block_slot, u
   Pass2Block& out = job.p2[block_slot];
   const Pass2Params<T>& prm = params<T>(job);
   auto& table = job.hist[worker];
-  if (table.empty()) table.assign(2 * size_t(prm.hist.bins), 0);
+  if (table.empty()) table.assign(kHistWays * size_t(prm.hist.bins), 0);
   alignas(64) T buf[kChunk];
   alignas(64) int32_t idx[kChunk];
   std::vector<T> clean(job.nonfinite ? size_t(kChunk) : 0);
@@ -429,6 +462,21 @@ template <class T> void run_pass2(Job& job, const Block& b, size_t block_slot, u
         out.replaced += bad;
       }
       x = clean.data();
+    }
+    if constexpr (sizeof(T) == 4 && stats::fused_pass2_available) {
+      stats::FusedOut f;
+      const bool ch = job.matrix;
+      if (stats::fused_pass2_run(x, n, job.fused, ch, ch ? job.row_scale8[size_t(row)] : 0,
+                                 ch ? job.row_scale4[size_t(row)] : 0, idx, f, out.collect)) {
+        prm.hist.count(x, n, table.data(), idx);
+        out.q.fq.add(f.fq);
+        out.q.rt.add(f.rt);
+        for (int j = 0; j < 3; ++j) out.below[j] += f.below[j], out.e_below[j] += f.e_below[j];
+        out.near += f.near;
+        if (job.small)
+          for (int64_t i = 0; i < n; ++i) out.mags.push_back(std::fabs(double(x[i])));
+        return;
+      }
     }
     prm.hist.add(x, n, table.data(), idx);
     stats::RunScales scales;
@@ -501,6 +549,27 @@ template <class T> void set_pass2_params(Job& job, Pass2Params<T>& p, const Tens
     p.prune_lo[k] = T(key_floor(job.eq_key[k]));
     p.prune_hi[k] = T(key_floor(job.eq_key[k] + 1));
   }
+  if constexpr (sizeof(T) == 4) {
+    stats::FusedConsts& f = job.fused;
+    f.hist_fast = p.hist.fast;
+    f.hist_lo = p.hist.lo;
+    f.hist_scale = p.hist.scale;
+    f.hist_last = float(bins - 1);
+    f.margin = p.hist.margin;
+    f.scale8 = job.scale8;
+    f.scale4 = job.scale4;
+    for (int k = 0; k < 3; ++k) {
+      f.ksig[k] = p.ksig[k];
+      f.prune_lo[k] = p.prune_lo[k];
+      f.prune_hi[k] = p.prune_hi[k];
+    }
+    f.near = p.near;
+    f.prune = !job.small;
+    // Half overflows from 65520 up (the tie above 65504 rounds to 2^16) and
+    // flushes nonzero magnitudes up to 2^-25; count only when possible.
+    f.count_overflow = s.absmax >= 65520.0;
+    f.count_flush = job.small || job.maybe_flush;
+  }
 }
 
 void finish_pass1(Job& job, const StatsOptions& opt) {
@@ -552,6 +621,9 @@ void finish_pass1(Job& job, const StatsOptions& opt) {
     std::vector<uint64_t> keys(kKeys, 0);
     for (const auto& table : job.keys)
       for (size_t k = 0; k < table.size(); ++k) keys[k] += table[k];
+    int64_t tiny = 0;  // finite magnitudes in the keys up to 2^-25's (zeros included)
+    for (uint32_t k = 0; k <= mag_key(0x1p-25f); ++k) tiny += int64_t(keys[k]);
+    job.maybe_flush = tiny > m.zeros;
     for (int j = 0; j < 3; ++j) {
       const int64_t k = job.prune_k[j];
       if (k == 0) continue;  // nothing pruned: keys stay at "none"

@@ -169,8 +169,14 @@ TEST_CASE("audit: imports and calls are found by executing the stack", "[audit][
     auto r = audit_string("\x80\x02" "cbuiltins\nstr\nS'os'\n\x85R\x8c\x06system\x93S'true'\n\x85R."s);
     INFO(dump(r));
     CHECK(has_rule(r, "PTS102", Severity::dangerous));
-    CHECK(has_rule(r, "PTS121", Severity::dangerous));  // the str() call ran before the VM had to stop
-    CHECK(r.verdict() == "error");                        // the rest could not be analysed: fail closed
+    // The VM goes on with an opaque global, so the call on it is reported too
+    // and the pickle is analysed to its end.
+    const Finding* call = first_of(r, "PTS110");  // worst first
+    REQUIRE(call);
+    CHECK(call->severity == Severity::dangerous);
+    CHECK(call->message.find("computed STACK_GLOBAL") != std::string::npos);
+    CHECK(r.errors.empty());
+    CHECK(r.verdict() == "dangerous");
   }
   SECTION("INST imports and calls in one opcode") {
     auto r = audit_string("(S'true'\nios\nsystem\n."s);

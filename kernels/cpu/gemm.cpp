@@ -1,8 +1,11 @@
-// The only translation unit that instantiates Eigen's matrix products (they
-// are slow to compile); every kernel that multiplies matrices calls sgemm.
+// Every kernel that multiplies matrices calls sgemm. Products with two or
+// more rows and columns run through our packed GEMM (sgemm_packed.cpp);
+// matrix-vector shapes through Eigen, the only translation unit that
+// instantiates Eigen's products (they are slow to compile).
 #include "kernels/cpu/gemm.h"
 
 #include <algorithm>
+#include <atomic>
 #include <mutex>
 
 // GCC 12 flags its own AVX-512 intrinsics (`__m512 __Y = __Y;` in
@@ -12,6 +15,7 @@
 #include <Eigen/Core>
 
 #include "kernels/cpu/parallel.h"
+#include "kernels/cpu/sgemm_packed.h"
 
 namespace ptscope::kernels {
 namespace {
@@ -59,8 +63,16 @@ MatRef offset_cols(const MatRef& m, int64_t c) {  // cols c.. of op(M)
   return o;
 }
 
+std::atomic<GemmBackend> g_backend{GemmBackend::automatic};
+
+bool use_packed(int64_t m, int64_t n) {
+  const GemmBackend b = g_backend.load(std::memory_order_relaxed);
+  if (b != GemmBackend::automatic) return b == GemmBackend::packed;
+  return m >= 2 && n >= 2;  // Eigen's GEMV kernels win on single rows / columns
+}
+
 // One Eigen product, single-threaded.
-void gemm_serial(int64_t m, int64_t n, int64_t k, float alpha, const MatRef& a, const MatRef& b, float beta, float* c,
+void gemm_eigen(int64_t m, int64_t n, int64_t k, float alpha, const MatRef& a, const MatRef& b, float beta, float* c,
                  int64_t ldc) {
   if (m <= 0 || n <= 0) return;
   MutMap C(c, m, n, Eigen::OuterStride<>(ldc));
@@ -74,7 +86,16 @@ void gemm_serial(int64_t m, int64_t n, int64_t k, float alpha, const MatRef& a, 
   else accumulate(C, alpha, A.transpose(), B.transpose());
 }
 
+// One product on the calling thread.
+void gemm_serial(int64_t m, int64_t n, int64_t k, float alpha, const MatRef& a, const MatRef& b, float beta, float* c,
+                 int64_t ldc) {
+  if (use_packed(m, n)) sgemm_packed_serial(m, n, k, alpha, a, b, beta, c, ldc);
+  else gemm_eigen(m, n, k, alpha, a, b, beta, c, ldc);
+}
+
 }  // namespace
+
+void set_gemm_backend(GemmBackend b) { g_backend.store(b); }
 
 std::optional<MatRef> as_matrix(const float* p, int64_t rows, int64_t cols, int64_t row_stride, int64_t col_stride) {
   if (col_stride == 1 || cols == 1) return MatRef{p, rows == 1 ? std::max<int64_t>(cols, 1) : row_stride, false};
@@ -86,10 +107,11 @@ void sgemm(int64_t m, int64_t n, int64_t k, float alpha, MatRef a, MatRef b, flo
   init_eigen();
   const int t = threads_for(double(m) * double(n) * double(k), kMinMacsPerThread);
   if (t <= 1) return gemm_serial(m, n, k, alpha, a, b, beta, c, ldc);
-  // Split the larger side of C; column blocks stay multiples of 16 floats
-  // (one AVX-512 vector) so each block keeps full-width stores.
+  // Split the larger side of C on whole micro-kernel tiles, so that only
+  // the last block has a ragged edge.
+  const int64_t nr = sgemm_packed_nr(), mr = sgemm_packed_mr();
   if (n >= m || m < 2 * t) {
-    const int64_t block = std::max<int64_t>(16, ((n + t - 1) / t + 15) / 16 * 16);
+    const int64_t block = std::max<int64_t>(nr, ((n + t - 1) / t + nr - 1) / nr * nr);
     const int64_t blocks = (n + block - 1) / block;
     parallel_for(blocks, 1, [&](int64_t b0, int64_t b1) {
       for (int64_t i = b0; i < b1; ++i) {
@@ -98,7 +120,7 @@ void sgemm(int64_t m, int64_t n, int64_t k, float alpha, MatRef a, MatRef b, flo
       }
     });
   } else {
-    const int64_t block = (m + t - 1) / t;
+    const int64_t block = ((m + t - 1) / t + mr - 1) / mr * mr;
     parallel_for(t, 1, [&](int64_t b0, int64_t b1) {
       for (int64_t i = b0; i < b1; ++i) {
         const int64_t r0 = i * block, rn = std::min(block, m - r0);

@@ -1,7 +1,7 @@
-// Single-precision GEMM on row-major matrices through Eigen's blocked,
-// vectorised product (compiled with -march=native). Multi-threaded by
-// splitting C into column (or row) blocks, one Eigen call per thread, so
-// Eigen itself runs single-threaded and needs no OpenMP.
+// Single-precision GEMM on row-major matrices: our packed, cache-blocked
+// kernel (sgemm_packed.h, compiled with -march=native) for products, Eigen
+// for matrix-vector shapes. Multi-threaded by splitting C into column (or
+// row) blocks of whole micro-kernel tiles, one serial GEMM per thread.
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -29,6 +29,11 @@ void sgemm(int64_t m, int64_t n, int64_t k, float alpha, MatRef a, MatRef b, flo
 // `count` independent GEMMs of the same shape at the given element offsets
 // from a.p, b.p and c. Parallel over the batch when it has enough items,
 // otherwise one parallel GEMM after another.
+// Which implementation sgemm uses: automatic (packed for products, Eigen
+// for matrix-vector shapes), or one of them always (tests, benchmarks).
+enum class GemmBackend { automatic, eigen, packed };
+void set_gemm_backend(GemmBackend b);
+
 void sgemm_batched(int64_t count, int64_t m, int64_t n, int64_t k, float alpha, MatRef a,
                    const std::vector<int64_t>& a_offsets, MatRef b, const std::vector<int64_t>& b_offsets, float beta,
                    float* c, int64_t ldc, const std::vector<int64_t>& c_offsets);

@@ -1,0 +1,119 @@
+// `ptscope analyze FILE [--inference] [--profile] [--device cpu|cuda]
+//  [--format text|md|json|html] [-o PATH] [--no-save] [--input SPEC]... [--batch N] [--seq N]`
+// (also `ptscope FILE`): every analysis in one report (docs/analysis.md).
+#include <fstream>
+#include <iostream>
+
+#include "cli/commands.h"
+#include "cli/errors.h"
+#include "cli/progress.h"
+#include "core/error.h"
+#include "report/analysis.h"
+#if __has_include("report/html_report.h")
+#include "report/html_report.h"
+#define PTSCOPE_HAS_HTML_REPORT 1
+#endif
+
+namespace ptscope::cli {
+
+namespace {
+
+constexpr const char* kSavedReport = "comprehensive_model_analysis.txt";
+
+void write_file(const std::string& path, const std::string& text) {
+  std::ofstream f(path, std::ios::binary);
+  if (!f) throw Error(ErrorCode::io, "cannot write " + path);
+  f << text;
+  if (!f) throw Error(ErrorCode::io, "cannot write " + path);
+}
+
+std::string render(const nlohmann::json& a, const std::string& format) {
+  if (format == "json") return a.dump(1) + "\n";
+  if (format == "md") return render_analysis_markdown(a);
+  if (format == "html") {
+#ifdef PTSCOPE_HAS_HTML_REPORT
+    return report::render_html(a);
+#else
+    throw Error(ErrorCode::unsupported, "--format html: the HTML viewer (report/html_report.h) is not built yet");
+#endif
+  }
+  return render_analysis_text(a);
+}
+
+}  // namespace
+
+void register_analyze_command(CLI::App& app, int& exit_code) {
+  auto* cmd = app.add_subcommand(
+      "analyze", "Full analysis: architecture, parameters, FLOPs, memory, training memory, roofline, "
+                 "recommendations, system (also: ptscope FILE)");
+  struct Args {
+    std::string file;
+    bool inference = false, profile = false, no_save = false, measure = false;
+    std::string device = "cpu", format = "text", output, method = "forward";
+    std::vector<std::string> inputs;
+    int64_t batch = 0, seq = 0;
+    int runs = 10, warmup = 2, bins = 32;
+    unsigned threads = 0;
+    std::vector<int64_t> sweep_batch, sweep_seq;
+    double peak_gflops = 0, peak_bandwidth = 0;
+  };
+  auto args = std::make_shared<Args>();
+  cmd->add_option("file", args->file, "PyTorch model file (TorchScript for the graph sections)")->required();
+  cmd->add_flag("--inference", args->inference, "Run the model on the executor: latency and per-op times");
+  cmd->add_flag("--profile", args->profile, "--inference plus measured roofline ceilings (FMA loop, memory read)");
+  cmd->add_option("--device", args->device, "Executor device for --inference/--profile")
+      ->check(CLI::IsMember({"cpu", "cuda"}));
+  cmd->add_option("--format,-f", args->format, "Output format (default text)")
+      ->check(CLI::IsMember({"text", "md", "json", "html"}));
+  cmd->add_option("-o,--output", args->output, "Write the report to this file instead of stdout");
+  cmd->add_flag("--no-save", args->no_save,
+                std::string("Do not write ") + kSavedReport + " in the current directory");
+  cmd->add_option("--input,-i", args->inputs, "Input shape, as for `ptscope graph` (default: inferred)");
+  cmd->add_option("--batch", args->batch, "Batch size for inferred inputs")->check(CLI::PositiveNumber);
+  cmd->add_option("--seq", args->seq, "Sequence length for inferred token/sequence inputs")->check(CLI::PositiveNumber);
+  cmd->add_option("--method", args->method, "Method to run (default forward)");
+  cmd->add_option("--runs", args->runs, "Timed executor runs (default 10)")->check(CLI::Range(1, 100000));
+  cmd->add_option("--warmup", args->warmup, "Untimed executor runs first (default 2)")->check(CLI::Range(0, 100000));
+  cmd->add_option("--threads", args->threads, "Threads for the weight statistics (default: all)");
+  cmd->add_option("--bins", args->bins, "Histogram bins per tensor (default 32)")->check(CLI::Range(1, 4096));
+  cmd->add_option("--sweep-batch", args->sweep_batch, "Also sweep these batch sizes (1,2,4,8)")->delimiter(',')
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--sweep-seq", args->sweep_seq, "Also sweep these sequence lengths (64,128,256)")->delimiter(',')
+      ->check(CLI::PositiveNumber);
+  cmd->add_flag("--measure", args->measure, "Time every sweep point on the executor");
+  cmd->add_option("--peak-gflops", args->peak_gflops, "Roofline compute ceiling, GFLOP/s (default: estimated)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--peak-bandwidth", args->peak_bandwidth, "Roofline memory ceiling, GB/s (default: estimated)")
+      ->check(CLI::PositiveNumber);
+  cmd->callback([args, &exit_code] {
+    exit_code = run_guarded([&] {
+      AnalysisOptions o;
+      o.graph.method = args->method;
+      for (const auto& text : args->inputs) o.graph.inputs.push_back(graph::parse_input_spec(text));
+      if (args->batch > 0) o.graph.batch = args->batch;
+      if (args->seq > 0) o.graph.seq = args->seq;
+      o.inference = args->inference;
+      o.profile = args->profile;
+      o.device = args->device;
+      o.runs = args->runs;
+      o.warmup = args->warmup;
+      o.threads = args->threads;
+      o.histogram_bins = args->bins;
+      if (args->peak_gflops > 0) o.peak_gflops = args->peak_gflops;
+      if (args->peak_bandwidth > 0) o.peak_bandwidth_gbs = args->peak_bandwidth;
+      if (!args->sweep_batch.empty() || !args->sweep_seq.empty())
+        o.sweep = SweepRequest{args->sweep_batch, args->sweep_seq, args->measure};
+      ProgressBar bar;
+      o.progress = [&bar](std::string_view what, int step, int steps) { bar.update(what, step, steps); };
+      const nlohmann::json a = build_analysis(args->file, o);
+      bar.clear();
+      const std::string report = render(a, args->format);
+      if (args->output.empty()) std::cout << report;
+      else write_file(args->output, report);
+      if (!args->no_save) write_file(kSavedReport, args->format == "text" ? report : render_analysis_text(a));
+      return 0;
+    });
+  });
+}
+
+}  // namespace ptscope::cli

@@ -1,0 +1,49 @@
+// `ptscope sweep FILE --batch 1,2,4,8,16 [--seq 64,128,256,512] [--measure] [--device cpu|cuda] [--json]`:
+// FLOPs and memory (and latency) per point, with linear and quadratic fits.
+#include <iostream>
+
+#include "cli/commands.h"
+#include "cli/errors.h"
+#include "cli/progress.h"
+#include "report/sweep.h"
+
+namespace ptscope::cli {
+
+void register_sweep_command(CLI::App& app, int& exit_code) {
+  auto* cmd = app.add_subcommand("sweep", "FLOPs, memory and latency against batch size and sequence length, "
+                                          "with least-squares fits");
+  struct Args {
+    std::string file, device = "cpu", method = "forward";
+    std::vector<int64_t> batch, seq;
+    std::vector<std::string> inputs;
+    bool measure = false, json = false;
+  };
+  auto args = std::make_shared<Args>();
+  cmd->add_option("file", args->file, "TorchScript model file")->required();
+  cmd->add_option("--batch", args->batch, "Batch sizes, comma-separated (1,2,4,8,16)")->delimiter(',')
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--seq", args->seq, "Sequence lengths, comma-separated (64,128,256,512)")->delimiter(',')
+      ->check(CLI::PositiveNumber);
+  cmd->add_flag("--measure", args->measure, "Time each point on the executor (median of 5 runs)");
+  cmd->add_option("--device", args->device, "Executor device for --measure")->check(CLI::IsMember({"cpu", "cuda"}));
+  cmd->add_option("--input,-i", args->inputs, "Input shape, as for `ptscope graph` (default: inferred)");
+  cmd->add_option("--method", args->method, "Method to run (default forward)");
+  cmd->add_flag("--json", args->json, "Machine-readable output (the `sweep` object of ptscope.analysis/1)");
+  cmd->callback([args, &exit_code] {
+    exit_code = run_guarded([&] {
+      graph::GraphOptions o;
+      o.method = args->method;
+      for (const auto& text : args->inputs) o.inputs.push_back(graph::parse_input_spec(text));
+      auto model = load_model(args->file);
+      ProgressBar bar;
+      const SweepResult r = run_sweep(*model, o, SweepRequest{args->batch, args->seq, args->measure}, args->device,
+                                      [&bar](std::string_view what, int step, int steps) { bar.update(what, step, steps); });
+      bar.clear();
+      if (args->json) std::cout << sweep_json(r).dump(1) << "\n";
+      else std::cout << render_sweep_text(r);
+      return 0;
+    });
+  });
+}
+
+}  // namespace ptscope::cli

@@ -1,0 +1,329 @@
+// Fusions, roofline and recommendations of the analysis document: every
+// recommendation carries the numbers it was derived from (docs/analysis.md).
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+
+#include "report/analysis_sections.h"
+#include "report/format.h"
+#include "stats/stats_json.h"
+#include "stats/system_metrics.h"
+
+namespace ptscope {
+
+using nlohmann::json;
+using namespace graph;
+
+namespace {
+
+std::string fmt(const char* f, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, f, v);
+  return buf;
+}
+std::string pct(double part, double whole) { return whole > 0 ? fmt("%.1f%%", 100 * part / whole) : "0%"; }
+std::string where(const std::string& scope) { return scope.empty() ? "(root)" : scope; }
+
+json recommendation(std::string kind, std::string target, std::string message, json evidence) {
+  return {{"kind", std::move(kind)}, {"target", std::move(target)}, {"message", std::move(message)},
+          {"evidence", std::move(evidence)}};
+}
+
+std::string base_op(const std::string& op) {
+  std::string s = op.substr(op.find("::") == std::string::npos ? 0 : op.find("::") + 2);
+  return s.substr(0, s.find('.'));
+}
+
+void fusion_recommendations(const std::vector<Fusion>& fusions, const json& a, json& out) {
+  std::map<std::string, std::vector<const Fusion*>> by;
+  for (const auto& f : fusions) by[f.pattern].push_back(&f);
+  const double total_bytes =
+      a["summary"]["bytes_read"].get<double>() + a["summary"]["bytes_written"].get<double>();
+  static const std::map<std::string, std::string> how = {
+      {"conv+bn+relu", "fold each batch_norm into its convolution's weights and bias and apply the relu in the "
+                       "conv's epilogue"},
+      {"conv+bn+activation", "fold each batch_norm into its convolution and apply the activation in the conv's "
+                             "epilogue"},
+      {"conv+bn", "fold each batch_norm into its convolution's weights and bias (exact at inference)"},
+      {"conv+relu", "apply the relu in the convolution's epilogue"},
+      {"conv+activation", "apply the activation in the convolution's epilogue"},
+      {"linear+activation", "apply the activation in the GEMM's epilogue"},
+      {"attention", "replace QKᵀ → softmax → ·V by one fused attention kernel "
+                    "(F.scaled_dot_product_attention / FlashAttention), which never writes the score matrix"},
+  };
+  // Largest saving first.
+  std::vector<std::pair<std::string, std::vector<const Fusion*>>> order(by.begin(), by.end());
+  auto saved_of = [](const std::vector<const Fusion*>& l) {
+    uint64_t s = 0;
+    for (const Fusion* f : l) s += f->saved_bytes;
+    return s;
+  };
+  std::stable_sort(order.begin(), order.end(),
+                   [&](const auto& x, const auto& y) { return saved_of(x.second) > saved_of(y.second); });
+  for (const auto& [pattern, list] : order) {
+    uint64_t saved = 0;
+    json examples = json::array();
+    for (const Fusion* f : list) {
+      saved += f->saved_bytes;
+      if (examples.size() < 3) examples.push_back(where(f->scope));
+    }
+    std::string names;
+    for (const auto& e : examples) names += (names.empty() ? "" : ", ") + e.get<std::string>();
+    const std::string msg = "Fuse " + std::to_string(list.size()) + " " + pattern + " chain" +
+                            (list.size() == 1 ? "" : "s") + " (" + names + (list.size() > 3 ? ", ..." : "") +
+                            "): " + how.at(pattern) + "; saves " + format_bytes(saved) +
+                            " of intermediate traffic per forward (" + pct(double(saved), total_bytes) +
+                            " of all bytes moved).";
+    out.push_back(recommendation("fuse", list.size() == 1 ? where(list[0]->scope) : "model", msg,
+                                 {{"pattern", pattern},
+                                  {"count", list.size()},
+                                  {"saved_bytes", saved},
+                                  {"total_bytes_moved", total_bytes},
+                                  {"examples", examples}}));
+  }
+}
+
+void memory_bound_recommendations(const json& a, json& out) {
+  const double ridge = a["roofline"]["ridge_point"].get<double>();
+  struct Row {
+    int index;
+    std::string op, scope;
+    double intensity, bytes, time;
+  };
+  std::vector<Row> below;
+  double all_bytes = 0, below_bytes = 0, all_time = 0, below_time = 0;
+  int compute_nodes = 0;
+  for (const auto& n : a["nodes"]) {
+    const double f = n["flops"].get<double>() + n["extended_flops"].get<double>();
+    const double bytes = n["bytes_read"].get<double>() + n["bytes_written"].get<double>();
+    const double t = n.contains("time_us") ? n["time_us"].get<double>() : 0;
+    if (f <= 0 || bytes <= 0) continue;
+    ++compute_nodes;
+    all_bytes += bytes;
+    all_time += t;
+    if (n["intensity"].get<double>() < ridge) {
+      below.push_back({n["index"].get<int>(), n["op"], n["scope"], n["intensity"], bytes, t});
+      below_bytes += bytes;
+      below_time += t;
+    }
+  }
+  if (below.empty()) return;
+  std::sort(below.begin(), below.end(), [](const Row& x, const Row& y) { return x.bytes > y.bytes; });
+  json top = json::array();
+  std::string names;
+  for (size_t i = 0; i < below.size() && i < 3; ++i) {
+    top.push_back({{"index", below[i].index},
+                   {"op", below[i].op},
+                   {"scope", below[i].scope},
+                   {"intensity", below[i].intensity},
+                   {"bytes", below[i].bytes}});
+    names += (names.empty() ? "" : "; ") + below[i].op + " in " + where(below[i].scope) + " (" +
+             fmt("%.2f", below[i].intensity) + " FLOP/B, " + format_bytes(uint64_t(below[i].bytes)) + ")";
+  }
+  std::string msg = std::to_string(below.size()) + " of " + std::to_string(compute_nodes) +
+                    " computing ops are memory-bound (below the ridge point of " + fmt("%.1f", ridge) +
+                    " FLOP/B) and move " + pct(below_bytes, all_bytes) + " of their bytes";
+  if (all_time > 0) msg += " and take " + pct(below_time, all_time) + " of their time";
+  msg += ": fuse them into their neighbours or store activations in 16 bits. Largest: " + names + ".";
+  json ev = {{"ridge_point", ridge},       {"memory_bound_nodes", below.size()}, {"compute_nodes", compute_nodes},
+             {"bytes", below_bytes},       {"bytes_share", all_bytes > 0 ? below_bytes / all_bytes : 0},
+             {"largest", top}};
+  if (all_time > 0) ev["time_share"] = below_time / all_time;
+  out.push_back(recommendation("memory-bound", where(below[0].scope), msg, ev));
+}
+
+void layout_recommendations(const json& a, const Graph* g, json& out) {
+  if (!g) return;
+  const double total_bytes =
+      a["summary"]["bytes_read"].get<double>() + a["summary"]["bytes_written"].get<double>();
+  // 1. channels_last for 2-D convolutions (NHWC suits vectorised and tensor-core convolutions).
+  int conv2d = 0, depthwise = 0;
+  double conv_flops = 0;
+  for (const Node& n : g->nodes) {
+    if (n.category != OpCategory::conv || n.inputs.size() < 2) continue;
+    const auto& w = g->values[size_t(n.inputs[1])].meta.shape;
+    if (w.size() != 4) continue;
+    ++conv2d;
+    conv_flops += n.cost.flops;
+    if (w[1] == 1) ++depthwise;
+  }
+  const double flops = a["summary"]["flops"].get<double>();
+  if (conv2d > 0 && conv_flops >= 0.3 * flops) {
+    out.push_back(recommendation(
+        "layout", "model",
+        "Run the " + std::to_string(conv2d) + " 2-D convolutions (" + pct(conv_flops, flops) +
+            " of the FLOPs) in channels_last (NHWC): model.to(memory_format=torch.channels_last) and the same for "
+            "inputs; cuDNN/oneDNN pick faster NHWC kernels" +
+            (depthwise > 0 ? ", especially for the " + std::to_string(depthwise) + " depthwise ones" : "") + ".",
+        {{"conv2d", conv2d}, {"depthwise", depthwise}, {"conv_flops", conv_flops}, {"flops", flops}}));
+  }
+  // 2. Layout copies: contiguous/clone after transposes and permutes.
+  int copies = 0;
+  uint64_t copy_bytes = 0;
+  std::string first_scope;
+  for (const Node& n : g->nodes) {
+    const std::string b = base_op(n.op);
+    if ((b == "contiguous" || b == "clone") && n.cost.bytes_written > 0) {
+      ++copies;
+      copy_bytes += n.cost.bytes_read + n.cost.bytes_written;
+      if (first_scope.empty()) first_scope = where(n.scope);
+    }
+  }
+  if (copies > 0)
+    out.push_back(recommendation(
+        "layout", first_scope,
+        std::to_string(copies) + " layout copies (aten::contiguous / clone, first in " + first_scope + ") move " +
+            format_bytes(copy_bytes) + " (" + pct(double(copy_bytes), total_bytes) +
+            " of all bytes): produce tensors in the layout their consumer reads (e.g. head-major q/k/v from the "
+            "projection) or let the consumer take strides.",
+        {{"copies", copies}, {"bytes", copy_bytes}, {"total_bytes_moved", total_bytes}}));
+  // 3. Channel counts that do not fill vector lanes / tensor-core tiles (multiples of 8).
+  int misaligned = 0, weighted = 0;
+  json examples = json::array();
+  for (const Node& n : g->nodes) {
+    if (n.category != OpCategory::conv && n.category != OpCategory::matmul) continue;
+    for (int id : n.inputs) {
+      const Value& v = g->values[size_t(id)];
+      if (v.kind != Value::Kind::parameter || v.meta.shape.size() < 2) continue;
+      ++weighted;
+      const int64_t out_c = v.meta.shape[0], in_c = v.meta.shape[1];
+      const bool bad = (out_c >= 8 && out_c % 8 != 0) || (in_c >= 8 && in_c % 8 != 0);
+      if (bad) {
+        ++misaligned;
+        if (examples.size() < 3)
+          examples.push_back({{"scope", where(n.scope)}, {"weight", v.name}, {"shape", v.meta.shape}});
+      }
+      break;
+    }
+  }
+  if (misaligned > 0) {
+    std::string names;
+    for (const auto& e : examples)
+      names += (names.empty() ? "" : ", ") + e["scope"].get<std::string>() + " " + format_shape(e["shape"].get<std::vector<int64_t>>());
+    out.push_back(recommendation(
+        "layout", examples[0]["scope"],
+        std::to_string(misaligned) + " of " + std::to_string(weighted) +
+            " weighted layers have channel counts that are not multiples of 8 (" + names +
+            "): pad them to multiples of 8 (16 for int8) so that vector lanes and tensor-core tiles are full.",
+        {{"layers", misaligned}, {"weighted_layers", weighted}, {"examples", examples}}));
+  }
+}
+
+void training_recommendation(const json& a, json& out) {
+  const json& t = a["training_memory"];
+  const json& adam = t["optimizers"]["adam"];
+  const double peak = adam["peak"].get<double>();
+  const double acts = t["saved_activation_bytes"].get<double>();
+  if (peak <= 0) return;
+  std::string msg = "Training with Adam needs about " + format_bytes(uint64_t(peak)) + " (weights " +
+                    format_bytes(adam["weights"].get<uint64_t>()) + ", gradients " +
+                    format_bytes(adam["gradients"].get<uint64_t>()) + ", optimizer state " +
+                    format_bytes(adam["optimizer_state"].get<uint64_t>()) + ", saved activations " +
+                    format_bytes(uint64_t(acts)) + " at this batch); SGD with momentum " +
+                    format_bytes(t["optimizers"]["sgd_momentum"]["peak"].get<uint64_t>()) + ", plain SGD " +
+                    format_bytes(t["optimizers"]["sgd"]["peak"].get<uint64_t>()) + ".";
+  if (acts >= 0.5 * peak)
+    msg += " Saved activations are " + pct(acts, peak) +
+           " of it: activation checkpointing (torch.utils.checkpoint) or a smaller micro-batch cuts them most.";
+  else
+    msg += " Weights and optimizer state dominate (" + pct(peak - acts, peak) +
+           "): a sharded or 8-bit optimizer, or mixed precision, cuts them most.";
+  out.push_back(recommendation("training-memory", "model", msg,
+                               {{"adam_peak", peak},
+                                {"sgd_momentum_peak", t["optimizers"]["sgd_momentum"]["peak"]},
+                                {"sgd_peak", t["optimizers"]["sgd"]["peak"]},
+                                {"saved_activation_bytes", acts}}));
+}
+
+void stats_recommendations(const ModelStats& ms, json& out) {
+  std::map<std::string, const TensorStats*> by_name;
+  for (const auto& t : ms.tensors) by_name[t.name] = &t;
+  for (const auto& r : ms.recommendations) {
+    if (r.kind == "compress") continue;  // the analysis skips the compressibility pass (`ptscope stats` has it)
+    json tensors = json::array();
+    for (const auto& name : r.tensors) {
+      json tj = {{"name", name}};
+      auto it = by_name.find(name);
+      if (it != by_name.end() && it->second->computed) {
+        const TensorStats& t = *it->second;
+        tj["numel"] = t.numel;
+        tj["sparsity"] = stats_number(t.sparsity);
+        tj["sqnr_int8_channel_db"] = stats_number(t.quant.sqnr_int8_channel_db);
+        tj["sqnr_int4_group_db"] = stats_number(t.quant.sqnr_int4_group_db);
+        tj["dead_channels"] = t.prune.dead_channels;
+      }
+      tensors.push_back(tj);
+    }
+    const std::string target = r.tensors.size() == 1 ? r.tensors[0] : "model";
+    out.push_back(recommendation(r.kind, target, r.text, {{"tensors", tensors}}));
+  }
+}
+
+}  // namespace
+
+json fusions_json(const std::vector<Fusion>& fusions, const Graph* g) {
+  json a = json::array();
+  for (const auto& f : fusions) {
+    json ops = json::array();
+    if (g)
+      for (int i : f.nodes) ops.push_back(g->nodes[size_t(i)].op);
+    a.push_back({{"pattern", f.pattern},
+                 {"nodes", f.nodes},
+                 {"ops", ops},
+                 {"projections", f.projections},
+                 {"scope", f.scope},
+                 {"saved_bytes", f.saved_bytes}});
+  }
+  return a;
+}
+
+json roofline_section(const json& a, const AnalysisOptions& options) {
+  MachinePeaks p = options.profile ? measure_cpu_peaks() : estimate_cpu_peaks(cpu_info());
+  if (options.peak_gflops || options.peak_bandwidth_gbs) {
+    if (options.peak_gflops) p.gflops = *options.peak_gflops;
+    if (options.peak_bandwidth_gbs) p.bandwidth_gbs = *options.peak_bandwidth_gbs;
+    p.source = "given";
+    p.model = "ceilings given on the command line (--peak-gflops / --peak-bandwidth)";
+  }
+  json r = {{"device", "cpu"},
+            {"peak_gflops", p.gflops},
+            {"peak_bandwidth_gbs", p.bandwidth_gbs},
+            {"ridge_point", p.bandwidth_gbs > 0 ? p.gflops / p.bandwidth_gbs : 0.0},
+            {"source", p.source},
+            {"estimate_model", p.model}};
+  if (options.device != "cpu")
+    r["note"] = "ceilings are the host CPU's; the " + options.device + " device's peaks are not measured";
+  const double ridge = r["ridge_point"].get<double>();
+  json nodes = json::array();
+  for (const auto& n : a["nodes"]) {
+    const double f = n["flops"].get<double>() + n["extended_flops"].get<double>();
+    const double bytes = n["bytes_read"].get<double>() + n["bytes_written"].get<double>();
+    if (f <= 0 || bytes <= 0) continue;
+    const double intensity = n["intensity"].get<double>();
+    json j = {{"index", n["index"]},
+              {"op", n["op"]},
+              {"scope", n["scope"]},
+              {"intensity", intensity},
+              {"flops", f},
+              {"bound", intensity < ridge ? "memory" : "compute"},
+              {"attainable_gflops", std::min(p.gflops, intensity * p.bandwidth_gbs)}};
+    if (n.contains("time_us") && n["time_us"].get<double>() > 0) j["gflops"] = f / (n["time_us"].get<double>() * 1e3);
+    nodes.push_back(std::move(j));
+  }
+  r["nodes"] = std::move(nodes);
+  return r;
+}
+
+json recommendations_section(const json& a, const ModelStats& stats, const Graph* g,
+                             const std::vector<Fusion>& fusions) {
+  json out = json::array();
+  fusion_recommendations(fusions, a, out);
+  memory_bound_recommendations(a, out);
+  layout_recommendations(a, g, out);
+  stats_recommendations(stats, out);
+  training_recommendation(a, out);
+  return out;
+}
+
+}  // namespace ptscope

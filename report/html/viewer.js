@@ -1,0 +1,315 @@
+// ptscope HTML report: tabs, the collapsible module tree with search, the
+// details panel, and a self-test (open the file with #selftest) that the
+// browser test in tests/ reads back. Plain ES2017, no dependencies; the
+// analysis JSON is embedded in the script element with id "ptscope-data".
+(function () {
+  'use strict';
+  var selftest = location.hash === '#selftest';
+  var errors = [];
+  window.addEventListener('error', function (e) {
+    errors.push(String(e.message || e.error || 'script error') + (e.lineno ? ' (line ' + e.lineno + ')' : ''));
+  });
+
+  // ---------- reading the analysis ----------
+  function num(v) {
+    if (typeof v === 'number') return v;
+    if (v === 'inf') return Infinity;
+    if (v === '-inf') return -Infinity;
+    return NaN;
+  }
+  function arr(v) { return Array.isArray(v) ? v : []; }
+  function obj(v) { return v && typeof v === 'object' && !Array.isArray(v) ? v : {}; }
+  function str(v) { return typeof v === 'string' ? v : (v === undefined || v === null ? '' : String(v)); }
+
+  // ---------- formatting ----------
+  function scaled(v, base, prefixes, unit) {
+    if (!isFinite(v)) return isNaN(v) ? 'n/a' : (v > 0 ? '\u221e' : '-\u221e');
+    var p = 0, a = Math.abs(v);
+    while (a >= base * 0.9995 && p < prefixes.length - 1) { a /= base; v /= base; p++; }
+    var digits = Math.abs(v) >= 100 ? 0 : Math.abs(v) >= 10 ? 1 : 2;
+    var s = v.toFixed(digits).replace(/\.?0+$/, '');
+    return s + (prefixes[p] || unit ? ' ' + prefixes[p] + unit : '');
+  }
+  function fmtCount(v) { return scaled(num(v), 1000, ['', 'k', 'M', 'G', 'T', 'P'], '').trim(); }
+  function fmtFlops(v) { return scaled(num(v), 1000, ['', 'k', 'M', 'G', 'T', 'P'], 'FLOP'); }
+  function fmtBytes(v) { return scaled(num(v), 1024, ['', 'Ki', 'Mi', 'Gi', 'Ti'], 'B'); }
+  function fmtTime(v) {
+    v = num(v);
+    if (!isFinite(v)) return '';
+    if (v < 1000) return v.toFixed(1) + ' \u00b5s';
+    if (v < 1e6) return (v / 1e3).toFixed(2) + ' ms';
+    return (v / 1e6).toFixed(2) + ' s';
+  }
+  function fmtNum(v) {
+    v = num(v);
+    if (isNaN(v)) return 'n/a';
+    if (!isFinite(v)) return v > 0 ? '\u221e' : '-\u221e';
+    if (v !== 0 && (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e5)) return v.toExponential(2);
+    return String(Math.round(v * 1e4) / 1e4);
+  }
+  function fmtShape(s) { return Array.isArray(s) ? '[' + s.join(', ') + ']' : ''; }
+  function compactShape(s) { return Array.isArray(s) ? s.join('\u00d7') || 'scalar' : ''; }
+  function el(tag, attrs, children) {
+    var e = document.createElement(tag);
+    if (attrs) for (var k in attrs) {
+      if (k === 'text') e.textContent = attrs[k];
+      else if (k === 'cls') e.className = attrs[k];
+      else e.setAttribute(k, attrs[k]);
+    }
+    (children || []).forEach(function (c) { if (c) e.appendChild(typeof c === 'string' ? document.createTextNode(c) : c); });
+    return e;
+  }
+
+  var dataNode = document.getElementById('ptscope-data');
+  var data = {};
+  try { data = obj(JSON.parse(dataNode ? dataNode.textContent : '{}')); } catch (e) { errors.push('analysis JSON: ' + e.message); }
+
+  // ---------- tabs ----------
+  var buttons = Array.prototype.slice.call(document.querySelectorAll('nav.tabs button'));
+  function showTab(name) {
+    buttons.forEach(function (b) { b.classList.toggle('active', b.getAttribute('data-tab') === name); });
+    document.querySelectorAll('section.tab').forEach(function (s) { s.classList.toggle('active', s.id === 'tab-' + name); });
+    if (!selftest && history.replaceState) history.replaceState(null, '', '#' + name);
+  }
+  buttons.forEach(function (b) { b.addEventListener('click', function () { showTab(b.getAttribute('data-tab')); }); });
+  document.body.classList.add('js');
+  var initial = location.hash.slice(1);
+  showTab(buttons.some(function (b) { return b.getAttribute('data-tab') === initial; }) ? initial : 'overview');
+
+  // ---------- module tree ----------
+  var modules = arr(data.modules).filter(function (m) { return m && typeof m === 'object'; });
+  var nodes = arr(data.nodes);
+  var tensors = arr(obj(data.parameters).tensors);
+  var n = modules.length;
+  var parent = new Array(n), hasChildren = new Array(n), expanded = new Array(n), depth = new Array(n);
+  var stack = [];
+  for (var i = 0; i < n; i++) {
+    depth[i] = isFinite(num(modules[i].depth)) ? num(modules[i].depth) : 0;
+    while (stack.length && depth[stack[stack.length - 1]] >= depth[i]) stack.pop();
+    parent[i] = stack.length ? stack[stack.length - 1] : -1;
+    if (parent[i] >= 0) hasChildren[parent[i]] = true;
+    expanded[i] = depth[i] < 1;
+    stack.push(i);
+  }
+  var hasTime = modules.some(function (m) { return isFinite(num(m.time_us)); });
+  var rootFlops = 0;
+  modules.forEach(function (m) { rootFlops = Math.max(rootFlops, num(m.flops) || 0); });
+
+  var tbody = document.getElementById('tree-body');
+  var rows = [];
+  if (tbody) {
+    if (!hasTime) document.querySelectorAll('table.tree .time').forEach(function (c) { c.style.display = 'none'; });
+    modules.forEach(function (m, i) {
+      var path = str(m.path);
+      var label = path === '' ? '(model)' : path.split('.').pop();
+      var toggle = el('span', { cls: 'toggle', text: hasChildren[i] ? '\u25b8' : '' });
+      var name = el('td', { cls: 'name', title: path || '(model)' }, [toggle, el('span', { cls: 'label', text: label })]);
+      name.style.paddingLeft = (8 + depth[i] * 16) + 'px';
+      var flops = num(m.flops) || 0;
+      var fill = el('div', { cls: 'fill' });
+      fill.style.width = (rootFlops > 0 ? Math.max(0, Math.min(100, 100 * flops / rootFlops)) : 0) + '%';
+      // One entry per distinct shape (a module called twice usually repeats its shape).
+      var shapes = arr(m.output_shapes).map(compactShape).filter(function (v, k, all) { return all.indexOf(v) === k; }).join(', ');
+      var cells = [
+        name,
+        el('td', { cls: 'cls', text: str(m['class']) }),
+        el('td', { cls: 'shape', text: shapes }),
+        el('td', { cls: 'num', text: fmtCount(m.params) }),
+        el('td', { cls: 'num bar-cell' }, [fill, el('span', { text: fmtFlops(flops) })]),
+        el('td', { cls: 'num', text: fmtBytes(m.activation_bytes) }),
+        el('td', { cls: 'num', text: fmtBytes(m.bytes) })
+      ];
+      if (hasTime) cells.push(el('td', { cls: 'num time', text: fmtTime(m.time_us) }));
+      var tr = el('tr', { 'data-index': String(i) }, cells);
+      tr.addEventListener('click', function (ev) {
+        if (ev.target === toggle && hasChildren[i]) { expanded[i] = !expanded[i]; updateTree(); return; }
+        select(i);
+      });
+      tr.addEventListener('dblclick', function () { if (hasChildren[i]) { expanded[i] = !expanded[i]; updateTree(); } });
+      rows.push({ tr: tr, toggle: toggle });
+      tbody.appendChild(tr);
+    });
+  }
+
+  var search = document.getElementById('tree-search');
+  var matchInfo = document.getElementById('tree-matches');
+  function updateTree() {
+    var q = search ? search.value.trim().toLowerCase() : '';
+    var show = new Array(n), match = new Array(n), count = 0;
+    if (q) {
+      for (var i = n - 1; i >= 0; i--) {
+        match[i] = (str(modules[i].path) + ' ' + str(modules[i]['class'])).toLowerCase().indexOf(q) >= 0;
+        if (match[i]) count++;
+        show[i] = show[i] || match[i];
+        if (show[i] && parent[i] >= 0) show[parent[i]] = true;
+      }
+    } else {
+      for (var k = 0; k < n; k++) show[k] = parent[k] < 0 || (show[parent[k]] && expanded[parent[k]]);
+    }
+    rows.forEach(function (r, i) {
+      r.tr.classList.toggle('hidden', !show[i]);
+      r.tr.classList.toggle('match', !!match[i]);
+      if (hasChildren[i]) r.toggle.textContent = (q || expanded[i]) ? '\u25be' : '\u25b8';
+    });
+    if (matchInfo) matchInfo.textContent = q ? count + ' match' + (count === 1 ? '' : 'es') : n + ' modules';
+  }
+  // Collapsing keeps the root open so that its children stay visible.
+  function setAll(value) { for (var i = 0; i < n; i++) expanded[i] = value || depth[i] < 1; updateTree(); }
+  if (search) search.addEventListener('input', updateTree);
+  var expandAll = document.getElementById('tree-expand');
+  var collapseAll = document.getElementById('tree-collapse');
+  if (expandAll) expandAll.addEventListener('click', function () { setAll(true); });
+  if (collapseAll) collapseAll.addEventListener('click', function () { setAll(false); });
+  updateTree();
+
+  // ---------- details ----------
+  var details = document.getElementById('details');
+  function kv(pairs) {
+    var dl = el('dl', { cls: 'kv' });
+    pairs.forEach(function (p) {
+      if (p[1] === '' || p[1] === undefined) return;
+      dl.appendChild(el('dt', { text: p[0] }));
+      dl.appendChild(el('dd', { text: p[1] }));
+    });
+    return dl;
+  }
+  function within(name, path) { return path === '' || name === path || name.indexOf(path + '.') === 0; }
+  var SVG = 'http://www.w3.org/2000/svg';
+  function histogram(h) {
+    var counts = arr(h.counts).map(num), max = 0;
+    counts.forEach(function (c) { if (c > max) max = c; });
+    if (!counts.length || !(max > 0)) return null;
+    var w = 360, hgt = 64, svg = document.createElementNS(SVG, 'svg');
+    svg.setAttribute('viewBox', '0 0 ' + w + ' ' + (hgt + 14));
+    svg.setAttribute('width', String(w));
+    svg.setAttribute('height', String(hgt + 14));
+    var bw = w / counts.length;
+    counts.forEach(function (c, k) {
+      if (!(c > 0)) return;
+      var r = document.createElementNS(SVG, 'rect'), bh = hgt * c / max;
+      r.setAttribute('x', (k * bw).toFixed(2)); r.setAttribute('y', (hgt - bh).toFixed(2));
+      r.setAttribute('width', Math.max(0.5, bw - 0.5).toFixed(2)); r.setAttribute('height', bh.toFixed(2));
+      r.setAttribute('fill', '#4e79a7');
+      svg.appendChild(r);
+    });
+    [[0, 'start', fmtNum(h.min)], [w, 'end', fmtNum(h.max)]].forEach(function (t) {
+      var tx = document.createElementNS(SVG, 'text');
+      tx.setAttribute('x', String(t[0])); tx.setAttribute('y', String(hgt + 12));
+      tx.setAttribute('text-anchor', t[1]); tx.setAttribute('font-size', '10'); tx.setAttribute('fill', '#6b7280');
+      tx.textContent = t[2];
+      svg.appendChild(tx);
+    });
+    return svg;
+  }
+  function select(i) {
+    if (!details) return;
+    rows.forEach(function (r, k) { r.tr.classList.toggle('selected', k === i); });
+    var m = modules[i], path = str(m.path);
+    details.innerHTML = '';
+    details.appendChild(el('h3', { text: path === '' ? '(model)' : path }));
+    details.appendChild(el('p', { cls: 'muted', text: str(m['class']) }));
+    details.appendChild(kv([
+      ['parameters', fmtCount(m.params)], ['buffers', fmtCount(m.buffers)], ['weights', fmtBytes(m.bytes)],
+      ['FLOPs', fmtFlops(m.flops)], ['MACs', fmtCount(m.macs)], ['extended FLOPs', fmtFlops(m.extended_flops)],
+      ['activations', fmtBytes(m.activation_bytes)], ['ops', fmtCount(m.nodes)], ['calls', fmtCount(m.calls)],
+      ['output shapes', arr(m.output_shapes).map(fmtShape).join(' ')], ['time', fmtTime(m.time_us)]
+    ]));
+    var ops = nodes.filter(function (nd) { return nd && within(str(nd.scope), path); });
+    details.appendChild(el('h4', { text: 'Operations (' + ops.length + ')' }));
+    if (ops.length) {
+      var t = el('table', { cls: 'data' }, [el('thead', null, [el('tr', null, [
+        el('th', { cls: 'num', text: '#' }), el('th', { text: 'op' }), el('th', { text: 'output' }),
+        el('th', { cls: 'num', text: 'FLOPs' }), el('th', { cls: 'num', text: 'live' })])])]);
+      var body = el('tbody');
+      ops.slice(0, 80).forEach(function (nd) {
+        var out = arr(nd.outputs).map(function (o) { return compactShape(obj(o).shape); }).join(' ');
+        body.appendChild(el('tr', null, [
+          el('td', { cls: 'num', text: str(nd.index) }), el('td', { cls: 'mono op', text: str(nd.op) }),
+          el('td', { cls: 'mono', text: out }), el('td', { cls: 'num', text: fmtFlops(nd.flops) }),
+          el('td', { cls: 'num', text: fmtBytes(nd.live_bytes) })]));
+      });
+      t.appendChild(body);
+      details.appendChild(t);
+      if (ops.length > 80) details.appendChild(el('p', { cls: 'muted', text: '\u2026 and ' + (ops.length - 80) + ' more' }));
+    }
+    var own = tensors.filter(function (t) { return t && within(str(t.name), path) && str(t.name) !== path; });
+    own.sort(function (a, b) { return (num(b.numel) || 0) - (num(a.numel) || 0); });
+    details.appendChild(el('h4', { text: 'Tensors (' + own.length + ')' }));
+    own.slice(0, 24).forEach(function (t) {
+      var box = el('div', { cls: 'tensor' }, [
+        el('div', { cls: 'name', text: str(t.name) }),
+        el('div', { cls: 'muted', text: [str(t.dtype), fmtShape(t.shape), str(t.role)].filter(Boolean).join(' \u00b7 ') })]);
+      box.appendChild(kv([
+        ['elements', fmtCount(t.numel)], ['mean', fmtNum(t.mean)], ['std', fmtNum(t.std)],
+        ['min', fmtNum(t.min)], ['max', fmtNum(t.max)],
+        ['sparsity', isFinite(num(t.sparsity)) ? (100 * num(t.sparsity)).toFixed(1) + '%' : ''],
+        ['int8/channel SQNR', isFinite(num(t.sqnr_int8_channel_db)) ? num(t.sqnr_int8_channel_db).toFixed(1) + ' dB' : ''],
+        ['int4/g128 SQNR', isFinite(num(t.sqnr_int4_group_db)) ? num(t.sqnr_int4_group_db).toFixed(1) + ' dB' : ''],
+        ['recommended', str(t.recommended_format)]]));
+      var h = histogram(obj(t.histogram));
+      if (h) box.appendChild(h);
+      details.appendChild(box);
+    });
+    if (own.length > 24) details.appendChild(el('p', { cls: 'muted', text: '\u2026 and ' + (own.length - 24) + ' more' }));
+  }
+  if (n) select(0);
+
+  // ---------- self-test (#selftest): the browser test reads the verdict ----------
+  function runSelftest() {
+    var checks = {}, failures = [];
+    function expect(name, ok, detail) { checks[name] = detail === undefined ? ok : detail; if (!ok) failures.push(name); }
+    try {
+      document.body.classList.add('show-all');
+      setAll(true);
+      var visible = rows.filter(function (r) { return !r.tr.classList.contains('hidden'); }).length;
+      expect('tree_expanded', visible === n, visible + '/' + n);
+      expect('tree_has_rows', n > 0 || arr(data.modules).length === 0, n);
+      if (n > 1) {
+        var leaf = -1;
+        for (var i = n - 1; i >= 0; i--) if (!hasChildren[i]) { leaf = i; break; }
+        rows[leaf].tr.click();
+        var title = details ? details.querySelector('h3') : null;
+        expect('details_open', !!title && title.textContent === str(modules[leaf].path), title ? title.textContent : 'none');
+        search.value = str(modules[leaf].path);
+        updateTree();
+        var shown = rows.filter(function (r) { return !r.tr.classList.contains('hidden'); }).length;
+        expect('search_filters', shown >= 1 && shown <= n, shown + '/' + n);
+        search.value = '';
+        updateTree();
+        var withTensors = -1;
+        for (var k = 0; k < n && withTensors < 0; k++)
+          if (!hasChildren[k] && tensors.some(function (t) { return t && within(str(t.name), str(modules[k].path)) && modules[k].path; })) withTensors = k;
+        if (withTensors >= 0) {
+          rows[withTensors].tr.click();
+          expect('tensor_stats', details.querySelectorAll('.tensor').length > 0, details.querySelectorAll('.tensor').length);
+        }
+      }
+      var figures = Array.prototype.slice.call(document.querySelectorAll('figure.plot'));
+      var rendered = 0, broken = [];
+      figures.forEach(function (f) {
+        var svg = f.querySelector('svg');
+        var box = svg ? svg.getBoundingClientRect() : null, content = null;
+        try { content = svg ? svg.getBBox() : null; } catch (e) { content = null; }
+        if (box && box.width > 0 && box.height > 0 && content && content.width > 0 && content.height > 0 &&
+            svg.querySelectorAll('rect,path,circle,polyline,polygon,line,text').length > 3) rendered++;
+        else broken.push(f.getAttribute('data-plot'));
+      });
+      expect('plots_rendered', figures.length > 0 && broken.length === 0, rendered + '/' + figures.length);
+      if (broken.length) checks.broken_plots = broken;
+      buttons.forEach(function (b) {
+        var section = document.getElementById('tab-' + b.getAttribute('data-tab'));
+        if (!section) failures.push('tab ' + b.getAttribute('data-tab'));
+      });
+      checks.tabs = buttons.length;
+    } catch (e) {
+      errors.push('selftest: ' + e.message);
+    }
+    var verdict = { ok: failures.length === 0 && errors.length === 0, failures: failures, errors: errors, checks: checks };
+    var pre = document.createElement('pre');
+    pre.id = 'selftest-verdict';
+    pre.textContent = JSON.stringify(verdict);
+    document.body.appendChild(pre);
+    document.title = 'selftest:' + (verdict.ok ? 'ok' : 'failed');
+  }
+  if (selftest) runSelftest();
+})();

@@ -1,0 +1,74 @@
+#include "stats/pass1_fused.h"
+
+#include <algorithm>
+#include <bit>
+#include <cfloat>
+#include <cmath>
+
+#if defined(__AVX512F__) && defined(__AVX512DQ__)
+// GCC 12 reports its own _mm512_undefined_* placeholders as maybe-uninitialized (GCC bug 105593).
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#include <immintrin.h>
+#endif
+
+namespace ptscope::stats {
+
+bool fused_pass1_run(const float* x, int64_t n, double K, FusedMoments& m, uint64_t* keys) {
+#if defined(__AVX512F__) && defined(__AVX512DQ__)
+  const int64_t nv = n / 16 * 16;
+  const __m512d k = _mm512_set1_pd(K);
+  const __m512 big = _mm512_set1_ps(FLT_MAX);
+  __m512d s1[2], s2[2], s3[2], s4[2], l1[2], sq[2];  // [low, high] 8 of each 16
+  for (int h = 0; h < 2; ++h) {
+    s1[h] = s2[h] = s3[h] = s4[h] = l1[h] = sq[h] = _mm512_setzero_pd();
+  }
+  __m512 mn = _mm512_set1_ps(INFINITY), mx = _mm512_set1_ps(-INFINITY);
+  __mmask16 bad = 0;
+  int64_t zeros = 0;
+  alignas(64) uint32_t key[4096];
+  for (int64_t i = 0; i < nv; i += 16) {
+    const __m512 v = _mm512_loadu_ps(x + i);
+    const __m512 a = _mm512_abs_ps(v);
+    bad |= _mm512_cmp_ps_mask(a, big, _CMP_NLE_UQ);  // inf or NaN
+    mn = _mm512_min_ps(mn, v);
+    mx = _mm512_max_ps(mx, v);
+    zeros += __builtin_popcount(unsigned(_mm512_cmp_ps_mask(a, _mm512_setzero_ps(), _CMP_EQ_OQ)));
+    if (keys) _mm512_store_si512(key + i, _mm512_srli_epi32(_mm512_castps_si512(a), 16));
+    const __m512d w[2] = {_mm512_cvtps_pd(_mm512_castps512_ps256(v)), _mm512_cvtps_pd(_mm512_extractf32x8_ps(v, 1))};
+    for (int h = 0; h < 2; ++h) {
+      const __m512d d = _mm512_sub_pd(w[h], k), d2 = _mm512_mul_pd(d, d);
+      s1[h] = _mm512_add_pd(s1[h], d);
+      s2[h] = _mm512_add_pd(s2[h], d2);
+      s3[h] = _mm512_fmadd_pd(d2, d, s3[h]);
+      s4[h] = _mm512_fmadd_pd(d2, d2, s4[h]);
+      l1[h] = _mm512_add_pd(l1[h], _mm512_abs_pd(w[h]));
+      sq[h] = _mm512_fmadd_pd(w[h], w[h], sq[h]);
+    }
+  }
+  if (bad) return false;
+  FusedMoments r;
+  auto total = [](const __m512d p[2]) { return _mm512_reduce_add_pd(_mm512_add_pd(p[0], p[1])); };
+  r.s1 = total(s1), r.s2 = total(s2), r.s3 = total(s3), r.s4 = total(s4), r.l1 = total(l1), r.sq = total(sq);
+  float lo = _mm512_reduce_min_ps(mn), hi = _mm512_reduce_max_ps(mx);
+  for (int64_t i = nv; i < n; ++i) {  // the last < 16
+    const float v = x[i];
+    if (!std::isfinite(v)) return false;
+    const double w = double(v), d = w - K, d2 = d * d;
+    r.s1 += d, r.s2 += d2, r.s3 += d2 * d, r.s4 += d2 * d2, r.l1 += std::fabs(w), r.sq += w * w;
+    lo = std::min(lo, v), hi = std::max(hi, v);
+    zeros += v == 0.0f;
+    key[i] = (std::bit_cast<uint32_t>(v) & 0x7fffffffu) >> 16;
+  }
+  r.mn = lo, r.mx = hi, r.zeros = zeros;
+  m = r;
+  if (keys)
+    for (int64_t i = 0; i < n; ++i) ++keys[key[i]];
+  return true;
+#else
+  (void)x, (void)n, (void)K, (void)m, (void)keys;
+  return false;
+#endif
+}
+
+}  // namespace ptscope::stats

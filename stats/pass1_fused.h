@@ -1,0 +1,30 @@
+// Pass 1 on float32 chunks as one AVX-512 loop: the shifted power sums,
+// Σ|w|, Σw² (double), min/max, exact zeros, and the magnitude keys of the
+// pruning table, with every 16 values loaded once. Internal to stats/.
+// Without AVX-512F/DQ at compile time fused_pass1_available is false and
+// the caller keeps its portable loops.
+#pragma once
+#include <cstdint>
+
+namespace ptscope::stats {
+
+#if defined(__AVX512F__) && defined(__AVX512DQ__)
+inline constexpr bool fused_pass1_available = true;
+#else
+inline constexpr bool fused_pass1_available = false;
+#endif
+
+struct FusedMoments {
+  double s1 = 0, s2 = 0, s3 = 0, s4 = 0;  // Σ(w − K)^p
+  double l1 = 0, sq = 0;                  // Σ|w|, Σw²
+  float mn = 0, mx = 0;
+  int64_t zeros = 0;
+};
+
+// Sums over x[0, n) (n <= 4096). When `keys` is given, adds one to
+// keys[(bits(|w|)) >> 16] per value. Returns false, leaving `m` and `keys`
+// untouched, when some value is NaN or infinite (the caller then classifies
+// each value on its slow path).
+bool fused_pass1_run(const float* x, int64_t n, double K, FusedMoments& m, uint64_t* keys);
+
+}  // namespace ptscope::stats

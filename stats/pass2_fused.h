@@ -1,0 +1,52 @@
+// Pass 2 on float32 chunks as one AVX-512 loop: every 16 values are loaded
+// once and all pass-2 metrics run in registers (histogram positions, five
+// fake-quantization grids, fp16/bf16 round trips, the k·σ and near-zero
+// counts, the pruning energies and boundary collection). Internal to
+// stats/. Without AVX-512F/DQ at compile time fused_pass2_available is
+// false and the caller keeps the separate portable loops.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "stats/quant_kernels.h"
+
+namespace ptscope::stats {
+
+#if defined(__AVX512F__) && defined(__AVX512DQ__)
+inline constexpr bool fused_pass2_available = true;
+#else
+inline constexpr bool fused_pass2_available = false;
+#endif
+
+// Per-tensor constants (the float lane's pass-2 parameters).
+struct FusedConsts {
+  // Histogram: approximate position (x − lo)·scale in bins, trusted when at
+  // least `margin` away from an integer; idx = -1 asks for the exact rule.
+  bool hist_fast = false;
+  float hist_lo = 0, hist_scale = 0, hist_last = 0, margin = 0;
+  double scale8 = 0, scale4 = 0;  // tensor scales, absmax/127 and absmax/7
+  float ksig[3] = {0, 0, 0};      // count |w| < ksig[k]
+  float near = 0;                 // count |w| <= near
+  bool prune = false;             // energy below prune_lo[k], collect [prune_lo, prune_hi)
+  float prune_lo[3] = {0, 0, 0}, prune_hi[3] = {0, 0, 0};
+  bool count_overflow = false;    // some |w| may round to inf in half
+  bool count_flush = false;       // some nonzero |w| may round to 0 in half
+};
+
+// Totals of one run (all elements finite).
+struct FusedOut {
+  RunErrors fq;
+  RoundTripAcc rt;
+  int64_t below[3] = {0, 0, 0};
+  int64_t near = 0;
+  double e_below[3] = {0, 0, 0};
+};
+
+// One run of one output channel starting at a group-of-128 boundary. Writes
+// the histogram position of each element to idx (-1: decide exactly).
+// Returns false, doing nothing, when a scale has no float inverse (denormal
+// ranges); the caller then takes the portable path.
+bool fused_pass2_run(const float* x, int64_t n, const FusedConsts& c, bool channel, double scale8_channel,
+                     double scale4_channel, int32_t* idx, FusedOut& out, std::vector<double> collect[3]);
+
+}  // namespace ptscope::stats

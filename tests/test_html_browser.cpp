@@ -1,0 +1,238 @@
+// The HTML report in a real browser: `ptscope analyze --format html` on a
+// fixture, loaded by headless Debian chromium with #selftest (the page's own
+// script expands the tree, opens details, searches, measures every plot and
+// writes a verdict into the DOM), plus a screenshot that must not be blank.
+// `make test` installs chromium (Makefile DEB_PACKAGES); without it this
+// test fails with a message saying so. PTSCOPE_CHROMIUM names another binary;
+// PTSCOPE_KEEP_BROWSER_OUTPUT=1 keeps the report and screenshot.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <unistd.h>
+#include <zlib.h>
+
+#include "report/html_report.h"
+#include "test_paths.h"
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string shell_quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+// The chromium binary: $PTSCOPE_CHROMIUM, else the first of the usual names on PATH.
+std::string find_chromium() {
+  if (const char* env = std::getenv("PTSCOPE_CHROMIUM"); env && *env) return env;
+  for (const char* name : {"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"}) {
+    const std::string probe = std::string("command -v ") + name + " >/dev/null 2>&1";
+    if (std::system(probe.c_str()) == 0) return name;
+  }
+  return "";
+}
+
+int run(const std::string& command) {
+  const int status = std::system(command.c_str());
+  return status == -1 ? -1 : WEXITSTATUS(status);
+}
+
+struct Image {
+  uint32_t width = 0, height = 0;
+  std::vector<uint8_t> rgb;
+};
+
+uint32_t be32(const std::string& s, size_t at) {
+  return uint32_t(uint8_t(s[at])) << 24 | uint32_t(uint8_t(s[at + 1])) << 16 | uint32_t(uint8_t(s[at + 2])) << 8 |
+         uint32_t(uint8_t(s[at + 3]));
+}
+
+// Decodes an 8-bit RGB or RGBA, non-interlaced PNG (what chromium writes).
+Image decode_png(const std::string& png) {
+  REQUIRE(png.size() > 33);
+  REQUIRE(png.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0);
+  Image img;
+  int channels = 0;
+  std::string idat;
+  for (size_t p = 8; p + 12 <= png.size();) {
+    const uint32_t len = be32(png, p);
+    const std::string type = png.substr(p + 4, 4);
+    REQUIRE(p + 12 + len <= png.size());
+    if (type == "IHDR") {
+      img.width = be32(png, p + 8);
+      img.height = be32(png, p + 12);
+      const int depth = uint8_t(png[p + 16]), colour = uint8_t(png[p + 17]), interlace = uint8_t(png[p + 20]);
+      REQUIRE(depth == 8);
+      REQUIRE((colour == 2 || colour == 6));
+      REQUIRE(interlace == 0);
+      channels = colour == 6 ? 4 : 3;
+    } else if (type == "IDAT") {
+      idat += png.substr(p + 8, len);
+    }
+    p += 12 + len;
+  }
+  REQUIRE(channels > 0);
+  const size_t stride = size_t(img.width) * channels;
+  std::vector<uint8_t> raw((stride + 1) * img.height);
+  uLongf raw_size = raw.size();
+  REQUIRE(uncompress(raw.data(), &raw_size, reinterpret_cast<const Bytef*>(idat.data()), idat.size()) == Z_OK);
+  REQUIRE(raw_size == raw.size());
+  std::vector<uint8_t> prev(stride, 0), cur(stride);
+  img.rgb.reserve(size_t(img.width) * img.height * 3);
+  for (uint32_t y = 0; y < img.height; ++y) {
+    const uint8_t filter = raw[y * (stride + 1)];
+    const uint8_t* line = &raw[y * (stride + 1) + 1];
+    for (size_t i = 0; i < stride; ++i) {
+      const int a = i >= size_t(channels) ? cur[i - channels] : 0, b = prev[i],
+                c = i >= size_t(channels) ? prev[i - channels] : 0;
+      int pred = 0;
+      switch (filter) {
+        case 0: pred = 0; break;
+        case 1: pred = a; break;
+        case 2: pred = b; break;
+        case 3: pred = (a + b) / 2; break;
+        case 4: {
+          const int pa = std::abs(b - c), pb = std::abs(a - c), pc = std::abs(a + b - 2 * c);
+          pred = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+          break;
+        }
+        default: FAIL("bad PNG filter " << int(filter));
+      }
+      cur[i] = uint8_t(line[i] + pred);
+    }
+    for (uint32_t x = 0; x < img.width; ++x)
+      for (int k = 0; k < 3; ++k) img.rgb.push_back(cur[x * channels + k]);
+    std::swap(prev, cur);
+  }
+  return img;
+}
+
+// The JSON the page's self-test wrote into <pre id="selftest-verdict">.
+json verdict_from_dom(const std::string& dom) {
+  const std::string open = "<pre id=\"selftest-verdict\">";
+  const size_t a = dom.find(open);
+  if (a == std::string::npos) return json();
+  const size_t b = dom.find("</pre>", a);
+  std::string text = dom.substr(a + open.size(), b - a - open.size()), out;
+  for (size_t i = 0; i < text.size(); ++i) {  // the DOM serialiser escapes & < > in text
+    if (text.compare(i, 5, "&amp;") == 0) out += '&', i += 4;
+    else if (text.compare(i, 4, "&lt;") == 0) out += '<', i += 3;
+    else if (text.compare(i, 4, "&gt;") == 0) out += '>', i += 3;
+    else if (text.compare(i, 6, "&quot;") == 0) out += '"', i += 5;
+    else out += text[i];
+  }
+  return json::parse(out, nullptr, false);
+}
+
+std::string chromium_command(const std::string& chromium, const fs::path& work) {
+  return "timeout 60 " + shell_quote(chromium) +
+         " --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run --hide-scrollbars"
+         " --user-data-dir=" + shell_quote((work / "profile").string());
+}
+
+// Loads page#selftest, returns the verdict (null when the page wrote none).
+json selftest(const std::string& chromium, const fs::path& work, const fs::path& page) {
+  const fs::path dom = work / (page.stem().string() + ".dom.html");
+  const std::string cmd = chromium_command(chromium, work) + " --dump-dom " +
+                          shell_quote("file://" + page.string() + "#selftest") + " > " + shell_quote(dom.string()) +
+                          " 2>> " + shell_quote((work / "chromium.log").string());
+  INFO(cmd);
+  CHECK(run(cmd) == 0);
+  return verdict_from_dom(read_file(dom));
+}
+
+}  // namespace
+
+TEST_CASE("html report works in headless chromium", "[browser][html]") {
+  const std::string chromium = find_chromium();
+  if (chromium.empty())
+    FAIL("chromium not found: the browser test needs Debian's chromium (apt-get install chromium; "
+         "`make test` installs it) or PTSCOPE_CHROMIUM=/path/to/chrome");
+  const fs::path work = fs::temp_directory_path() / ("ptscope_browser_" + std::to_string(::getpid()));
+  fs::remove_all(work);
+  fs::create_directories(work);
+
+  // A real report: the analyze command on a fixture TorchScript model.
+  const fs::path page = work / "report.html";
+  const std::string analyze = shell_quote(ptscope::test::cli_binary()) + " analyze " +
+                              shell_quote(ptscope::test::fixture("graph/resnet18_scripted.pt")) +
+                              " --format html --no-save -o " + shell_quote(page.string()) + " 2> " +
+                              shell_quote((work / "analyze.log").string());
+  INFO(analyze);
+  REQUIRE(run(analyze) == 0);
+  REQUIRE(fs::file_size(page) > 10000);
+
+  // Sequential blocks, not SECTIONs: Catch would rerun the analysis for each section.
+  {  // self-test: no script errors, tree expands, details open, every plot has a size
+    const json v = selftest(chromium, work, page);
+    INFO("verdict: " << v.dump() << "\nchromium log: " << read_file(work / "chromium.log").substr(0, 2000));
+    REQUIRE(v.is_object());
+    CHECK(v["errors"].empty());
+    CHECK(v["failures"].empty());
+    CHECK(v["ok"] == true);
+    const std::string rendered = v["checks"].value("plots_rendered", "");
+    CHECK(rendered == "13/13");
+  }
+
+  {  // an empty analysis also loads without errors
+    const fs::path empty = work / "empty.html";
+    std::ofstream(empty) << ptscope::report::render_html(json::object());
+    const json v = selftest(chromium, work, empty);
+    INFO("verdict: " << v.dump());
+    REQUIRE(v.is_object());
+    CHECK(v["ok"] == true);
+  }
+
+  {  // the screenshot has the window's size and is not blank
+    const fs::path shot = work / "report.png";
+    const std::string cmd = chromium_command(chromium, work) + " --window-size=1280,1600 --screenshot=" +
+                            shell_quote(shot.string()) + " " + shell_quote("file://" + page.string() + "#selftest") +
+                            " 2>> " + shell_quote((work / "chromium.log").string());
+    INFO(cmd);
+    REQUIRE(run(cmd) == 0);
+    const Image img = decode_png(read_file(shot));
+    CHECK(img.width == 1280);
+    CHECK(img.height == 1600);
+    // Non-blank: many distinct colours, luminance that varies, and most rows holding content.
+    std::vector<bool> seen(1 << 15, false);
+    size_t distinct = 0, busy_rows = 0;
+    double sum = 0, sum2 = 0;
+    for (uint32_t y = 0; y < img.height; ++y) {
+      size_t changes = 0;
+      for (uint32_t x = 0; x < img.width; ++x) {
+        const uint8_t* p = &img.rgb[(size_t(y) * img.width + x) * 3];
+        const size_t key = (p[0] >> 3) << 10 | (p[1] >> 3) << 5 | (p[2] >> 3);
+        if (!seen[key]) seen[key] = true, ++distinct;
+        const double l = 0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2];
+        sum += l, sum2 += l * l;
+        if (x > 0 && std::memcmp(p, p - 3, 3) != 0) ++changes;
+      }
+      busy_rows += changes > 4;
+    }
+    const double n = double(img.width) * img.height, mean = sum / n, stddev = std::sqrt(std::max(0.0, sum2 / n - mean * mean));
+    INFO("distinct colours " << distinct << ", luminance mean " << mean << " stddev " << stddev << ", busy rows "
+                             << busy_rows << "/" << img.height);
+    CHECK(distinct > 100);
+    CHECK(stddev > 10);
+    CHECK(busy_rows > img.height / 3);
+  }
+
+  if (!std::getenv("PTSCOPE_KEEP_BROWSER_OUTPUT")) fs::remove_all(work);
+}
