@@ -1,5 +1,5 @@
 // `ptscope analyze FILE [--inference] [--profile] [--device cpu|cuda]
-//  [--format text|md|json|html] [-o PATH] [--no-save] [--input SPEC]... [--batch N] [--seq N]`
+//  [--format text|md|json|html] [-o PATH] [--plots DIR] [--no-save] [--input SPEC]... [--batch N] [--seq N]`
 // (also `ptscope FILE`): every analysis in one report (docs/analysis.md).
 #include <fstream>
 #include <iostream>
@@ -9,10 +9,7 @@
 #include "cli/progress.h"
 #include "core/error.h"
 #include "report/analysis.h"
-#if __has_include("report/html_report.h")
 #include "report/html_report.h"
-#define PTSCOPE_HAS_HTML_REPORT 1
-#endif
 
 namespace ptscope::cli {
 
@@ -30,13 +27,7 @@ void write_file(const std::string& path, const std::string& text) {
 std::string render(const nlohmann::json& a, const std::string& format) {
   if (format == "json") return a.dump(1) + "\n";
   if (format == "md") return render_analysis_markdown(a);
-  if (format == "html") {
-#ifdef PTSCOPE_HAS_HTML_REPORT
-    return report::render_html(a);
-#else
-    throw Error(ErrorCode::unsupported, "--format html: the HTML viewer (report/html_report.h) is not built yet");
-#endif
-  }
+  if (format == "html") return report::render_html(a);
   return render_analysis_text(a);
 }
 
@@ -49,7 +40,7 @@ void register_analyze_command(CLI::App& app, int& exit_code) {
   struct Args {
     std::string file;
     bool inference = false, profile = false, no_save = false, measure = false;
-    std::string device = "cpu", format = "text", output, method = "forward";
+    std::string device = "cpu", format = "text", output, method = "forward", plots;
     std::vector<std::string> inputs;
     int64_t batch = 0, seq = 0;
     int runs = 10, warmup = 2, bins = 32;
@@ -66,6 +57,7 @@ void register_analyze_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--format,-f", args->format, "Output format (default text)")
       ->check(CLI::IsMember({"text", "md", "json", "html"}));
   cmd->add_option("-o,--output", args->output, "Write the report to this file instead of stdout");
+  cmd->add_option("--plots", args->plots, "Also write every plot as an SVG file into this directory");
   cmd->add_flag("--no-save", args->no_save,
                 std::string("Do not write ") + kSavedReport + " in the current directory");
   cmd->add_option("--input,-i", args->inputs, "Input shape, as for `ptscope graph` (default: inferred)");
@@ -111,6 +103,10 @@ void register_analyze_command(CLI::App& app, int& exit_code) {
       if (args->output.empty()) std::cout << report;
       else write_file(args->output, report);
       if (!args->no_save) write_file(kSavedReport, args->format == "text" ? report : render_analysis_text(a));
+      if (!args->plots.empty()) {
+        const auto written = report::write_plots(a, args->plots);
+        std::cerr << "wrote " << written.size() << " plots to " << args->plots << "\n";
+      }
       return 0;
     });
   });

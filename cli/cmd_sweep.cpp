@@ -5,6 +5,7 @@
 #include "cli/commands.h"
 #include "cli/errors.h"
 #include "cli/progress.h"
+#include "report/html_report.h"
 #include "report/sweep.h"
 
 namespace ptscope::cli {
@@ -13,7 +14,7 @@ void register_sweep_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("sweep", "FLOPs, memory and latency against batch size and sequence length, "
                                           "with least-squares fits");
   struct Args {
-    std::string file, device = "cpu", method = "forward";
+    std::string file, device = "cpu", method = "forward", plots;
     std::vector<int64_t> batch, seq;
     std::vector<std::string> inputs;
     bool measure = false, json = false;
@@ -28,6 +29,7 @@ void register_sweep_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--device", args->device, "Executor device for --measure")->check(CLI::IsMember({"cpu", "cuda"}));
   cmd->add_option("--input,-i", args->inputs, "Input shape, as for `ptscope graph` (default: inferred)");
   cmd->add_option("--method", args->method, "Method to run (default forward)");
+  cmd->add_option("--plots", args->plots, "Also write the sweep plots (curves with fits, heat map) as SVG files here");
   cmd->add_flag("--json", args->json, "Machine-readable output (the `sweep` object of ptscope.analysis/1)");
   cmd->callback([args, &exit_code] {
     exit_code = run_guarded([&] {
@@ -39,8 +41,14 @@ void register_sweep_command(CLI::App& app, int& exit_code) {
       const SweepResult r = run_sweep(*model, o, SweepRequest{args->batch, args->seq, args->measure}, args->device,
                                       [&bar](std::string_view what, int step, int steps) { bar.update(what, step, steps); });
       bar.clear();
-      if (args->json) std::cout << sweep_json(r).dump(1) << "\n";
+      const nlohmann::json sweep = sweep_json(r);
+      if (args->json) std::cout << sweep.dump(1) << "\n";
       else std::cout << render_sweep_text(r);
+      if (!args->plots.empty()) {
+        // The plots read an analysis object; a sweep alone fills its "sweep" section.
+        const auto written = report::write_plots(nlohmann::json{{"sweep", sweep}}, args->plots, "sweep");
+        std::cerr << "wrote " << written.size() << " plots to " << args->plots << "\n";
+      }
       return 0;
     });
   });

@@ -364,12 +364,13 @@ std::string render_html(const json& analysis) {
   return s;
 }
 
-std::vector<std::string> write_plots(const json& analysis, const std::string& dir) {
+std::vector<std::string> write_plots(const json& analysis, const std::string& dir, const std::string& section) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) throw std::runtime_error("cannot create plot directory " + dir + ": " + ec.message());
   std::vector<std::string> written;
   for (const auto& p : plots::all_plots(analysis)) {
+    if (!section.empty() && p.section != section) continue;
     const std::string path = (std::filesystem::path(dir) / (p.id + ".svg")).string();
     std::ofstream out(path, std::ios::binary);
     out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" << p.svg << "\n";

@@ -14,9 +14,11 @@ namespace ptscope::report {
 // The whole report as one HTML document (no network access needed to view it).
 std::string render_html(const nlohmann::json& analysis);
 
-// Writes each plot of plots::all_plots() as DIR/<id>.svg, creating DIR if needed.
+// Writes each plot of plots::all_plots() as DIR/<id>.svg, creating DIR if needed;
+// with `section` (e.g. "sweep") only that section's plots.
 // Returns the paths written; throws std::runtime_error when a file cannot be written.
-std::vector<std::string> write_plots(const nlohmann::json& analysis, const std::string& dir);
+std::vector<std::string> write_plots(const nlohmann::json& analysis, const std::string& dir,
+                                     const std::string& section = {});
 
 // The analysis serialised for a <script type="application/json"> element:
 // '<', '>' and '&' become \u003c, \u003e, \u0026 so that no "</script>" or

@@ -361,6 +361,14 @@ TEST_CASE("ptscope FILE is ptscope analyze FILE and saves the text report", "[an
   CHECK(o.status == 0);
   CHECK(o.out.empty());
   CHECK(read_text((dir / "report.md").string()).rfind("# ptscope analysis", 0) == 0);
+  // --plots DIR writes every plot as an SVG file.
+  Run p = run_cli(file + " --no-save --plots figs" + kFixedPeaks, dir.string());
+  CHECK(p.status == 0);
+  for (const char* plot : {"roofline", "memory_timeline", "flop_distribution", "training_memory", "weight_histograms"}) {
+    const std::string svg = read_text((dir / "figs" / (std::string(plot) + ".svg")).string());
+    CHECK(svg.find("<svg") != std::string::npos);
+    CHECK(svg.find("</svg>") != std::string::npos);
+  }
   std::filesystem::remove_all(dir);
 }
 
@@ -429,5 +437,13 @@ TEST_CASE("sweep: FLOPs linear in batch, attention quadratic in sequence length"
         CHECK(f["quadratic"]["c"].get<double>() > 0);
       }
     CHECK(found);
+    // --plots DIR: only the sweep's plots, the sequence curve among them.
+    const auto dir = std::filesystem::temp_directory_path() / ("ptscope_sweep_plots_" + std::to_string(::getpid()));
+    Run p = run_cli("sweep " + ptscope::test::fixture("graph/seq2seq_scripted.pt") + " --seq 16,32,64 --plots " +
+                    dir.string());
+    CHECK(p.status == 0);
+    CHECK(read_text((dir / "sequence_curve.svg").string()).find("<svg") != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(dir / "roofline.svg"));
+    std::filesystem::remove_all(dir);
   }
 }

@@ -231,5 +231,10 @@ TEST_CASE("write_plots writes one SVG file per plot", "[report][plots]") {
   }
   CHECK(std::filesystem::exists(dir / "nested" / "roofline.svg"));
   std::filesystem::remove_all(dir);
+  const auto sweep_only = report::write_plots(test::analysis_sample(), (dir / "sweep").string(), "sweep");
+  CHECK(sweep_only.size() == 3);
+  CHECK(std::filesystem::exists(dir / "sweep" / "batch_curve.svg"));
+  CHECK_FALSE(std::filesystem::exists(dir / "sweep" / "roofline.svg"));
+  std::filesystem::remove_all(dir);
   CHECK_THROWS_AS(report::write_plots(json::object(), "/proc/ptscope-cannot-write"), std::runtime_error);
 }
