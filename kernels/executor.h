@@ -12,6 +12,7 @@
 // arguments bound in schema order (defaults filled), tensors as TensorView.
 #pragma once
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -71,6 +72,9 @@ class Backend {
   // Throws ptscope::Error naming the op when the kernel rejects its arguments.
   virtual void run(const graph::OpDef& op, KernelCall& call) = 0;
   virtual void synchronize() = 0;
+  // Scratch bytes the last run() held while it ran (im2col columns, cuDNN
+  // workspace): the memory plan's per-node workspace. 0 when not tracked.
+  virtual uint64_t last_workspace_bytes() const { return 0; }
 
   // ---- timing
   virtual std::unique_ptr<Timer> make_timer() = 0;

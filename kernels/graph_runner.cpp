@@ -277,6 +277,7 @@ GraphRunner::GraphRunner(const graph::Graph& g, Backend& backend) : g_(g), state
       free_after_[size_t(last[v])].push_back(int(v));
   }
   alias_.assign(g_.values.size(), -1);
+  workspace_.assign(g_.nodes.size(), 0);
 }
 
 void GraphRunner::set_inputs(std::vector<TensorBuffer> inputs) {
@@ -318,6 +319,7 @@ void GraphRunner::run(std::vector<double>* node_us) {
       timer->stop();
       (*node_us)[i] = timer->elapsed_us();
     }
+    workspace_[i] = std::max(workspace_[i], b.last_workspace_bytes());
     for (size_t k = 0; k < results.size(); ++k) {
       alias_[size_t(n.outputs[k])] = results[k].buffer_value == n.outputs[k] ? -1 : results[k].buffer_value;
       state_.set(n.outputs[k], std::move(results[k]));

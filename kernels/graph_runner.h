@@ -114,6 +114,8 @@ class GraphRunner {
   std::vector<TensorBuffer> outputs();
   // The aliasing the last run observed, for graph::plan_memory (per value id).
   const std::vector<int>& observed_alias() const { return alias_; }
+  // Per node: the most scratch bytes its kernel held in any run so far (graph::plan_memory's workspace).
+  const std::vector<uint64_t>& workspace_bytes() const { return workspace_; }
   // Peak bytes of buffers allocated in runs (activations, plus any copied parameters).
   uint64_t peak_allocated_bytes() const { return state_.memory()->peak; }
   ExecState& state() { return state_; }
@@ -124,6 +126,7 @@ class GraphRunner {
   std::vector<TensorBuffer> inputs_;
   std::vector<std::vector<int>> free_after_;  // per node: values whose last use it is
   std::vector<int> alias_;
+  std::vector<uint64_t> workspace_;
   double last_run_us_ = 0;
 };
 

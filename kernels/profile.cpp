@@ -137,6 +137,7 @@ ProfileResult profile_graph(const graph::Graph& g, const ProfileOptions& options
 
   graph::MemoryPlanOptions mo;
   mo.alias_of = runner.observed_alias();
+  mo.workspace_bytes = runner.workspace_bytes();
   const graph::MemoryPlan plan = graph::plan_memory(g, mo);
   r.peak_bytes_planned = plan.peak_bytes;
   r.resident_bytes = plan.resident_bytes;
@@ -163,6 +164,7 @@ ProfileResult profile_graph(const graph::Graph& g, const ProfileOptions& options
     p.bytes = n.cost.bytes_read + n.cost.bytes_written;
     p.arithmetic_intensity = p.bytes ? work / double(p.bytes) : 0;
     p.live_bytes = plan.live_after[i];
+    p.workspace_bytes = runner.workspace_bytes()[i];
     sum += p.time_us_median;
     r.total_flops += work;
     r.nodes.push_back(std::move(p));
@@ -261,7 +263,8 @@ nlohmann::json profile_json(const ProfileResult& r) {
                      {"gflops_achieved", n.gflops_achieved},
                      {"bytes", n.bytes},
                      {"arithmetic_intensity", n.arithmetic_intensity},
-                     {"live_bytes", n.live_bytes}});
+                     {"live_bytes", n.live_bytes},
+                     {"workspace_bytes", n.workspace_bytes}});
   }
   j["nodes"] = nodes;
   auto groups = [](const std::vector<GroupTotal>& gs) {

@@ -42,6 +42,7 @@ struct NodeProfile {
   uint64_t bytes = 0;             // read + written
   double arithmetic_intensity = 0;  // (flops + extended_flops) / bytes
   uint64_t live_bytes = 0;        // planned activation bytes live after the node
+  uint64_t workspace_bytes = 0;   // kernel scratch held while the node ran (measured)
 };
 
 struct GroupTotal {

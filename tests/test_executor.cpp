@@ -19,6 +19,7 @@
 #include "kernels/data_backend.h"
 #include "kernels/executor.h"
 #include "kernels/graph_runner.h"
+#include "kernels/cpu/scratch.h"
 #include "kernels/profile.h"
 #include "kernels/tensor_io.h"
 #include "test_paths.h"
@@ -112,6 +113,15 @@ TEST_CASE("executor matches torch on every exec fixture", "[executor][parity]") 
         // Memory: the plan's peak covers the largest node working set and the resident weights.
         CHECK(r.peak_bytes_planned >= r.resident_bytes);
         for (const auto& n : r.nodes) CHECK(n.live_bytes + r.resident_bytes <= r.peak_bytes_planned);
+        // Workspaces: convolutions hold scratch (im2col columns or padded planes and packed
+        // weights), activations hold none, and the plan's peak covers each node's scratch.
+        bool conv_scratch = false;
+        for (const auto& n : r.nodes) {
+          CHECK(n.workspace_bytes + r.resident_bytes <= r.peak_bytes_planned);
+          if (n.op.find("conv") != std::string::npos && n.workspace_bytes > 0) conv_scratch = true;
+          if (n.op == "aten::relu" || n.op == "aten::relu_") CHECK(n.workspace_bytes == 0);
+        }
+        if (base == std::string("tiny_resnet") || base == std::string("tiny_mobilenet")) CHECK(conv_scratch);
         CHECK(r.peak_rss_bytes > 0);
       }
     }
@@ -248,6 +258,7 @@ TEST_CASE("ptscope profile --json", "[executor][cli]") {
     CHECK(n.contains("time_us_iqr"));
     CHECK(n.contains("gflops_achieved"));
     CHECK(n.contains("live_bytes"));
+    CHECK(n.contains("workspace_bytes"));
     share += n["share"].get<double>();
   }
   CHECK(share == Approx(1.0).epsilon(1e-6));
@@ -268,4 +279,34 @@ TEST_CASE("ptscope profile errors are one line", "[executor][cli]") {
   CliRun wrong = cli("profile " + file + " --input 1x3x16x16 --input-file " + test::fixture("exec/tiny_resnet.in.bin"));
   CHECK(wrong.status == 64);
   CHECK(wrong.out.find("bytes") != std::string::npos);
+}
+
+TEST_CASE("kernel scratch meter: peak of concurrently held scratch since the last reset", "[executor]") {
+  scratch_reset();
+  {
+    ScratchFloats a(1000);
+    {
+      ScratchFloats b(500);
+      const ScratchCharge c(96);
+      CHECK(scratch_peak_bytes() == 1000 * 4 + 500 * 4 + 96);
+    }
+    ScratchFloats d(200);  // reuses what b and c gave back: the peak stays
+    CHECK(scratch_peak_bytes() == 1000 * 4 + 500 * 4 + 96);
+  }
+  scratch_reset();
+  CHECK(scratch_peak_bytes() == 0);
+  // The CPU backend reports it per op: a 3x3 convolution holds scratch, a ReLU none.
+  auto model = load_model(test::fixture("exec/tiny_resnet.pt"));
+  ProfileOptions o;
+  o.threads = 1;
+  o.warmup = 0;
+  o.repeat = 1;
+  const ProfileResult r = profile(*model, o);
+  uint64_t conv_ws = 0;
+  for (const auto& n : r.nodes) {
+    if (n.op.rfind("aten::conv", 0) == 0 || n.op.rfind("aten::_convolution", 0) == 0)
+      conv_ws = std::max(conv_ws, n.workspace_bytes);
+    if (n.op.rfind("aten::relu", 0) == 0) CHECK(n.workspace_bytes == 0);
+  }
+  CHECK(conv_ws > 0);
 }

@@ -13,6 +13,7 @@
 #include "kernels/cpu/kernel_registry.h"
 #include "kernels/cpu/ops_common.h"
 #include "kernels/cpu/parallel.h"
+#include "kernels/cpu/scratch.h"
 
 namespace ptscope::kernels {
 namespace {
@@ -53,9 +54,8 @@ struct MaskRef {
 // One attention item: out[L, Ev] (row stride ldo) from q[L, E], k[S, E], v[S, Ev].
 void attend(int64_t l, int64_t s, int64_t e, int64_t ev, float scale, MatRef q, const float* k, int64_t ldk,
             const float* v, int64_t ldv, const MaskRef& mask, int64_t item, bool causal, bool zero_masked_rows,
-            float* out, int64_t ldo, float* weights, std::vector<float>& scratch) {
-  scratch.resize(static_cast<size_t>(l * s));
-  float* sc = weights ? weights : scratch.data();
+            float* out, int64_t ldo, float* weights, float* scratch) {
+  float* sc = weights ? weights : scratch;
   sgemm(l, s, e, scale, q, MatRef{k, ldk, true}, 0.f, sc, s);
   if (mask.t) {
     const CpuTensor& m = *mask.t;
@@ -80,16 +80,18 @@ void attend(int64_t l, int64_t s, int64_t e, int64_t ev, float scale, MatRef q, 
 }
 
 // Runs fn(item, scratch) for every item, one thread per item when there are
-// enough items (the GEMMs inside then run serially).
-void for_items(int64_t count, double work_per_item, const std::function<void(int64_t, std::vector<float>&)>& fn) {
+// enough items (the GEMMs inside then run serially); each thread has its own
+// scratch of `scratch_floats` floats (one item's attention scores).
+void for_items(int64_t count, double work_per_item, int64_t scratch_floats,
+               const std::function<void(int64_t, float*)>& fn) {
   if (count >= num_threads() && threads_for(double(count) * work_per_item, 1 << 18) > 1) {
     parallel_for(count, 1, [&](int64_t b, int64_t e) {
-      std::vector<float> scratch;
-      for (int64_t i = b; i < e; ++i) fn(i, scratch);
+      ScratchFloats scratch(static_cast<size_t>(scratch_floats));
+      for (int64_t i = b; i < e; ++i) fn(i, scratch.data());
     });
   } else {
-    std::vector<float> scratch;
-    for (int64_t i = 0; i < count; ++i) fn(i, scratch);
+    ScratchFloats scratch(static_cast<size_t>(scratch_floats));
+    for (int64_t i = 0; i < count; ++i) fn(i, scratch.data());
   }
 }
 
@@ -135,7 +137,7 @@ void sdpa(KernelCall& c, bool math) {
   }
   float* o = dense_out(out);
   float* w = math && c.outputs.size() > 1 ? dense_out(c.outputs[1]) : nullptr;
-  for_items(shape_numel(batch), double(l) * double(s) * double(e + ev), [&](int64_t i, std::vector<float>& scratch) {
+  for_items(shape_numel(batch), double(l) * double(s) * double(e + ev), l * s, [&](int64_t i, float* scratch) {
     const MatRef qi = *as_matrix(q.f32() + qo[size_t(i)], l, e, q.stride(-2), q.stride(-1));
     attend(l, s, e, ev, scale, qi, k.f32() + ko[size_t(i)], e, v.f32() + vo[size_t(i)], ev, mask, i, causal,
            /*zero_masked_rows=*/!math, o + i * l * ev, ev, w ? w + i * l * s : nullptr, scratch);
@@ -188,8 +190,9 @@ void mha(const float* query, const float* key, const float* value, int64_t b, in
     mr.offsets = batch_offsets(*mask, 2, {b, heads});
   }
   std::vector<float> attn(static_cast<size_t>(b * l * e));
+  const ScratchCharge charge((qkv.size() + attn.size()) * sizeof(float));
   const float scale = float(1.0 / std::sqrt(double(d)));
-  for_items(b * heads, double(l) * double(s) * double(2 * d), [&](int64_t i, std::vector<float>& scratch) {
+  for_items(b * heads, double(l) * double(s) * double(2 * d), l * s, [&](int64_t i, float* scratch) {
     const int64_t bi = i / heads, h = i % heads;
     attend(l, s, d, d, scale, MatRef{qp + bi * l * ldq + h * d, ldq, false}, kp + bi * s * ldk + h * d, ldk,
            vp + bi * s * ldk + h * d, ldk, mr, i, false, false, attn.data() + bi * l * e + h * d, e,
@@ -220,6 +223,7 @@ void native_mha(KernelCall& c) {
   const bool need_weights = c.bool_arg(10), average = c.bool_arg(11);
   std::vector<float> weights;
   if (need_weights) weights.resize(static_cast<size_t>(b * heads * l * s));
+  const ScratchCharge charge(weights.size() * sizeof(float));
   const bool same = c.tensor(0).data == c.tensor(1).data && c.tensor(1).data == c.tensor(2).data;
   mha(q.f32(), same ? q.f32() : k.f32(), same ? q.f32() : v.f32(), b, l, s, e, heads, w, mask.defined() ? &mask : nullptr,
       dense_out(c.out(0)), need_weights ? weights.data() : nullptr);
@@ -257,11 +261,12 @@ void encoder_layer(KernelCall& c) {
   float* y = dense_out(c.out());
   const float* x = src.f32();
   const int64_t n = rows * e;
-  std::vector<float> normed, hidden(static_cast<size_t>(rows * ffn)), tmp(static_cast<size_t>(n));
+  std::vector<float> normed(norm_first ? static_cast<size_t>(n) : 0), hidden(static_cast<size_t>(rows * ffn)),
+      tmp(static_cast<size_t>(n));
+  const ScratchCharge charge((normed.size() + hidden.size() + tmp.size()) * sizeof(float));
   // Attention block (residual on the raw input).
   const float* attn_in = x;
   if (norm_first) {
-    normed.resize(static_cast<size_t>(n));
     layer_norm_rows(x, normed.data(), rows, e, n1w, n1b, eps);
     attn_in = normed.data();
   }

@@ -14,6 +14,7 @@
 #include "kernels/cpu/kernel_registry.h"
 #include "kernels/cpu/ops_common.h"
 #include "kernels/cpu/parallel.h"
+#include "kernels/cpu/scratch.h"
 
 namespace ptscope::kernels {
 namespace {
@@ -179,7 +180,7 @@ void conv_direct_impl(const float* x, const float* w, const float* bias, float* 
       }
   // Weights of each block of OB output channels as [cg * kk][OB] (zeros past og).
   const int64_t blocks = (og + OB - 1) / OB;
-  std::vector<float> wpack(static_cast<size_t>(g.groups * blocks * cg * kk * OB), 0.f);
+  ScratchFloats wpack(static_cast<size_t>(g.groups * blocks * cg * kk * OB));
   for (int64_t grp = 0; grp < g.groups; ++grp)
     for (int64_t o = 0; o < og; ++o)
       for (int64_t t = 0; t < cg * kk; ++t)
@@ -194,7 +195,7 @@ void conv_direct_impl(const float* x, const float* w, const float* bias, float* 
     // Many groups (depthwise): one (image, group) per item, its padded
     // planes built in a per-thread buffer and used at once, while hot.
     parallel_rows(g.n * g.groups, plane_out * og * cg * kk, [&](int64_t b, int64_t e) {
-      std::vector<float> pads(static_cast<size_t>(cg * plane));
+      ScratchFloats pads(static_cast<size_t>(cg * plane));
       for (int64_t item = b; item < e; ++item) {
         const int64_t img = item / g.groups, grp = item % g.groups;
         for (int64_t c = 0; c < cg; ++c)
@@ -205,7 +206,7 @@ void conv_direct_impl(const float* x, const float* w, const float* bias, float* 
     return;
   }
   // Few groups: pad the whole image once, then split its output-channel blocks.
-  std::vector<float> pads(static_cast<size_t>(g.c * plane));
+  ScratchFloats pads(static_cast<size_t>(g.c * plane));
   for (int64_t img = 0; img < g.n; ++img) {
     parallel_rows(g.c, plane, [&](int64_t b, int64_t e) {
       for (int64_t c = b; c < e; ++c) pad_plane(x + (img * g.c + c) * g.h * g.w, g, d, pads.data() + c * plane);
@@ -280,7 +281,7 @@ void conv_gemm(const float* x, const float* w, const float* bias, float* y, cons
       if (tiles >= num_threads() && !in_parallel_region() && num_threads() > 1) {
         // Whole tiles per thread: im2col and GEMM stay in that core's cache.
         parallel_for(tiles, 1, [&](int64_t t0, int64_t t1) {
-          std::vector<float> col(static_cast<size_t>(k * tile));
+          ScratchFloats col(static_cast<size_t>(k * tile));
           for (int64_t t = t0; t < t1; ++t) {
             const int64_t p0 = t * tile, p1 = std::min(p, p0 + tile);
             im2col(xg, g, 0, k, p0, p1, col.data());
@@ -289,7 +290,7 @@ void conv_gemm(const float* x, const float* w, const float* bias, float* y, cons
         });
       } else {
         // Few tiles: parallelise inside each (im2col rows, then the GEMM).
-        std::vector<float> col(static_cast<size_t>(k * tile));
+        ScratchFloats col(static_cast<size_t>(k * tile));
         for (int64_t t = 0; t < tiles; ++t) {
           const int64_t p0 = t * tile, p1 = std::min(p, p0 + tile);
           parallel_rows(k, p1 - p0, [&](int64_t r0, int64_t r1) {
@@ -305,7 +306,7 @@ void conv_gemm(const float* x, const float* w, const float* bias, float* y, cons
 // Transposed convolution: weight [c, o / groups, kh, kw]; out = col2im(Wᵀ · x).
 void conv_transpose(const float* x, const float* w, const float* bias, float* y, const ConvGeom& g) {
   const int64_t cg = g.cg(), og = g.og(), kk = g.kh * g.kw, hw = g.h * g.w, plane = g.oh * g.ow;
-  std::vector<float> col(static_cast<size_t>(og * kk * hw));
+  ScratchFloats col(static_cast<size_t>(og * kk * hw));
   for (int64_t img = 0; img < g.n; ++img) {
     for (int64_t grp = 0; grp < g.groups; ++grp) {
       const float* xg = x + (img * g.c + grp * cg) * hw;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "kernels/cpu/cpu_tensor.h"
+#include "kernels/cpu/scratch.h"
 
 #ifdef __AVX512F__
 #include <immintrin.h>
@@ -190,7 +191,7 @@ bool conv_depthwise(const float* x, const float* w, const float* bias, float* y,
   const Padded p = padded_geometry(s);
   const int64_t plane_in = s.h * s.w, plane_out = s.oh * s.ow;
   parallel_rows(s.n * s.c, plane_out * s.k * s.k, [&](int64_t b, int64_t e) {
-    std::vector<float> pad(size_t(p.floats()));
+    ScratchFloats pad(size_t(p.floats()));
     for (int64_t item = b; item < e; ++item) {
       const int64_t ch = item % s.c;
       pad_channel(x + item * plane_in, s, p, pad.data());

@@ -5,6 +5,7 @@
 #include <new>
 
 #include "kernels/cpu/parallel.h"
+#include "kernels/cpu/scratch.h"
 
 namespace ptscope::kernels {
 namespace {
@@ -74,11 +75,13 @@ void CpuBackend::run(const graph::OpDef& op, KernelCall& call) {
   const std::string name = op.schema.full_name();
   const CpuKernel* k = find_cpu_kernel(name);
   if (!k) throw Error(ErrorCode::unsupported, "no CPU kernel for " + name);
+  scratch_reset();
   try {
     k->fn(call);
   } catch (const Error& e) {
     throw Error(e.code(), name + ": " + e.what());
   }
+  last_workspace_ = scratch_peak_bytes();
 }
 
 std::unique_ptr<Timer> CpuBackend::make_timer() { return std::make_unique<SteadyTimer>(); }

@@ -25,7 +25,11 @@ class CpuBackend final : public Backend {
   OutputMode output_mode(std::string_view op) const override;
   void run(const graph::OpDef& op, KernelCall& call) override;
   void synchronize() override {}
+  uint64_t last_workspace_bytes() const override { return last_workspace_; }
   std::unique_ptr<Timer> make_timer() override;
+
+ private:
+  uint64_t last_workspace_ = 0;
 };
 
 }  // namespace ptscope::kernels

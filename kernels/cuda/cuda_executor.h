@@ -48,6 +48,7 @@ class CudaBackend final : public Backend {
   OutputMode output_mode(std::string_view op) const override;
   void run(const graph::OpDef& op, KernelCall& call) override;
   void synchronize() override;
+  uint64_t last_workspace_bytes() const override { return last_op_workspace_bytes(); }
   std::unique_ptr<Timer> make_timer() override;
   // Allocator peaks, cudaMemGetInfo, ops run off the device, cuDNN algorithms.
   std::vector<std::string> report_notes() const override;
