@@ -575,6 +575,14 @@ int size_direction(const Interpreter::FailedOp& f) {
   } else if (base == "matmul" || base == "mm") {
     auto a = shape(0), b = shape(1);
     if (!a.empty() && b.size() >= 2) return sign(b[b.size() - 2] - a.back());
+  } else if (f.message.find("do not broadcast") != std::string::npos) {
+    // x + pos_embedding in a ViT: the activation (first operand) has more
+    // (or fewer) tokens than the parameter; the first dim that differs, with
+    // neither side 1, says which way the input size must move.
+    auto a = shape(0), b = shape(1);
+    if (a.size() == b.size())
+      for (size_t d = 0; d < a.size(); ++d)
+        if (a[d] != b[d] && a[d] != 1 && b[d] != 1) return sign(b[d] - a[d]);
   }
   if (f.message.find("too small") != std::string::npos) return 1;
   return 0;
@@ -946,6 +954,23 @@ Graph build_graph(const Model& model, const GraphOptions& options, std::vector<M
         Outcome t = run_once(chosen, found);
         ++runs;
         if (!t.error) {
+          // Prefer the roundest size the model also accepts (16 over 17 for a
+          // patch-4 ViT whose patch grid floors 17 to 4).
+          for (int64_t align : {64, 32, 16, 8}) {
+            const int64_t r = v - v % align;
+            if (r == v || r <= lo) continue;
+            Candidate round = trial;
+            for (int d : trial.free_dims) round.shape[size_t(d)] = r;
+            chosen[last_inferred] = &round;
+            Graph rounded;
+            const Outcome ro = run_once(chosen, rounded);
+            ++runs;
+            chosen[last_inferred] = &trial;
+            if (!ro.error) {
+              found = std::move(rounded);
+              break;
+            }
+          }
           found.notes.push_back("input size found by search over " + std::to_string(runs) + " runs (the first guess, " +
                                 first_inputs + ", failed: " + first_error->what() + ")");
           return found;

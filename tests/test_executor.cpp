@@ -243,7 +243,7 @@ CliRun cli(const std::string& args) {
 
 TEST_CASE("ptscope profile --json", "[executor][cli]") {
   const std::string file = test::fixture("exec/tiny_vit.pt");
-  CliRun r = cli("profile " + file + " --device cpu --input 1x3x16x16 --threads 1 --warmup 1 --repeat 3 --json");
+  CliRun r = cli("profile " + file + " --device cpu --threads 1 --warmup 1 --repeat 3 --json");
   REQUIRE(r.status == 0);
   auto j = nlohmann::json::parse(r.out);
   CHECK(j["schema"] == "ptscope.profile/1");

@@ -7,6 +7,7 @@
 #include "core/model.h"
 #include "graph/input_inference.h"
 #include "graph/interpreter.h"
+#include "test_paths.h"
 
 using namespace ptscope;
 using namespace ptscope::graph;
@@ -520,6 +521,18 @@ TEST_CASE("inference searches the size a dense layer after convolutions needs", 
   bool searched = false;
   for (const auto& n : g.notes) searched = searched || n.find("found by search") != std::string::npos;
   CHECK(searched);
+}
+
+TEST_CASE("inference finds a ViT's image size from its positional embedding", "[interpreter][inference]") {
+  // torch-written tiny ViT (patch 4, 16 patches + class token): 224 gives 3137
+  // tokens against a 17-token embedding; the search shrinks to the size torch used.
+  for (const char* name : {"exec/tiny_vit.pt", "exec/tiny_vit_t2.pt"}) {
+    INFO(name);
+    auto model = load_model(ptscope::test::fixture(name));
+    Graph g = build_graph(*model);
+    CHECK(g.values[size_t(g.inputs[0])].meta.shape == std::vector<int64_t>{1, 3, 16, 16});
+    CHECK(out_shape(g) == std::vector<int64_t>{1, 10});
+  }
 }
 
 TEST_CASE("hostile code: recursion and self-containing lists end cleanly", "[interpreter]") {
