@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "kernels/cpu/kernel_registry.h"
 #include "kernels/cpu/ops_common.h"
@@ -43,7 +44,42 @@ void set_window(PoolGeom& g, const KernelCall& c, int sd, size_t k, size_t s, si
   g.kw = ks.back(), g.sw = st.back(), g.pw = pd.back(), g.dw = dl.back();
 }
 
+// Values only, no dilation (the common case, e.g. every torchvision CNN). The
+// loop runs along an output row for one window offset at a time, so that the
+// outputs' maxima are independent (pipelined, vectorisable) rather than one
+// dependent chain per window. The select keeps a NaN once seen (v > NaN and
+// NaN > v are false; v != v catches a new NaN), as ATen propagates NaN.
+void max_pool_values(const float* x, float* y, const PoolGeom& g) {
+  // Per window column kj: the output columns whose input column is inside the plane.
+  std::vector<int64_t> lo(size_t(g.kw)), hi(size_t(g.kw));
+  for (int64_t kj = 0; kj < g.kw; ++kj) {
+    const int64_t off = kj - g.pw;  // input column of output 0
+    lo[size_t(kj)] = off >= 0 ? 0 : (-off + g.sw - 1) / g.sw;
+    hi[size_t(kj)] = g.w - 1 - off < 0 ? 0 : std::min(g.ow, (g.w - 1 - off) / g.sw + 1);
+  }
+  parallel_rows(g.planes, g.oh * g.ow * g.kh * g.kw, [&](int64_t b, int64_t e) {
+    for (int64_t p = b; p < e; ++p) {
+      const float* xp = x + p * g.h * g.w;
+      for (int64_t oh = 0; oh < g.oh; ++oh) {
+        float* yr = y + (p * g.oh + oh) * g.ow;
+        std::fill(yr, yr + g.ow, -std::numeric_limits<float>::infinity());
+        const int64_t start = oh * g.sh - g.ph;
+        const int64_t h0 = std::max<int64_t>(start, 0), h1 = std::min(start + g.kh, g.h);
+        for (int64_t ih = h0; ih < h1; ++ih)
+          for (int64_t kj = 0; kj < g.kw; ++kj) {
+            const float* src = xp + ih * g.w + (kj - g.pw);
+            for (int64_t ow = lo[size_t(kj)]; ow < hi[size_t(kj)]; ++ow) {
+              const float v = src[ow * g.sw], m = yr[ow];
+              yr[ow] = (v > m || v != v) ? v : m;
+            }
+          }
+      }
+    }
+  });
+}
+
 void max_pool(const float* x, float* y, int64_t* idx, const PoolGeom& g) {
+  if (!idx && g.dh == 1 && g.dw == 1) return max_pool_values(x, y, g);
   parallel_rows(g.planes, g.oh * g.ow * g.kh * g.kw, [&](int64_t b, int64_t e) {
     for (int64_t p = b; p < e; ++p) {
       const float* xp = x + p * g.h * g.w;
