@@ -107,12 +107,20 @@ void summarize(ModelStats& ms, const ModelStatsOptions& options) {
   s.zlib_ratio = zlib_bytes > 0 ? double(s.weight_bytes) / zlib_bytes : 0;
   s.zstd_ratio = zstd_bytes > 0 ? double(s.weight_bytes) / zstd_bytes : 0;
 
-  // Rankings over the layers (weights with ndim >= 2).
-  std::vector<const TensorStats*> layers;
+  // Rankings over the layers (weights with ndim >= 2) that hold some non-zero
+  // weight: an all-zero tensor quantizes exactly (SQNR inf) and has no energy to
+  // keep (NaN), so it is neither sensitive nor a pruning result; keeping NaN out
+  // also keeps the sorts' ordering strict. (Its dead channels still count below.)
+  std::vector<const TensorStats*> layers, nonzero_layers;
   for (const TensorStats& t : ms.tensors)
-    if (is_layer(t)) layers.push_back(&t);
+    if (is_layer(t)) {
+      layers.push_back(&t);
+      if (t.l2 > 0 && std::isfinite(t.l2)) nonzero_layers.push_back(&t);
+    }
   const size_t k = size_t(std::max(0, options.top_k));
-  auto sensitive = layers;
+  std::vector<const TensorStats*> sensitive;
+  for (const TensorStats* t : nonzero_layers)
+    if (!std::isnan(t->quant.sqnr_int4_group_db)) sensitive.push_back(t);
   std::stable_sort(sensitive.begin(), sensitive.end(), [](const TensorStats* a, const TensorStats* b) {
     return a->quant.sqnr_int4_group_db < b->quant.sqnr_int4_group_db;
   });
@@ -124,7 +132,9 @@ void summarize(ModelStats& ms, const ModelStatsOptions& options) {
                                      t.quant.sqnr_int4_group_db, t.quant.sqnr_int8_channel_db, t.kurtosis,
                                      t.quant.outlier_ratio)});
   }
-  auto prunable = layers;
+  std::vector<const TensorStats*> prunable;
+  for (const TensorStats* t : nonzero_layers)
+    if (!std::isnan(t->prune.energy_kept[1])) prunable.push_back(t);
   std::stable_sort(prunable.begin(), prunable.end(), [](const TensorStats* a, const TensorStats* b) {
     return a->prune.energy_kept[1] > b->prune.energy_kept[1];
   });

@@ -594,6 +594,24 @@ TEST_CASE("model summary, filter, rankings and JSON", "[stats][model]") {
   CHECK(ms.summary.numel == 2 * 64 * 256 + 64);
   REQUIRE(ms.most_sensitive.size() == 1);
   CHECK(ms.most_sensitive[0].name == "b.weight");
+  {
+    // An all-zero layer quantizes exactly and has no energy: it is in neither
+    // ranking (its SQNR is inf, its kept energy NaN), but its dead channels are.
+    m.tensors.push_back({"dead.weight", TensorRole::parameter,
+                         std::make_shared<Tensor>(f32({8, 256}, std::vector<float>(8 * 256, 0.f)))});
+    ModelStatsOptions all = o;
+    all.top_k = 10;
+    const ModelStats zs = compute_model_stats(m, all);
+    m.tensors.pop_back();
+    CHECK(zs.most_sensitive.size() == 2);
+    CHECK(zs.most_prunable.size() == 2);
+    for (const auto& r : zs.most_sensitive) CHECK(r.name != "dead.weight");
+    for (const auto& r : zs.most_prunable) CHECK(r.name != "dead.weight");
+    bool structured = false;
+    for (const auto& r : zs.recommendations)
+      if (r.kind == "prune-structured") structured = r.text.find("dead.weight") != std::string::npos;
+    CHECK(structured);
+  }
   bool has_quantize = false;
   for (const auto& r : ms.recommendations) has_quantize |= r.kind == "quantize";
   CHECK(has_quantize);
