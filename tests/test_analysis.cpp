@@ -27,6 +27,7 @@
 #include "report/analysis.h"
 #include "report/sweep.h"
 #include "stats/fit.h"
+#include "cli_run.h"
 #include "test_paths.h"
 
 using nlohmann::json;
@@ -34,23 +35,10 @@ using namespace ptscope;
 
 namespace {
 
-struct Run {
-  int status = -1;
-  std::string out;
-};
+using Run = ptscope::test::CliResult;
 
 Run run_cli(const std::string& args, const std::string& cwd = "", bool merge_stderr = false) {
-  std::string cmd = (cwd.empty() ? "" : "cd '" + cwd + "' && ") + ptscope::test::cli_binary() + " " + args +
-                    (merge_stderr ? " 2>&1" : " 2>/dev/null");
-  Run r;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  const int raw = pclose(p);
-  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  return r;
+  return ptscope::test::run_ptscope(args, merge_stderr, cwd);
 }
 
 json read_json(const std::string& path) {

@@ -22,6 +22,7 @@
 #include "kernels/cpu/scratch.h"
 #include "kernels/profile.h"
 #include "kernels/tensor_io.h"
+#include "cli_run.h"
 #include "test_paths.h"
 
 using namespace ptscope;
@@ -224,21 +225,8 @@ TEST_CASE("npy files round-trip", "[executor]") {
 }
 
 namespace {
-struct CliRun {
-  int status = -1;
-  std::string out;
-};
-CliRun cli(const std::string& args) {
-  const std::string cmd = test::cli_binary() + " " + args + " 2>&1";
-  CliRun r;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  for (size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) r.out.append(buf, n);
-  const int raw = pclose(p);
-  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  return r;
-}
+using CliRun = test::CliResult;
+CliRun cli(const std::string& args) { return test::run_ptscope(args, /*merge_stderr=*/true); }
 }  // namespace
 
 TEST_CASE("ptscope profile --json", "[executor][cli]") {

@@ -2,43 +2,21 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
-#include <cstdio>
 #include <nlohmann/json.hpp>
 #include <string>
-#include <sys/wait.h>
 
+#include "cli_run.h"
 #include "test_paths.h"
 
 namespace {
 
-struct Run {
-  int status = -1;
-  std::string out;
-};
+using Run = ptscope::test::CliResult;
 
-Run run(const std::string& args, bool merge_stderr = false) {
-  const std::string cmd = ptscope::test::cli_binary() + " " + args + (merge_stderr ? " 2>&1" : " 2>/dev/null");
-  Run r;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  const int raw = pclose(p);
-  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  return r;
-}
-
-// The lead wires the command into cli/main.cpp; until then there is nothing to test.
-bool has_graph_command() { return run("--help").out.find("graph") != std::string::npos; }
+Run run(const std::string& args, bool merge_stderr = false) { return ptscope::test::run_ptscope(args, merge_stderr); }
 
 }  // namespace
 
 TEST_CASE("ptscope graph --json", "[graph][cli]") {
-  if (!has_graph_command()) {
-    WARN("ptscope has no graph subcommand yet");
-    return;
-  }
   const std::string file = ptscope::test::fixture("graph/resnet18_scripted.pt");
   Run r = run("graph " + file + " --json --input 2x3x224x224");
   REQUIRE(r.status == 0);
@@ -55,7 +33,6 @@ TEST_CASE("ptscope graph --json", "[graph][cli]") {
 }
 
 TEST_CASE("ptscope graph errors are one line with exit status 2", "[graph][cli]") {
-  if (!has_graph_command()) return;
   Run dd = run("graph " + ptscope::test::fixture("models/scripted_with_constants.pt"), true);
   CHECK(dd.status == 2);
   CHECK(dd.out == "ptscope: error: data-dependent control flow at code/__torch__.py:14: bool() of a tensor; "

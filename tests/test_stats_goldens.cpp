@@ -15,6 +15,7 @@
 
 #include "core/model.h"
 #include "stats/model_stats.h"
+#include "cli_run.h"
 #include "test_paths.h"
 
 using namespace ptscope;
@@ -52,15 +53,9 @@ bool close(double got, double want, double rel, double scale = 0) {
 
 // Runs a shell command, returns stdout (and stderr when merged by the caller) and the exit status.
 std::string run(const std::string& cmd, int& status) {
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  const int rc = pclose(p);
-  status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-  return out;
+  ptscope::test::CliResult r = ptscope::test::run_shell(cmd);
+  status = r.status;
+  return r.out;
 }
 
 bool close_db(double got, double want) {
