@@ -28,7 +28,7 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 
 template <class S> Tensor make_tensor(DType dtype, std::vector<int64_t> shape, const std::vector<S>& values) {
   std::vector<uint8_t> bytes(values.size() * sizeof(S));
-  std::memcpy(bytes.data(), values.data(), bytes.size());
+  if (!bytes.empty()) std::memcpy(bytes.data(), values.data(), bytes.size());  // never memcpy from null
   Tensor t;
   t.dtype = dtype;
   t.shape = std::move(shape);
