@@ -14,7 +14,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("ptscope ") + PTSCOPE_VERSION +
 #ifdef PTSCOPE_WITH_CUDA
-                                        " (CUDA executor built in)"
+                                        " (CUDA executor: plugin libptscope_cuda.so)"
 #else
                                         " (CUDA executor not built)"
 #endif

@@ -66,6 +66,7 @@ if(PTSCOPE_WITH_CUDA)
   message(STATUS "CUDA executor: built (CUDA ${CUDAToolkit_VERSION}, cuDNN ${CUDNN_LIBRARY}, "
                  "architectures ${PTSCOPE_CUDA_ARCHITECTURES})")
   file(GLOB PTSCOPE_CUDA_SOURCES CONFIGURE_DEPENDS kernels/cuda/*.cpp kernels/cuda/*.cu)
+  list(FILTER PTSCOPE_CUDA_SOURCES EXCLUDE REGEX "plugin_entry\\.cpp$")
   add_library(ptscope_cuda_objects OBJECT ${PTSCOPE_CUDA_SOURCES})
   # Not ptscope_usage_requirements: its cxx_std_20 feature would also ask nvcc
   # for C++20, which CMake < 3.26 does not know for CUDA 13. Host .cpp files
@@ -73,7 +74,7 @@ if(PTSCOPE_WITH_CUDA)
   target_include_directories(ptscope_cuda_objects PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}
     ${CMAKE_CURRENT_SOURCE_DIR}/include ${CMAKE_CURRENT_BINARY_DIR}/include)
   target_link_libraries(ptscope_cuda_objects PRIVATE nlohmann_json::nlohmann_json)
-  target_compile_definitions(ptscope_cuda_objects PRIVATE PTSCOPE_VERSION="${PROJECT_VERSION}")
+  target_compile_definitions(ptscope_cuda_objects PRIVATE PTSCOPE_VERSION="${PROJECT_VERSION}" PTSCOPE_WITH_CUDA)
   set_target_properties(ptscope_cuda_objects PROPERTIES
     CUDA_ARCHITECTURES "${PTSCOPE_CUDA_ARCHITECTURES}" CUDA_STANDARD 17 CUDA_STANDARD_REQUIRED ON)
   target_include_directories(ptscope_cuda_objects PRIVATE ${CUDAToolkit_INCLUDE_DIRS} ${CUDNN_INCLUDE_DIR})
@@ -86,17 +87,27 @@ if(PTSCOPE_WITH_CUDA)
     get_target_property(_loc CUDA::${_lib} IMPORTED_LOCATION)
     list(APPEND PTSCOPE_CUDA_LIBS ${_loc})
   endforeach()
-  foreach(_target ptscope_lib ptscope_shared)
-    # Linking the object library adds its objects (CMake >= 3.12) without
-    # making the library a CUDA target; BUILD_INTERFACE keeps it out of the export.
-    target_link_libraries(${_target} PRIVATE $<BUILD_INTERFACE:ptscope_cuda_objects> ${PTSCOPE_CUDA_LIBS})
+
+  # The plugin (kernels/backend_plugin.h): the CUDA objects, the vendor
+  # libraries and a private copy of the library code they call, opened only
+  # for --device cuda so that no other process pays for loading cuBLAS/cuDNN.
+  # --exclude-libs keeps the copy's symbols local; -Bsymbolic binds the
+  # plugin to its own definitions whatever the host exports.
+  add_library(ptscope_cuda MODULE kernels/cuda/plugin_entry.cpp)
+  target_link_libraries(ptscope_cuda PRIVATE ptscope_cuda_objects ptscope_lib ${PTSCOPE_CUDA_LIBS})
+  target_link_options(ptscope_cuda PRIVATE -Wl,--exclude-libs,ALL -Wl,-Bsymbolic -Wl,--no-undefined)
+  target_compile_definitions(ptscope_cuda PRIVATE PTSCOPE_VERSION="${PROJECT_VERSION}" PTSCOPE_WITH_CUDA)
+  target_include_directories(ptscope_cuda PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
+  set_target_properties(ptscope_cuda PROPERTIES
+    LIBRARY_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}   # beside the ptscope program
+    CUDA_ARCHITECTURES "${PTSCOPE_CUDA_ARCHITECTURES}"
+    CXX_VISIBILITY_PRESET hidden
+    INSTALL_RPATH_USE_LINK_PATH ON)                 # finds the CUDA libraries where they were linked from
+  install(TARGETS ptscope_cuda LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/ptscope)
+  # The library knows the device exists (as a plugin) and where it installs.
+  foreach(_target ptscope_objects ptscope_lib ptscope_shared)
     target_compile_definitions(${_target} PUBLIC PTSCOPE_WITH_CUDA)
-    set_property(TARGET ${_target} PROPERTY CUDA_ARCHITECTURES "${PTSCOPE_CUDA_ARCHITECTURES}")
   endforeach()
-  # Installed binaries find the CUDA libraries where they were linked from,
-  # also when that directory is not in the loader's path.
-  set_property(TARGET ptscope_shared PROPERTY INSTALL_RPATH_USE_LINK_PATH ON)
-  set(CMAKE_INSTALL_RPATH_USE_LINK_PATH ON)  # targets defined after this (the CLI, the tests)
-  target_compile_definitions(ptscope_objects PUBLIC PTSCOPE_WITH_CUDA)
-  target_compile_definitions(ptscope_cuda_objects PRIVATE PTSCOPE_WITH_CUDA)
+  set_source_files_properties(kernels/backend_plugin.cpp TARGET_DIRECTORY ptscope_objects PROPERTIES
+    COMPILE_DEFINITIONS "PTSCOPE_PLUGIN_INSTALL_DIR=\"${CMAKE_INSTALL_FULL_LIBDIR}/ptscope\";PTSCOPE_PLUGIN_RELATIVE_DIR=\"${CMAKE_INSTALL_LIBDIR}/ptscope\"")
 endif()

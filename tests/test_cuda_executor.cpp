@@ -19,9 +19,12 @@
 #include <sstream>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "core/model.h"
 #include "graph/op_registry.h"
 #include "kernel_golden_cases.h"
+#include "kernels/backend_plugin.h"
 #include "kernels/executor.h"
 #include "kernels/profile.h"
 #ifdef PTSCOPE_WITH_CUDA
@@ -119,6 +122,37 @@ CpuTensor to_device(const CpuTensor& h, const goldens::Inputs& in, DeviceArena& 
 #endif
 
 }  // namespace
+
+#ifdef PTSCOPE_WITH_CUDA
+// This binary links the CUDA backend itself; the program loads it as a plugin.
+const bool kCudaRegistered = (register_backend_factory("cuda", make_cuda_backend), true);
+#endif
+
+TEST_CASE("the CUDA plugin loads (symbols resolve, version matches) and starts or says why not", "[cuda][plugin]") {
+#ifdef PTSCOPE_WITH_CUDA
+  CHECK(kCudaRegistered);
+  std::string why;
+  const bool device = cuda_device_available(&why);
+  try {
+    auto b = load_backend_plugin(PTSCOPE_CUDA_PLUGIN, BackendOptions{});
+    CHECK(device);
+    CHECK(b->name() == "cuda");
+    CHECK(b->supports("aten::conv2d"));
+  } catch (const Error& e) {
+    INFO(e.what());
+    CHECK_FALSE(device);
+    CHECK(e.code() == ErrorCode::unsupported);
+    CHECK_THAT(e.what(), Catch::Contains("no CUDA device"));  // the plugin's own error, not a load failure
+  }
+  // The plugin is where the program looks for it: beside it.
+  const auto candidates = backend_plugin_candidates("cuda");
+  CHECK(std::find(candidates.begin(), candidates.end(), std::string("libptscope_cuda.so")) != candidates.end());
+#endif
+  CHECK_THROWS_WITH(load_backend_plugin("/nonexistent/libptscope_cuda.so", BackendOptions{}),
+                    Catch::Contains("cannot load the backend plugin"));
+  // A shared object that is not a plugin is refused by name.
+  CHECK_THROWS_WITH(load_backend_plugin("libz.so.1", BackendOptions{}), Catch::Contains("not a ptscope backend plugin"));
+}
 
 TEST_CASE("cuda backend is built exactly when configured, and fails clearly without a device", "[cuda]") {
 #ifdef PTSCOPE_WITH_CUDA

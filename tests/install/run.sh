@@ -48,6 +48,18 @@ soname=$(objdump -p "$libdir/libptscope.so" | awk '/SONAME/ {print $2}')
 [ -f "$libdir/libptscope.so.$version" ] || fail "no libptscope.so.$version"
 "$prefix/bin/ptscope" --version | grep -q "$version" || fail "installed CLI does not report $version"
 
+if grep -q "plugin libptscope_cuda.so" <("$prefix/bin/ptscope" --version); then
+  step "the installed program finds the installed CUDA plugin"
+  [ -f "$libdir/ptscope/libptscope_cuda.so" ] || fail "libptscope_cuda.so not installed under $libdir/ptscope"
+  rc=0
+  "$prefix/bin/ptscope" profile "$fixtures/exec/tiny_resnet.pt" --device cuda --repeat 1 >"$tmp/cuda.txt" 2>&1 || rc=$?
+  sed 's/^/    /' "$tmp/cuda.txt"
+  # A GPU runs it (0); without one the plugin itself says so (2): either way it was found and loaded.
+  if [ "$rc" -ne 0 ]; then
+    grep -q "no CUDA device" "$tmp/cuda.txt" || fail "the installed CUDA plugin was not found or did not load"
+  fi
+fi
+
 step "every installed header compiles"
 (cd "$prefix/include" && find ptscope -name '*.h' | sort | sed 's/.*/#include <&>/') >"$tmp/all_headers.cpp"
 # the library's own warning set (cmake/ consumers get these include dirs as system ones)
