@@ -56,6 +56,7 @@ struct PyValue {
   uint32_t depth = 0;
   bool contained = false;
   bool tracked = false;  // already recorded in the parse's PyNodeTracker
+  bool rebuilt = false;  // already visited by TorchRebuilder::rebuild
 
   PyValue() = default;
   PyValue(const PyValue&) = default;

@@ -1,6 +1,5 @@
 #include "parser/torch_rebuild.h"
 
-#include <unordered_set>
 #include <algorithm>
 
 #include "core/error.h"
@@ -23,12 +22,14 @@ bool as_double(const PyRef& v, double& out) {
   return false;
 }
 
-std::vector<PyRef> seq_items(const PyRef& v) {
-  if (!v) return {};
+// A view of the items, not a copy: every object node asks for its arguments.
+const std::vector<PyRef>& seq_items(const PyRef& v) {
+  static const std::vector<PyRef> none;
+  if (!v) return none;
   if (v->kind == PyKind::tuple || v->kind == PyKind::list) return v->items;
   // torch.Size((..)) before it is rewritten, or a typed list built by REDUCE.
   if (v->kind == PyKind::object && v->args && !v->args->items.empty()) return seq_items(v->args->items[0]);
-  return {};
+  return none;
 }
 
 std::vector<int64_t> int_list(const PyRef& v, const char* what, const std::string& fn) {
@@ -126,7 +127,7 @@ void TorchRebuilder::warn(std::string message) {
 }
 
 PyRef TorchRebuilder::load_storage_pid(const PyRef& pid, const StorageResolver& resolver) {
-  const auto items = seq_items(pid);
+  const auto& items = seq_items(pid);
   if (items.empty() || items[0]->kind != PyKind::string || items[0]->s != "storage") {
     // Unknown persistent ids (e.g. torch.package 'module' refs) stay opaque.
     auto node = std::make_shared<PyValue>();
@@ -235,7 +236,7 @@ std::shared_ptr<Tensor> TorchRebuilder::tensor_from_args(const std::string& fn, 
       if (a.size() > 7) read_metadata(a[7]);
     } else if (fn == "_rebuild_qtensor") {
       need(5);
-      const auto q = seq_items(a[4]);
+      const auto& q = seq_items(a[4]);
       if (q.empty()) throw Error(ErrorCode::corrupt, fn + ": missing quantizer parameters");
       auto scheme = qscheme_of(q[0]);
       if (!scheme) throw Error(ErrorCode::corrupt, fn + ": unknown qscheme " + py_repr(q[0], 60));
@@ -287,7 +288,7 @@ bool TorchRebuilder::rebuild_node(PyValue& node) {
   if (node.kind != PyKind::object || !node.callable || node.callable->kind != PyKind::global) return false;
   const std::string& mod = node.callable->module;
   const std::string& fn = node.callable->name;
-  const std::vector<PyRef> args = node.args ? seq_items(node.args) : std::vector<PyRef>{};
+  const std::vector<PyRef>& args = seq_items(node.args);
   auto become_tensor = [&](std::shared_ptr<Tensor> t) {
     node.kind = PyKind::tensor;
     node.tensor = std::move(t);
@@ -460,13 +461,13 @@ bool TorchRebuilder::rebuild_node(PyValue& node) {
 
 void TorchRebuilder::rebuild(const PyRef& root) {
   if (!root) return;
-  // Iterative post-order over the DAG: children before parents, each node once.
-  std::unordered_set<const PyValue*> done;
+  // Iterative post-order over the DAG: children before parents, each node
+  // once (PyValue::rebuilt marks the visited ones; a tree is rebuilt once).
   std::vector<std::pair<PyValue*, bool>> stack;
   stack.emplace_back(root.get(), false);
   auto push_children = [&](PyValue* n) {
     auto push = [&](const PyRef& c) {
-      if (c && !done.count(c.get())) stack.emplace_back(c.get(), false);
+      if (c && !c->rebuilt) stack.emplace_back(c.get(), false);
     };
     for (const auto& c : n->items) push(c);
     for (const auto& [k, v] : n->entries) { push(k); push(v); }
@@ -477,14 +478,14 @@ void TorchRebuilder::rebuild(const PyRef& root) {
   };
   while (!stack.empty()) {
     auto [n, expanded] = stack.back();
-    if (done.count(n)) { stack.pop_back(); continue; }
+    if (n->rebuilt) { stack.pop_back(); continue; }
     if (!expanded) {
       stack.back().second = true;
       push_children(n);
       continue;
     }
     stack.pop_back();
-    done.insert(n);
+    n->rebuilt = true;
     rebuild_node(*n);
   }
 }
