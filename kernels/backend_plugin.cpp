@@ -118,16 +118,11 @@ std::unique_ptr<Backend> make_plugin_backend(std::string_view device, const Back
       looked += (looked.empty() ? "" : ", ") + path;
       continue;
     }
-    if (bare) {
-      // Only through the loader's search path: try it, report it as looked at when absent.
-      void* probe = dlopen(path.c_str(), RTLD_LAZY | RTLD_LOCAL | RTLD_NOLOAD);
-      if (!probe) {
-        probe = dlopen(path.c_str(), RTLD_LAZY | RTLD_LOCAL);
-        if (!probe) {
-          looked += (looked.empty() ? "" : ", ") + path + " (loader path)";
-          continue;
-        }
-      }
+    // A bare name exists only through the loader's search path: try it (an
+    // already loaded plugin just returns its handle), noting it when absent.
+    if (bare && !dlopen(path.c_str(), RTLD_LAZY | RTLD_LOCAL)) {
+      looked += (looked.empty() ? "" : ", ") + path + " (loader path)";
+      continue;
     }
     return load_backend_plugin(path, options);
   }
