@@ -1,6 +1,6 @@
 // Pass 1 on float32 chunks as one AVX-512 loop: the shifted power sums,
 // Σ|w|, Σw² (double), min/max, exact zeros, and the magnitude keys of the
-// pruning table, with every 16 values loaded once. Internal to stats/.
+// pruning brackets, with every 16 values loaded once. Internal to stats/.
 // Without AVX-512F/DQ at compile time fused_pass1_available is false and
 // the caller keeps its portable loops.
 #pragma once
@@ -14,17 +14,30 @@ inline constexpr bool fused_pass1_available = true;
 inline constexpr bool fused_pass1_available = false;
 #endif
 
+// Three inclusive ranges of magnitude keys (bits(|w|) >> 16) that bracket the
+// pruning quantiles; an empty range has lo = 0xffffffff and width 0
+// (finite keys are at most 0x7f7f). Keys up to `tiny` are counted too (fp16 flush candidates).
+struct KeyBrackets {
+  uint32_t lo[3] = {0xffffffffu, 0xffffffffu, 0xffffffffu};
+  uint32_t width[3] = {0, 0, 0};  // key k is inside when k − lo <= width (unsigned)
+  uint32_t tiny = 0;
+};
+
 struct FusedMoments {
   double s1 = 0, s2 = 0, s3 = 0, s4 = 0;  // Σ(w − K)^p
   double l1 = 0, sq = 0;                  // Σ|w|, Σw²
   float mn = 0, mx = 0;
   int64_t zeros = 0;
+  int64_t below[3] = {0, 0, 0};  // keys below each bracket
+  int64_t tiny = 0;              // keys <= KeyBrackets::tiny
 };
 
 // Sums over x[0, n) (n <= 4096). When `keys` is given, adds one to
-// keys[(bits(|w|)) >> 16] per value. Returns false, leaving `m` and `keys`
-// untouched, when some value is NaN or infinite (the caller then classifies
-// each value on its slow path).
-bool fused_pass1_run(const float* x, int64_t n, double K, FusedMoments& m, uint64_t* keys);
+// keys[bits(|w|) >> 16] for each value whose key lies in a bracket, and
+// counts the keys below each bracket and up to `tiny`. Returns false, leaving
+// `m` and `keys` untouched, when some value is NaN or infinite (the caller
+// then classifies each value on its slow path).
+bool fused_pass1_run(const float* x, int64_t n, double K, FusedMoments& m, uint64_t* keys,
+                     const KeyBrackets& brackets);
 
 }  // namespace ptscope::stats

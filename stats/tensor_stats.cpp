@@ -308,6 +308,8 @@ struct Block {
 struct Pass1Block {
   Moments m;
   std::vector<double> row_sq, row_amax;  // rows row0..row1
+  int64_t below[3] = {0, 0, 0};          // finite magnitudes keyed below each pruning bracket
+  int64_t tiny = 0;                      // finite magnitudes keyed at most kTinyKey
 };
 
 struct QuantAcc {
@@ -342,7 +344,8 @@ struct Job {
   std::vector<size_t> blocks;
   std::vector<Pass1Block> p1;
   std::vector<Pass2Block> p2;
-  std::vector<std::vector<uint64_t>> keys;  // per worker
+  stats::KeyBrackets brackets;              // key ranges expected to hold the pruning quantiles
+  std::vector<std::vector<uint64_t>> keys;  // per worker: counts of the keys inside the brackets
   std::vector<std::vector<uint64_t>> hist;  // per worker
   Moments total;
   std::vector<double> row_sq, row_amax;
@@ -354,7 +357,8 @@ struct Job {
   double scale8 = 0, scale4 = 0;
   std::vector<double> row_scale8, row_scale4;
   uint32_t eq_key[3] = {kNoKey, kNoKey, kNoKey};
-  bool maybe_flush = true;  // a nonzero finite |w| <= 2^-25 may exist (from the key table)
+  bool maybe_flush = true;
+  bool extra_pass = false;  // the pruning brackets missed: one more read for a full key table  // a nonzero finite |w| <= 2^-25 may exist (from the key counts)
   int64_t prune_k[3] = {0, 0, 0}, prune_need[3] = {0, 0, 0};
   double sigma = 0;
 };
@@ -413,8 +417,10 @@ template <class T> void run_pass1(Job& job, const Block& b, size_t block_slot, u
     Moments m;
     if constexpr (sizeof(T) == 4 && stats::fused_pass1_available) {
       stats::FusedMoments f;
-      if (stats::fused_pass1_run(x, n, job.shift, f, keys)) {
+      if (stats::fused_pass1_run(x, n, job.shift, f, keys, job.brackets)) {
         m.s1 = f.s1, m.s2 = f.s2, m.s3 = f.s3, m.s4 = f.s4, m.l1 = f.l1, m.sq = f.sq;
+        for (int j = 0; j < 3; ++j) out.below[j] += f.below[j];
+        out.tiny += f.tiny;
         m.mn = f.mn, m.mx = f.mx, m.count = n, m.zeros = f.zeros;
         const size_t r = size_t(row - b.row0);
         out.row_sq[r] += m.sq;
@@ -426,11 +432,17 @@ template <class T> void run_pass1(Job& job, const Block& b, size_t block_slot, u
     const bool finite = moments_fast(x, n, job.shift, m);
     if (!finite) moments_careful(x, n, job.shift, m);
     if (keys) {
-      if (finite) {
-        for (int64_t i = 0; i < n; ++i) ++keys[mag_key(x[i])];
-      } else {
-        for (int64_t i = 0; i < n; ++i)
-          if (std::isfinite(double(x[i]))) ++keys[mag_key(x[i])];
+      const stats::KeyBrackets& br = job.brackets;
+      for (int64_t i = 0; i < n; ++i) {
+        if (!finite && !std::isfinite(double(x[i]))) continue;
+        const uint32_t k = mag_key(x[i]);
+        bool in = false;
+        for (int j = 0; j < 3; ++j) {
+          in |= k - br.lo[j] <= br.width[j];
+          out.below[j] += k < br.lo[j];
+        }
+        out.tiny += k <= br.tiny;
+        if (in) ++keys[k];
       }
     }
     const size_t r = size_t(row - b.row0);
@@ -496,6 +508,82 @@ template <class T> void run_pass2(Job& job, const Block& b, size_t block_slot, u
       prune_boundaries(x, n, prm.prune_lo, prm.prune_hi, out.e_below, out.collect);
     }
   });
+}
+
+// ---- pruning brackets --------------------------------------------------------
+//
+// The pruning quantiles need exact ranks of |w|. Pass 1 does not table every
+// element's magnitude key (one scalar increment per element was ~20% of the
+// passes): a sample first brackets each quantile's key, pass 1 then counts
+// the keys below each bracket with vector compares and tables only the few
+// keys inside. finish_pass1 checks that every quantile did fall inside its
+// bracket, and otherwise reads the tensor once more for a full table, so the
+// result is exact either way.
+
+constexpr int64_t kClusters = 1024;   // sample: clusters of contiguous elements at hashed offsets
+constexpr int64_t kClusterLen = 16;   //   (one cache line of float32 each)
+constexpr double kBracketSlack = 0.002;  // plus this fraction of ranks (sampling granularity, ties)
+
+inline uint64_t mix64(uint64_t z) {  // splitmix64's finaliser: deterministic offsets
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+template <class T> stats::KeyBrackets plan_brackets(const ElementReader& reader, double z) {
+  stats::KeyBrackets br;
+  br.tiny = mag_key(0x1p-25f);
+  const int64_t n = reader.numel();
+  const int64_t clusters = std::min(kClusters, n / (4 * kClusterLen));
+  if (clusters < 16) return br;  // empty brackets: the full table after pass 1
+  const int64_t stride = n / clusters;
+  std::vector<uint32_t> sample;
+  std::vector<int64_t> start;  // cluster c holds sample[start[c], start[c + 1])
+  sample.reserve(size_t(clusters * kClusterLen));
+  T buf[kClusterLen];
+  for (int64_t c = 0; c < clusters; ++c) {
+    const int64_t first = c * stride + int64_t(mix64(uint64_t(c)) % uint64_t(stride - kClusterLen + 1));
+    const T* x = reader.read(first, kClusterLen, buf);
+    start.push_back(int64_t(sample.size()));
+    for (int64_t i = 0; i < kClusterLen; ++i)
+      if (std::isfinite(double(x[i]))) sample.push_back(mag_key(x[i]));
+  }
+  start.push_back(int64_t(sample.size()));
+  const int64_t m = int64_t(sample.size());
+  if (m < 16 * kClusterLen) return br;
+  // Ranks by counting (keys are 15 bits): cum[k] = sample keys < k.
+  std::vector<uint32_t> cum(size_t(kKeys) + 1, 0);
+  for (uint32_t k : sample) ++cum[size_t(k) + 1];
+  for (size_t k = 1; k < cum.size(); ++k) cum[k] += cum[k - 1];
+  auto key_at_rank = [&](int64_t r) {  // the r-th smallest sample key (0-based)
+    return uint32_t(std::upper_bound(cum.begin(), cum.end(), uint32_t(r)) - cum.begin() - 1);
+  };
+  for (int j = 0; j < 3; ++j) {
+    const double p = kPruneSparsities[size_t(j)];
+    const uint32_t q = key_at_rank(std::min<int64_t>(m - 1, int64_t(p * double(m))));
+    // Standard error of the fraction below q, from the clusters' own fractions
+    // (elements of one cluster are correlated: neighbours in one row).
+    double sum = 0, sum2 = 0;
+    int64_t used = 0;
+    for (int64_t c = 0; c < clusters; ++c) {
+      const int64_t len = start[size_t(c) + 1] - start[size_t(c)];
+      if (len == 0) continue;
+      int64_t below = 0;
+      for (int64_t i = start[size_t(c)]; i < start[size_t(c) + 1]; ++i) below += sample[size_t(i)] < q;
+      const double f = double(below) / double(len);
+      sum += f, sum2 += f * f, ++used;
+    }
+    const double mean = sum / double(used);
+    const double var = std::max(0.0, (sum2 - double(used) * mean * mean) / double(used - 1));
+    const double half = z * std::sqrt(var / double(used)) + kBracketSlack + 2.0 / double(m);
+    const int64_t r_lo = int64_t(std::floor((p - half) * double(m)));
+    const int64_t r_hi = int64_t(std::ceil((p + half) * double(m)));
+    const uint32_t lo = r_lo <= 0 ? 0u : key_at_rank(r_lo);
+    const uint32_t hi = r_hi >= m ? kKeys - 1 : key_at_rank(r_hi);
+    br.lo[j] = lo;
+    br.width[j] = hi - lo;
+  }
+  return br;
 }
 
 // Median of a strided sample: a shift close to the mean keeps the shifted
@@ -572,6 +660,38 @@ template <class T> void set_pass2_params(Job& job, Pass2Params<T>& p, const Tens
   }
 }
 
+// Locates each pruning quantile's key inside its bracket: below[j] finite
+// magnitudes have keys under the bracket, `keys` counts those inside it.
+// False when some quantile lies outside its bracket.
+bool select_quantile_keys(Job& job, const uint64_t* keys, const int64_t below[3]) {
+  for (int j = 0; j < 3; ++j) {
+    const int64_t k = job.prune_k[j];
+    job.eq_key[j] = kNoKey;
+    if (k == 0) continue;  // nothing pruned: keys stay at "none"
+    const uint32_t lo = job.brackets.lo[j], hi = lo + job.brackets.width[j];
+    if (lo >= kKeys || below[j] >= k) return false;
+    int64_t n = below[j];
+    uint32_t key = lo;
+    while (key <= hi && key < kKeys && n + int64_t(keys[key]) < k) n += int64_t(keys[key++]);
+    if (key > hi || key >= kKeys) return false;
+    job.eq_key[j] = key;
+    job.prune_need[j] = k - n;
+  }
+  return true;
+}
+
+// Every finite magnitude's key, for the rare tensor whose sample missed.
+template <class T> void full_key_table(const Job& job, uint64_t* keys) {
+  alignas(64) T buf[kChunk];
+  const int64_t n = job.t->numel();
+  for (int64_t pos = 0; pos < n; pos += kChunk) {
+    const int64_t len = std::min(kChunk, n - pos);
+    const T* x = job.reader->read(pos, len, buf);
+    for (int64_t i = 0; i < len; ++i)
+      if (std::isfinite(double(x[i]))) ++keys[mag_key(x[i])];
+  }
+}
+
 void finish_pass1(Job& job, const StatsOptions& opt) {
   TensorStats& s = *job.out;
   Moments& m = job.total;
@@ -621,17 +741,25 @@ void finish_pass1(Job& job, const StatsOptions& opt) {
     std::vector<uint64_t> keys(kKeys, 0);
     for (const auto& table : job.keys)
       for (size_t k = 0; k < table.size(); ++k) keys[k] += table[k];
-    int64_t tiny = 0;  // finite magnitudes in the keys up to 2^-25's (zeros included)
-    for (uint32_t k = 0; k <= mag_key(0x1p-25f); ++k) tiny += int64_t(keys[k]);
+    int64_t below[3] = {0, 0, 0}, tiny = 0;
+    for (const auto& b : job.p1) {
+      for (int j = 0; j < 3; ++j) below[j] += b.below[j];
+      tiny += b.tiny;
+    }
     job.maybe_flush = tiny > m.zeros;
-    for (int j = 0; j < 3; ++j) {
-      const int64_t k = job.prune_k[j];
-      if (k == 0) continue;  // nothing pruned: keys stay at "none"
-      int64_t below = 0;
-      uint32_t key = 0;
-      while (key < kKeys && below + int64_t(keys[key]) < k) below += int64_t(keys[key++]);
-      job.eq_key[j] = key;
-      job.prune_need[j] = k - below;
+    // Each quantile's key from its bracket: the keys below it are counted, the
+    // ones inside it tabled. A quantile outside its bracket (the sample was
+    // unlucky or misleading) costs one more read of the tensor for a full table.
+    if (!select_quantile_keys(job, keys.data(), below)) {
+      std::fill(keys.begin(), keys.end(), 0);
+      if (job.reader->lane() == Lane::f32) full_key_table<float>(job, keys.data());
+      else full_key_table<double>(job, keys.data());
+      const int64_t none[3] = {0, 0, 0};
+      job.brackets = stats::KeyBrackets{};
+      for (int j = 0; j < 3; ++j) job.brackets.lo[j] = 0, job.brackets.width[j] = kKeys - 1;
+      const bool found = select_quantile_keys(job, keys.data(), none);
+      (void)found;  // a full table always holds every quantile
+      job.extra_pass = true;
     }
   }
   if (job.reader->lane() == Lane::f32) set_pass2_params(job, job.pf, s, opt.bins);
@@ -764,12 +892,27 @@ std::vector<TensorStats> compute_tensor_stats_batch(const std::vector<const Tens
     job.rows = job.matrix ? t.shape[0] : 1;
     job.cols = s.numel / job.rows;
     job.small = s.numel <= kSmallPrune;
-    job.shift = choose_shift(*job.reader);
     job.keys.resize(threads);
     job.hist.resize(threads);
     active.push_back(i);
     tm.bytes += s.bytes;
   }
+  // Per tensor: the moments' shift and the pruning brackets, from samples
+  // (timed as part of pass 1).
+  auto t0 = std::chrono::steady_clock::now();
+  stats::parallel_for(active.size(), threads, [&](size_t k, unsigned) {
+    Job& job = jobs[active[k]];
+    job.shift = choose_shift(*job.reader);
+    if (job.small) return;
+    if (options.prune_bracket_se < 0) {  // tests: brackets that miss, to exercise the full table
+      job.brackets.tiny = mag_key(0x1p-25f);
+      for (int j = 0; j < 3; ++j) job.brackets.lo[j] = 0, job.brackets.width[j] = 0;
+    } else if (job.reader->lane() == Lane::f32) {
+      job.brackets = plan_brackets<float>(*job.reader, options.prune_bracket_se);
+    } else {
+      job.brackets = plan_brackets<double>(*job.reader, options.prune_bracket_se);
+    }
+  });
   // Largest tensors first, so the dynamic schedule ends with small items.
   std::stable_sort(active.begin(), active.end(),
                    [&](size_t a, size_t b) { return results[a].numel > results[b].numel; });
@@ -783,7 +926,6 @@ std::vector<TensorStats> compute_tensor_stats_batch(const std::vector<const Tens
     jobs[i].p2.resize(jobs[i].blocks.size());
   }
 
-  auto t0 = std::chrono::steady_clock::now();
   stats::parallel_for(blocks.size(), threads, [&](size_t bi, unsigned worker) {
     Job& job = jobs[blocks[bi].job];
     if (job.reader->lane() == Lane::f32) run_pass1<float>(job, blocks[bi], slot[bi], worker);
@@ -802,7 +944,7 @@ std::vector<TensorStats> compute_tensor_stats_batch(const std::vector<const Tens
       }
     }
     finish_pass1(job, options);
-    job.out->passes = 1;
+    job.out->passes = job.extra_pass ? 2 : 1;
   }
   tm.pass1 = seconds_since(t0);
 
@@ -823,7 +965,7 @@ std::vector<TensorStats> compute_tensor_stats_batch(const std::vector<const Tens
     if (s.count == 0) continue;
     if (job.reader->lane() == Lane::f32) finish_pass2_typed(job, job.pf);
     else finish_pass2_typed(job, job.pd);
-    s.passes = 2;
+    s.passes = job.extra_pass ? 3 : 2;
     recommend_precision(s.quant, int(s.shape.size()), s.numel, stored_bits(job.t->dtype), options.quant_rule);
     job.p1.clear();
     job.p2.clear();

@@ -31,6 +31,10 @@ struct StatsOptions {
   SpectralOptions spectral_options;
   CompressOptions compress_options;
   QuantRule quant_rule;
+  // Half-width of the sampled brackets around the pruning quantiles, in
+  // standard errors; a quantile outside its bracket costs one more read.
+  // Negative: brackets that miss (tests of that path).
+  double prune_bracket_se = 5;
 };
 
 struct Histogram {
@@ -74,7 +78,7 @@ struct TensorStats {
   PruneStats prune;
   CompressStats compress;
   HardwareStats hardware;
-  int passes = 0;              // full reads of the bytes by the element passes (1 or 2)
+  int passes = 0;              // full reads of the bytes: 2 (1 with no finite value, 3 when a pruning bracket missed)
 };
 
 // Wall time per phase of a batch, seconds.

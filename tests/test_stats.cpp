@@ -480,6 +480,48 @@ TEST_CASE("pruning potential, small and large tensors", "[stats][prune]") {
     CHECK_THAT(t.prune.energy_kept[k], WithinRel(want[0], 1e-12));
     CHECK(t.prune.magnitude_threshold[k] == want[1]);
   }
+  CHECK(t.passes == 2);  // the sampled brackets held every quantile
+
+  // Brackets that miss: one more read for the full key table, same answers.
+  StatsOptions miss = quick();
+  miss.prune_bracket_se = -1;
+  const TensorStats tm = compute_tensor_stats(f32({300, 1000}, r), miss);
+  CHECK(tm.passes == 3);
+  CHECK(tm.prune.energy_kept == t.prune.energy_kept);
+  CHECK(tm.prune.magnitude_threshold == t.prune.magnitude_threshold);
+  CHECK(tm.quant.fp16_flush_to_zero == t.quant.fp16_flush_to_zero);
+  CHECK(tm.histogram.counts == t.histogram.counts);
+
+  // The double lane (float64) takes the same brackets through its portable loops.
+  std::vector<double> rd(r.begin(), r.end());
+  const TensorStats d = compute_tensor_stats(make_tensor(DType::float64, {300, 1000}, rd), quick());
+  const TensorStats dm = compute_tensor_stats(make_tensor(DType::float64, {300, 1000}, rd), miss);
+  CHECK(d.passes == 2);
+  CHECK(dm.passes == 3);
+  for (size_t k = 0; k < 3; ++k) {
+    CHECK(d.prune.magnitude_threshold[k] == t.prune.magnitude_threshold[k]);
+    CHECK(dm.prune.magnitude_threshold[k] == t.prune.magnitude_threshold[k]);
+    CHECK_THAT(d.prune.energy_kept[k], WithinRel(t.prune.energy_kept[k], 1e-12));
+    CHECK(dm.prune.energy_kept[k] == d.prune.energy_kept[k]);
+  }
+
+  // A layout that misleads cluster sampling: rows alternate between two scales
+  // every 16 elements, and the values that decide the 90% quantile sit in
+  // a few positions only. Whatever the sample says, the answer is exact.
+  std::vector<float> odd(400000);
+  for (size_t i = 0; i < odd.size(); ++i) {
+    const double u = double((i * 2654435761u) % 1000003) / 1000003.0;
+    odd[i] = float(((i / 16) % 2 ? 1.0 : 1000.0) * u * (i % 97 == 0 ? 50.0 : 1.0));
+  }
+  const TensorStats o1 = compute_tensor_stats(f32({400000}, odd), quick());
+  std::vector<double> omags;
+  double oenergy = 0;
+  for (float x : odd) omags.push_back(std::fabs(double(x))), oenergy += double(x) * x;
+  for (size_t k = 0; k < 3; ++k) {
+    const auto want = energy_kept_exact(omags, int64_t(std::nearbyint(kPruneSparsities[k] * double(odd.size()))), oenergy);
+    CHECK_THAT(o1.prune.energy_kept[k], WithinRel(want[0], 1e-12));
+    CHECK(o1.prune.magnitude_threshold[k] == want[1]);
+  }
 }
 
 TEST_CASE("histogram edges follow numpy", "[stats][histogram]") {
