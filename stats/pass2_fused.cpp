@@ -60,6 +60,14 @@ inline double sum_lanes(__m512 v) {
 
 inline int count(__mmask16 m) { return __builtin_popcount(unsigned(m)); }
 
+// numpy's bin of v from an approximate one within one of it (the float
+// position clamped to [0, bins − 1]): edge[k] <= v < edge[k + 1].
+inline int exact_bin(float v, int k, const float* edge, int bins) {
+  k -= (k > 0) & (v < edge[k]);
+  k += (k < bins - 1) & (v >= edge[k + 1]);
+  return k;
+}
+
 // float → bfloat16 → float, round half to even, on the bit pattern.
 inline __m512 bf16_round_trip(__m512 v) {
   const __m512i b = _mm512_castps_si512(v);
@@ -78,7 +86,7 @@ struct Accumulators {
 };
 
 template <bool kChannel, bool kPrune>
-void run_vectors(const float* x, int64_t n, const FusedConsts& c, double s8c, double s4c, int32_t* idx,
+void run_vectors(const float* x, int64_t n, const FusedConsts& c, double s8c, double s4c, uint64_t* hist,
                  FusedOut& out, std::vector<double> collect[3]) {
   float inv8t = 0, inv4t = 0, inv8c = 0, inv4c = 0;  // all checked by the caller
   float_inverse(c.scale8, inv8t);
@@ -95,7 +103,9 @@ void run_vectors(const float* x, int64_t n, const FusedConsts& c, double s8c, do
   const __m512 pl[3] = {_mm512_set1_ps(c.prune_lo[0]), _mm512_set1_ps(c.prune_lo[1]), _mm512_set1_ps(c.prune_lo[2])};
   const __m512 ph[3] = {_mm512_set1_ps(c.prune_hi[0]), _mm512_set1_ps(c.prune_hi[1]), _mm512_set1_ps(c.prune_hi[2])};
   const __m512 inf = _mm512_set1_ps(INFINITY);
-  const __m512i unsure_idx = _mm512_set1_epi32(-1);
+  const int bins = c.hist_bins;
+  const float* edge = c.hist_edge;
+  alignas(64) int32_t bin_of[16];
   Accumulators acc;
   double group_error = 0;
   alignas(64) float picked[16];
@@ -119,16 +129,27 @@ void run_vectors(const float* x, int64_t n, const FusedConsts& c, double s8c, do
       const int64_t i = g + 16 * k;
       const __m512 v = _mm512_loadu_ps(x + i);
       const __m512 a = _mm512_abs_ps(v);
-      // Histogram position.
-      if (c.hist_fast) {
+      // Histogram: the bin from the float position; numpy's rule on the edges
+      // for positions too close to a bin edge to trust (rare). The scalar
+      // increments run here, between the vector work, rather than in a loop
+      // of their own afterwards: the load/store ports are idle in this loop.
+      {
         const __m512 f = _mm512_min_ps(_mm512_max_ps(_mm512_mul_ps(_mm512_sub_ps(v, hlo), hscale),
                                                      _mm512_setzero_ps()), hlast);
         const __m512i bin = _mm512_cvttps_epi32(f);
         const __m512 frac = _mm512_sub_ps(f, _mm512_cvtepi32_ps(bin));
-        const __mmask16 unsure = _mm512_cmp_ps_mask(frac, m0, _CMP_LT_OQ) | _mm512_cmp_ps_mask(frac, m1, _CMP_GT_OQ);
-        _mm512_storeu_si512(idx + i, _mm512_mask_mov_epi32(bin, unsure, unsure_idx));
-      } else {
-        _mm512_storeu_si512(idx + i, unsure_idx);
+        __mmask16 unsure = _mm512_cmp_ps_mask(frac, m0, _CMP_LT_OQ) | _mm512_cmp_ps_mask(frac, m1, _CMP_GT_OQ);
+        if (!c.hist_fast) unsure = 0xffff;
+        _mm512_store_si512(bin_of, bin);
+        if (unsure) {
+          alignas(64) float val[16];
+          _mm512_store_ps(val, v);
+          for (unsigned m = unsure; m; m &= m - 1) {
+            const int j = __builtin_ctz(m);
+            bin_of[j] = exact_bin(val[j], bin_of[j], edge, bins);
+          }
+        }
+        for (int j = 0; j < 16; ++j) ++hist[size_t(j % kHistWays) * size_t(bins) + size_t(bin_of[j])];
       }
       // Fake quantization, five grids.
       acc.q8t = add_frac_sq(acc.q8t, v, i8t);
@@ -190,7 +211,12 @@ void run_vectors(const float* x, int64_t n, const FusedConsts& c, double s8c, do
     for (int64_t i = g + nvec * 16; i < g + len; ++i) {
       const float v = x[i];
       const double w = double(v), a = std::fabs(w);
-      idx[i] = -1;
+      {
+        float f = (v - c.hist_lo) * c.hist_scale;
+        f = f > 0.0f ? f : 0.0f;
+        f = f < c.hist_last ? f : c.hist_last;
+        ++hist[size_t(i % kHistWays) * size_t(bins) + size_t(exact_bin(v, int(f), edge, bins))];
+      }
       auto err = [&](double scale, int bits) {
         const double e = w - fake_quant(w, scale, bits);
         return e * e;
@@ -239,21 +265,21 @@ void run_vectors(const float* x, int64_t n, const FusedConsts& c, double s8c, do
 #endif
 
 bool fused_pass2_run(const float* x, int64_t n, const FusedConsts& c, bool channel, double scale8_channel,
-                     double scale4_channel, int32_t* idx, FusedOut& out, std::vector<double> collect[3]) {
+                     double scale4_channel, uint64_t* hist, FusedOut& out, std::vector<double> collect[3]) {
 #if defined(__AVX512F__) && defined(__AVX512DQ__)
   float inv8t, inv4t, inv8c = 0, inv4c = 0;
   if (!float_inverse(c.scale8, inv8t) || !float_inverse(c.scale4, inv4t)) return false;
   if (channel && (!float_inverse(scale8_channel, inv8c) || !float_inverse(scale4_channel, inv4c))) return false;
   if (channel) {
-    if (c.prune) run_vectors<true, true>(x, n, c, scale8_channel, scale4_channel, idx, out, collect);
-    else run_vectors<true, false>(x, n, c, scale8_channel, scale4_channel, idx, out, collect);
+    if (c.prune) run_vectors<true, true>(x, n, c, scale8_channel, scale4_channel, hist, out, collect);
+    else run_vectors<true, false>(x, n, c, scale8_channel, scale4_channel, hist, out, collect);
   } else {
-    if (c.prune) run_vectors<false, true>(x, n, c, 0, 0, idx, out, collect);
-    else run_vectors<false, false>(x, n, c, 0, 0, idx, out, collect);
+    if (c.prune) run_vectors<false, true>(x, n, c, 0, 0, hist, out, collect);
+    else run_vectors<false, false>(x, n, c, 0, 0, hist, out, collect);
   }
   return true;
 #else
-  (void)x, (void)n, (void)c, (void)channel, (void)scale8_channel, (void)scale4_channel, (void)idx, (void)out,
+  (void)x, (void)n, (void)c, (void)channel, (void)scale8_channel, (void)scale4_channel, (void)hist, (void)out,
       (void)collect;
   return false;
 #endif

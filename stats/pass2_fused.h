@@ -21,9 +21,12 @@ inline constexpr bool fused_pass2_available = false;
 // Per-tensor constants (the float lane's pass-2 parameters).
 struct FusedConsts {
   // Histogram: approximate position (x − lo)·scale in bins, trusted when at
-  // least `margin` away from an integer; idx = -1 asks for the exact rule.
+  // least `margin` away from an integer; otherwise numpy's rule on the edges
+  // (hist_edge[k] = the smallest float >= numpy's edge k, hist_bins + 1 of them).
   bool hist_fast = false;
   float hist_lo = 0, hist_scale = 0, hist_last = 0, margin = 0;
+  const float* hist_edge = nullptr;
+  int hist_bins = 1;
   double scale8 = 0, scale4 = 0;  // tensor scales, absmax/127 and absmax/7
   float ksig[3] = {0, 0, 0};      // count |w| < ksig[k]
   float near = 0;                 // count |w| <= near
@@ -42,11 +45,16 @@ struct FusedOut {
   double e_below[3] = {0, 0, 0};
 };
 
-// One run of one output channel starting at a group-of-128 boundary. Writes
-// the histogram position of each element to idx (-1: decide exactly).
-// Returns false, doing nothing, when a scale has no float inverse (denormal
-// ranges); the caller then takes the portable path.
+// Interleaved histogram tables: element i of a run counts in table i % kHistWays
+// (hist[way·bins + bin]), so that runs of equal bins do not wait on each
+// other's stores.
+inline constexpr int kHistWays = 8;
+
+// One run of one output channel starting at a group-of-128 boundary. Adds
+// each element's histogram bin to `hist`. Returns false, doing nothing, when
+// a scale has no float inverse (denormal ranges); the caller then takes the
+// portable path.
 bool fused_pass2_run(const float* x, int64_t n, const FusedConsts& c, bool channel, double scale8_channel,
-                     double scale4_channel, int32_t* idx, FusedOut& out, std::vector<double> collect[3]);
+                     double scale4_channel, uint64_t* hist, FusedOut& out, std::vector<double> collect[3]);
 
 }  // namespace ptscope::stats

@@ -37,7 +37,7 @@ constexpr int64_t kSmallPrune = 1 << 16;     // up to this many elements pruning
 constexpr uint32_t kKeyShift = 16;           // magnitude key: float bits of |w| >> 16
 constexpr uint32_t kKeys = 1u << 15;         //   = 8 exponent + 7 mantissa bits (bfloat16, truncated)
 constexpr uint32_t kNoKey = 0xffffffffu;
-constexpr size_t kHistWays = 8;              // interleaved histogram tables per worker
+constexpr size_t kHistWays = stats::kHistWays;  // interleaved histogram tables per worker
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
@@ -479,8 +479,7 @@ template <class T> void run_pass2(Job& job, const Block& b, size_t block_slot, u
       stats::FusedOut f;
       const bool ch = job.matrix;
       if (stats::fused_pass2_run(x, n, job.fused, ch, ch ? job.row_scale8[size_t(row)] : 0,
-                                 ch ? job.row_scale4[size_t(row)] : 0, idx, f, out.collect)) {
-        prm.hist.count(x, n, table.data(), idx);
+                                 ch ? job.row_scale4[size_t(row)] : 0, table.data(), f, out.collect)) {
         out.q.fq.add(f.fq);
         out.q.rt.add(f.rt);
         for (int j = 0; j < 3; ++j) out.below[j] += f.below[j], out.e_below[j] += f.e_below[j];
@@ -644,6 +643,8 @@ template <class T> void set_pass2_params(Job& job, Pass2Params<T>& p, const Tens
     f.hist_scale = p.hist.scale;
     f.hist_last = float(bins - 1);
     f.margin = p.hist.margin;
+    f.hist_edge = p.hist.edge.data();
+    f.hist_bins = bins;
     f.scale8 = job.scale8;
     f.scale4 = job.scale4;
     for (int k = 0; k < 3; ++k) {
