@@ -466,20 +466,24 @@ TEST_CASE("pruning potential, small and large tensors", "[stats][prune]") {
   CHECK_THAT(b.prune.energy_kept[2], WithinRel(1 - sq(180000) / sq(n), 1e-12));
   CHECK(b.prune.magnitude_threshold[1] == 140000.0);
 
-  // Random data with ties and signs: the key-table path against a full sort.
+  // The key-table path against a full sort of the magnitudes.
+  auto check_against_sort = [](const TensorStats& got, const std::vector<float>& w) {
+    std::vector<double> mags;
+    double energy = 0;
+    for (float x : w) mags.push_back(std::fabs(double(x))), energy += double(x) * x;
+    for (size_t k = 0; k < 3; ++k) {
+      const auto want = energy_kept_exact(mags, int64_t(std::nearbyint(kPruneSparsities[k] * double(w.size()))), energy);
+      CHECK_THAT(got.prune.energy_kept[k], WithinRel(want[0], 1e-12));
+      CHECK(got.prune.magnitude_threshold[k] == want[1]);
+    }
+  };
+  // Random data with ties and signs.
   std::mt19937 gen(3);
   std::normal_distribution<float> nd(0.0f, 0.02f);
   std::vector<float> r(300000);
   for (auto& x : r) x = std::round(nd(gen) * 4096.0f) / 4096.0f;  // many exact ties
   const TensorStats t = compute_tensor_stats(f32({300, 1000}, r), quick());
-  std::vector<double> mags;
-  double energy = 0;
-  for (float x : r) mags.push_back(std::fabs(double(x))), energy += double(x) * x;
-  for (size_t k = 0; k < 3; ++k) {
-    const auto want = energy_kept_exact(mags, int64_t(std::nearbyint(kPruneSparsities[k] * double(r.size()))), energy);
-    CHECK_THAT(t.prune.energy_kept[k], WithinRel(want[0], 1e-12));
-    CHECK(t.prune.magnitude_threshold[k] == want[1]);
-  }
+  check_against_sort(t, r);
   CHECK(t.passes == 2);  // the sampled brackets held every quantile
 
   // Brackets that miss: one more read for the full key table, same answers.
@@ -505,23 +509,15 @@ TEST_CASE("pruning potential, small and large tensors", "[stats][prune]") {
     CHECK(dm.prune.energy_kept[k] == d.prune.energy_kept[k]);
   }
 
-  // A layout that misleads cluster sampling: rows alternate between two scales
-  // every 16 elements, and the values that decide the 90% quantile sit in
-  // a few positions only. Whatever the sample says, the answer is exact.
+  // Strongly correlated neighbours, the hard case for cluster sampling: blocks
+  // of 16 alternate between scales 1 and 1000 (one cluster sees one scale),
+  // and every 97th value is 50 times larger. Exact whatever the sample says.
   std::vector<float> odd(400000);
   for (size_t i = 0; i < odd.size(); ++i) {
     const double u = double((i * 2654435761u) % 1000003) / 1000003.0;
     odd[i] = float(((i / 16) % 2 ? 1.0 : 1000.0) * u * (i % 97 == 0 ? 50.0 : 1.0));
   }
-  const TensorStats o1 = compute_tensor_stats(f32({400000}, odd), quick());
-  std::vector<double> omags;
-  double oenergy = 0;
-  for (float x : odd) omags.push_back(std::fabs(double(x))), oenergy += double(x) * x;
-  for (size_t k = 0; k < 3; ++k) {
-    const auto want = energy_kept_exact(omags, int64_t(std::nearbyint(kPruneSparsities[k] * double(odd.size()))), oenergy);
-    CHECK_THAT(o1.prune.energy_kept[k], WithinRel(want[0], 1e-12));
-    CHECK(o1.prune.magnitude_threshold[k] == want[1]);
-  }
+  check_against_sort(compute_tensor_stats(f32({400000}, odd), quick()), odd);
 }
 
 TEST_CASE("histogram edges follow numpy", "[stats][histogram]") {
