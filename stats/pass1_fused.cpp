@@ -87,13 +87,7 @@ bool run(const float* x, int64_t n, double K, FusedMoments& m, uint64_t* keys, c
     r.zeros += v == 0.0f;
     if constexpr (kKeys) {
       const uint32_t kv = (std::bit_cast<uint32_t>(v) & 0x7fffffffu) >> 16;
-      bool in = false;
-      for (int j = 0; j < 3; ++j) {
-        in |= kv - br.lo[j] <= br.width[j];
-        r.below[j] += kv < br.lo[j];
-      }
-      r.tiny += kv <= br.tiny;
-      if (in) key[picked++] = kv;
+      if (br.tally(kv, r.below, r.tiny)) key[picked++] = kv;
     }
   }
   r.mn = lo_v, r.mx = hi_v;

@@ -4,6 +4,7 @@
 // Without AVX-512F/DQ at compile time fused_pass1_available is false and
 // the caller keeps its portable loops.
 #pragma once
+#include <bit>
 #include <cstdint>
 
 namespace ptscope::stats {
@@ -16,11 +17,24 @@ inline constexpr bool fused_pass1_available = false;
 
 // Three inclusive ranges of magnitude keys (bits(|w|) >> 16) that bracket the
 // pruning quantiles; an empty range has lo = 0xffffffff and width 0
-// (finite keys are at most 0x7f7f). Keys up to `tiny` are counted too (fp16 flush candidates).
+// (finite keys are at most 0x7f7f). Keys up to `tiny` (2^-25's: magnitudes
+// that fp16 may flush to zero) are counted too.
 struct KeyBrackets {
   uint32_t lo[3] = {0xffffffffu, 0xffffffffu, 0xffffffffu};
   uint32_t width[3] = {0, 0, 0};  // key k is inside when k − lo <= width (unsigned)
-  uint32_t tiny = 0;
+  uint32_t tiny = std::bit_cast<uint32_t>(0x1p-25f) >> 16;
+
+  // One finite magnitude's key, on the scalar paths: counts it below each
+  // bracket and up to `tiny`; true when it lies inside a bracket.
+  bool tally(uint32_t k, int64_t below[3], int64_t& tiny_count) const {
+    bool in = false;
+    for (int j = 0; j < 3; ++j) {
+      in |= k - lo[j] <= width[j];
+      below[j] += k < lo[j];
+    }
+    tiny_count += k <= tiny;
+    return in;
+  }
 };
 
 struct FusedMoments {

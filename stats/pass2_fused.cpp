@@ -60,14 +60,6 @@ inline double sum_lanes(__m512 v) {
 
 inline int count(__mmask16 m) { return __builtin_popcount(unsigned(m)); }
 
-// numpy's bin of v from an approximate one within one of it (the float
-// position clamped to [0, bins − 1]): edge[k] <= v < edge[k + 1].
-inline int exact_bin(float v, int k, const float* edge, int bins) {
-  k -= (k > 0) & (v < edge[k]);
-  k += (k < bins - 1) & (v >= edge[k + 1]);
-  return k;
-}
-
 // float → bfloat16 → float, round half to even, on the bit pattern.
 inline __m512 bf16_round_trip(__m512 v) {
   const __m512i b = _mm512_castps_si512(v);
@@ -146,7 +138,7 @@ void run_vectors(const float* x, int64_t n, const FusedConsts& c, double s8c, do
           _mm512_store_ps(val, v);
           for (unsigned m = unsure; m; m &= m - 1) {
             const int j = __builtin_ctz(m);
-            bin_of[j] = exact_bin(val[j], bin_of[j], edge, bins);
+            bin_of[j] = refine_bin(val[j], bin_of[j], edge, bins);
           }
         }
         for (int j = 0; j < 16; ++j) ++hist[size_t(j % kHistWays) * size_t(bins) + size_t(bin_of[j])];
@@ -211,12 +203,7 @@ void run_vectors(const float* x, int64_t n, const FusedConsts& c, double s8c, do
     for (int64_t i = g + nvec * 16; i < g + len; ++i) {
       const float v = x[i];
       const double w = double(v), a = std::fabs(w);
-      {
-        float f = (v - c.hist_lo) * c.hist_scale;
-        f = f > 0.0f ? f : 0.0f;
-        f = f < c.hist_last ? f : c.hist_last;
-        ++hist[size_t(i % kHistWays) * size_t(bins) + size_t(exact_bin(v, int(f), edge, bins))];
-      }
+      ++hist[size_t(i % kHistWays) * size_t(bins) + size_t(numpy_bin(v, c.hist_lo, c.hist_scale, edge, bins))];
       auto err = [&](double scale, int bits) {
         const double e = w - fake_quant(w, scale, bits);
         return e * e;

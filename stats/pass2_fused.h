@@ -18,6 +18,23 @@ inline constexpr bool fused_pass2_available = true;
 inline constexpr bool fused_pass2_available = false;
 #endif
 
+// numpy.histogram's bin of v: the float position (v − lo)·scale clamped to
+// [0, bins − 1] is within one of it, and edge[k] <= v < edge[k + 1] settles
+// it (edge[k] = the smallest T >= numpy's edge k; the bounds checks matter
+// only for the zeros standing in for non-finite values).
+template <class T> int refine_bin(T v, int k, const T* edge, int bins) {
+  k -= (k > 0) & (v < edge[k]);
+  k += (k < bins - 1) & (v >= edge[k + 1]);
+  return k;
+}
+template <class T> int numpy_bin(T v, T lo, T scale, const T* edge, int bins) {
+  const T last = T(bins - 1);
+  T f = (v - lo) * scale;
+  f = f > T(0) ? f : T(0);
+  f = f < last ? f : last;
+  return refine_bin(v, int(f), edge, bins);
+}
+
 // Per-tensor constants (the float lane's pass-2 parameters).
 struct FusedConsts {
   // Histogram: approximate position (x − lo)·scale in bins, trusted when at

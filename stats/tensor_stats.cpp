@@ -161,18 +161,7 @@ template <class T> struct HistKernel {
   T margin = 0;
   bool fast = false;
 
-  int index(T v) const {
-    const int last = bins - 1;
-    T f = (v - lo) * scale;
-    f = f > T(0) ? f : T(0);
-    f = f < T(last) ? f : T(last);
-    int k = int(f);
-    // The approximate index is within one of numpy's, whose rule is edge[k] <= v < edge[k+1].
-    // (The bounds checks only matter for the zeros standing in for non-finite values.)
-    k -= (k > 0) & (v < edge[size_t(k)]);
-    k += (k < last) & (v >= edge[size_t(k) + 1]);
-    return k;
-  }
+  int index(T v) const { return stats::numpy_bin(v, lo, scale, edge.data(), bins); }
 
   // counts holds kHistWays tables of `bins`, element i counting in table
   // i % kHistWays: the central bins of a bell curve take several % of the
@@ -309,7 +298,7 @@ struct Pass1Block {
   Moments m;
   std::vector<double> row_sq, row_amax;  // rows row0..row1
   int64_t below[3] = {0, 0, 0};          // finite magnitudes keyed below each pruning bracket
-  int64_t tiny = 0;                      // finite magnitudes keyed at most kTinyKey
+  int64_t tiny = 0;                      // finite magnitudes keyed at most KeyBrackets::tiny
 };
 
 struct QuantAcc {
@@ -357,8 +346,8 @@ struct Job {
   double scale8 = 0, scale4 = 0;
   std::vector<double> row_scale8, row_scale4;
   uint32_t eq_key[3] = {kNoKey, kNoKey, kNoKey};
-  bool maybe_flush = true;
-  bool extra_pass = false;  // the pruning brackets missed: one more read for a full key table  // a nonzero finite |w| <= 2^-25 may exist (from the key counts)
+  bool maybe_flush = true;   // a nonzero finite |w| <= 2^-25 may exist (from the key counts)
+  bool extra_pass = false;  // a pruning bracket missed: one more read for a full key table
   int64_t prune_k[3] = {0, 0, 0}, prune_need[3] = {0, 0, 0};
   double sigma = 0;
 };
@@ -436,13 +425,7 @@ template <class T> void run_pass1(Job& job, const Block& b, size_t block_slot, u
       for (int64_t i = 0; i < n; ++i) {
         if (!finite && !std::isfinite(double(x[i]))) continue;
         const uint32_t k = mag_key(x[i]);
-        bool in = false;
-        for (int j = 0; j < 3; ++j) {
-          in |= k - br.lo[j] <= br.width[j];
-          out.below[j] += k < br.lo[j];
-        }
-        out.tiny += k <= br.tiny;
-        if (in) ++keys[k];
+        if (br.tally(k, out.below, out.tiny)) ++keys[k];
       }
     }
     const size_t r = size_t(row - b.row0);
@@ -531,7 +514,6 @@ inline uint64_t mix64(uint64_t z) {  // splitmix64's finaliser: deterministic of
 
 template <class T> stats::KeyBrackets plan_brackets(const ElementReader& reader, double z) {
   stats::KeyBrackets br;
-  br.tiny = mag_key(0x1p-25f);
   const int64_t n = reader.numel();
   const int64_t clusters = std::min(kClusters, n / (4 * kClusterLen));
   if (clusters < 16) return br;  // empty brackets: the full table after pass 1
@@ -906,7 +888,6 @@ std::vector<TensorStats> compute_tensor_stats_batch(const std::vector<const Tens
     job.shift = choose_shift(*job.reader);
     if (job.small) return;
     if (options.prune_bracket_se < 0) {  // tests: brackets that miss, to exercise the full table
-      job.brackets.tiny = mag_key(0x1p-25f);
       for (int j = 0; j < 3; ++j) job.brackets.lo[j] = 0, job.brackets.width[j] = 0;
     } else if (job.reader->lane() == Lane::f32) {
       job.brackets = plan_brackets<float>(*job.reader, options.prune_bracket_se);
@@ -945,7 +926,7 @@ std::vector<TensorStats> compute_tensor_stats_batch(const std::vector<const Tens
       }
     }
     finish_pass1(job, options);
-    job.out->passes = job.extra_pass ? 2 : 1;
+    job.out->passes = 1;
   }
   tm.pass1 = seconds_since(t0);
 
