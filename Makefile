@@ -2,32 +2,49 @@
 # Debian build dependencies first, so they work on a fresh machine.
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
-# chromium: the suite loads the HTML report in a headless browser (tests/test_html_browser.cpp).
-DEB_PACKAGES := cmake g++ make libeigen3-dev nlohmann-json3-dev libcli11-dev catch2 \
-                zlib1g-dev libdeflate-dev libzstd-dev chromium
+# What the program needs to build; the suite needs Catch2 and chromium too (it
+# loads the HTML report in a headless browser: tests/test_html_browser.cpp).
+BUILD_PACKAGES := cmake g++ make libeigen3-dev nlohmann-json3-dev libcli11-dev \
+                  zlib1g-dev libdeflate-dev libzstd-dev
+TEST_PACKAGES := catch2 chromium
+DEB_PACKAGES := $(BUILD_PACKAGES) $(TEST_PACKAGES)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# The demo: a real trained-shape ResNet written by torch 2.x, run on our CPU
+# executor; the HTML viewer is written beside the build.
+DEMO_MODEL ?= fixtures/exec/tiny_resnet_t2.pt
+DEMO_HTML ?= $(BUILD_DIR)/demo/report.html
 
 SAN_BUILD_DIR ?= build-asan
 
-.PHONY: all deps configure build demo test test-sanitize fuzz-smoke ci clean
+.PHONY: all deps deps-build configure build demo test test-sanitize fuzz-smoke ci clean
 
 all: build
 
-deps:
-	@missing=$$(for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+deps: PACKAGES = $(DEB_PACKAGES)
+deps-build: PACKAGES = $(BUILD_PACKAGES)
+deps deps-build:
+	@missing=$$(for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing missing packages:" $$missing; \
 	  $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q $$missing; \
 	fi
 
 configure: deps
-	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release -DPTSCOPE_BUILD_TESTS=ON >/dev/null
 
 build: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
-demo: build
-	./$(BUILD_DIR)/ptscope info fixtures/models/resnet_tiny_scripted.pt
+# Only the program is built (not the suite, not the CUDA plugin): the text
+# report goes to the terminal, the self-contained HTML report to $(DEMO_HTML).
+demo: deps-build
+	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release -DPTSCOPE_BUILD_TESTS=OFF >/dev/null
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target ptscope
+	@mkdir -p $(dir $(DEMO_HTML))
+	./$(BUILD_DIR)/ptscope analyze $(DEMO_MODEL) --inference --no-save
+	@./$(BUILD_DIR)/ptscope analyze $(DEMO_MODEL) --inference --format html -o $(DEMO_HTML)
+	@echo "HTML report (open it in a browser): $(abspath $(DEMO_HTML))"
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
