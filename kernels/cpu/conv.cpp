@@ -6,8 +6,14 @@
 //    stay in L2, one GEMM per tile, tiles spread over the threads.
 // Transposed convolutions are a GEMM followed by col2im.
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
+#include <string>
 #include <vector>
+
+#if defined(__AVX2__) && defined(__FMA__)
+#include <immintrin.h>
+#endif
 
 #include "kernels/cpu/conv_depthwise.h"
 #include "kernels/cpu/gemm.h"
@@ -71,28 +77,69 @@ void im2col(const float* x, const ConvGeom& g, int64_t r0, int64_t r1, int64_t p
 // for im2col + GEMM, and on wide planes even dense 3x3 / 7x7 convolutions
 // run faster without the im2col copy. Every input channel is zero-padded
 // once and split by column phase (phase p holds padded columns p, p + s,
-// p + 2s, ...), so each tap reads contiguous floats even at stride 2. A tile of OB output channels x kRows rows x 16 columns
+// p + 2s, ...), so each tap reads contiguous floats even at stride 2. A tile of OB output channels x kRows rows x kCols columns
 // keeps its accumulators in registers across all (input channel, tap) pairs.
-// GCC's generic vectors make that register tiling explicit (auto-
-// vectorisation picks the wrong loop here) and lower to AVX-512 or AVX2.
-
-typedef float F32x16 __attribute__((vector_size(64)));
-constexpr int64_t kCols = 16;
-constexpr int64_t kDirectMaxGroupWidth = 32;  // input channels per group up to which direct beats GEMM
-#ifdef __AVX512F__
-constexpr int64_t kRows = 4;  // 4 x OB accumulators fit the 32 vector registers
+// The tile is sized so that OB x kRows accumulators, kRows inputs and a
+// broadcast stay in the register file of the widest ISA the build targets,
+// and written with intrinsics: GCC kept generic-vector accumulator arrays on
+// the stack (one load and store per FMA; 3 GFLOP/s on AVX2 with 16-float
+// vectors, 17 with 8-float ones).
+#if defined(__AVX512F__)
+using Vec = __m512;
+constexpr int64_t kCols = 16, kRows = 4;  // 16 zmm accumulators + 4 inputs + 1 broadcast of 32
+inline Vec vec_set1(float v) { return _mm512_set1_ps(v); }
+inline Vec vec_load(const float* p) { return _mm512_loadu_ps(p); }
+inline Vec vec_fma(Vec a, Vec b, Vec c) { return _mm512_fmadd_ps(a, b, c); }
+inline void vec_store(float* p, Vec v) { _mm512_storeu_ps(p, v); }
+#elif defined(__AVX2__) && defined(__FMA__)
+using Vec = __m256;
+constexpr int64_t kCols = 8, kRows = 3;  // 12 ymm accumulators + 3 inputs + 1 broadcast of 16
+inline Vec vec_set1(float v) { return _mm256_set1_ps(v); }
+inline Vec vec_load(const float* p) { return _mm256_loadu_ps(p); }
+inline Vec vec_fma(Vec a, Vec b, Vec c) { return _mm256_fmadd_ps(a, b, c); }
+inline void vec_store(float* p, Vec v) { _mm256_storeu_ps(p, v); }
 #else
-constexpr int64_t kRows = 2;
+typedef float Vec __attribute__((vector_size(16)));
+constexpr int64_t kCols = 4, kRows = 2;  // 8 accumulators + 2 inputs + 1 broadcast of 16 xmm
+inline Vec vec_set1(float v) { return Vec{} + v; }
+inline Vec vec_load(const float* p) {
+  Vec v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+inline Vec vec_fma(Vec a, Vec b, Vec c) { return a * b + c; }
+inline void vec_store(float* p, Vec v) { std::memcpy(p, &v, sizeof v); }
 #endif
+constexpr int64_t kDirectMaxGroupWidth = 32;  // input channels per group up to which direct beats GEMM
 
-// Unaligned load; by reference because returning a 64-byte vector by value
-// is an ABI change (-Wpsabi) when AVX-512 is not enabled.
-inline void load16(F32x16& v, const float* p) { std::memcpy(&v, p, sizeof v); }
+// Which convolution path to take: the cost model's choice, or one forced by
+// PTSCOPE_CONV_PATH=gemm|direct (benchmarks and parity tests compare the
+// paths on the same shapes; a forced path that cannot take a shape is ignored).
+enum class ConvPath { model, gemm, direct };
+ConvPath forced_conv_path() {
+  static const ConvPath path = [] {
+    const char* v = std::getenv("PTSCOPE_CONV_PATH");
+    if (!v) return ConvPath::model;
+    const std::string s(v);
+    return s == "gemm" ? ConvPath::gemm : s == "direct" ? ConvPath::direct : ConvPath::model;
+  }();
+  return path;
+}
 
 struct DirectGeom {
   int64_t st = 1, hp = 0, wpp = 0;  // stride, padded rows, floats per phase row
   int64_t plane() const { return st * hp * wpp; }
 };
+
+// The fraction of the direct kernel's register tiles that hold real outputs
+// (a 14-wide plane fills 7/8 of 16-column tiles, a 7-wide one under half).
+// Measured on AVX-512 and AVX2 (bench/RESULTS.md): with 3x3 kernels at stride
+// 1 the direct path beats im2col + GEMM from about 3/4 use up; at stride 2 on
+// planes under 16 columns the two are level or GEMM wins.
+double direct_tile_use(const ConvGeom& g) {
+  auto use = [](int64_t n, int64_t tile) { return double(n) / double((n + tile - 1) / tile * tile); };
+  return use(g.ow, kCols) * use(g.oh, kRows);
+}
 
 // Direct kernels need equal strides of at most 2; any kernel size or dilation works.
 bool direct_ok(const ConvGeom& g) { return g.sh == g.sw && g.sh <= 2; }
@@ -139,28 +186,38 @@ void direct_block(const float* pads, const DirectGeom& d, const float* wpack, co
   const int64_t row_step = d.st * d.wpp, taps = int64_t(offs.size()), plane_out = oh * ow;
   for (int64_t r0 = 0; r0 < oh; r0 += kRows)
     for (int64_t c0 = 0; c0 < ow; c0 += kCols) {
-      F32x16 acc[OB][kRows];
-      for (int64_t j = 0; j < OB; ++j)
-        for (int64_t rr = 0; rr < kRows; ++rr) acc[j][rr] = F32x16{} + (bias && j < nob ? bias[j] : 0.f);
+      // Every loop over the tile runs to its compile-time bound (edges are
+      // checked inside), so the accumulators are indexed by constants only.
+      Vec acc[OB * kRows];
+#pragma GCC unroll 16
+      for (int j = 0; j < OB; ++j)
+#pragma GCC unroll 16
+        for (int rr = 0; rr < kRows; ++rr) acc[j * kRows + rr] = vec_set1(bias && j < nob ? bias[j] : 0.f);
       const float* base = pads + r0 * row_step + c0;
       for (int64_t t = 0; t < taps; ++t) {
         const float* xt = base + offs[size_t(t)];
-        F32x16 xv[kRows];
-        for (int64_t rr = 0; rr < kRows; ++rr) load16(xv[rr], xt + rr * row_step);
-        for (int64_t j = 0; j < OB; ++j) {
-          const float wv = wpack[t * OB + j];
-          for (int64_t rr = 0; rr < kRows; ++rr) acc[j][rr] += xv[rr] * wv;
+        Vec xv[kRows];
+#pragma GCC unroll 16
+        for (int rr = 0; rr < kRows; ++rr) xv[rr] = vec_load(xt + rr * row_step);
+#pragma GCC unroll 16
+        for (int j = 0; j < OB; ++j) {
+          const Vec wv = vec_set1(wpack[t * OB + j]);
+#pragma GCC unroll 16
+          for (int rr = 0; rr < kRows; ++rr) acc[j * kRows + rr] = vec_fma(xv[rr], wv, acc[j * kRows + rr]);
         }
       }
       const int64_t nr = std::min(kRows, oh - r0), nc = std::min(kCols, ow - c0);
-      for (int64_t j = 0; j < nob; ++j)
-        for (int64_t rr = 0; rr < nr; ++rr) {
+#pragma GCC unroll 16
+      for (int j = 0; j < OB; ++j)
+#pragma GCC unroll 16
+        for (int rr = 0; rr < kRows; ++rr) {
+          if (j >= nob || rr >= nr) continue;
           float* dst = y + j * plane_out + (r0 + rr) * ow + c0;
           if (nc == kCols) {
-            std::memcpy(dst, &acc[j][rr], sizeof(F32x16));  // one vector store
+            vec_store(dst, acc[j * kRows + rr]);
           } else {
             float lanes[kCols];
-            std::memcpy(lanes, &acc[j][rr], sizeof lanes);
+            vec_store(lanes, acc[j * kRows + rr]);
             for (int64_t i = 0; i < nc; ++i) dst[i] = lanes[i];
           }
         }
@@ -391,20 +448,23 @@ void run_conv(KernelCall& c, const ConvArgs& a) {
                 std::to_string(g.groups) + " do not fit");
   float* y = dense_out(out);
   // Direct kernels for depthwise and narrow groups (too little work per
-  // group for a GEMM) and for spatial kernels on planes wide enough to fill
-  // the register tiles (measured faster than im2col + GEMM there; at 14
-  // columns the 16-wide tiles waste an eighth and the packed GEMM wins);
-  // im2col + GEMM for 1x1 and small planes (14x14, 7x7 stages). Plain
-  // depthwise shapes go to conv_depthwise.cpp first.
+  // group for a GEMM) and for spatial kernels on planes that fill the
+  // register tiles well enough (direct_tile_use); im2col + GEMM for 1x1 and
+  // small planes (7x7 stages, 14x14 at stride 2). Plain depthwise shapes go
+  // to conv_depthwise.cpp first.
   const bool narrow_groups = g.groups > 1 && g.cg() <= kDirectMaxGroupWidth;
-  const bool wide_planes = g.kh * g.kw > 1 && g.ow >= 16 && g.oh >= kRows;
+  const bool wide_planes =
+      g.kh * g.kw > 1 && g.oh >= kRows && (g.ow >= 16 || (g.sh == 1 && direct_tile_use(g) >= 0.75));
   const bool depthwise = !a.transposed && g.groups == g.c && g.o == g.c && g.kh == g.kw && g.sh == g.sw &&
                          g.dh == 1 && g.dw == 1;
   DepthwiseShape dws;
   if (depthwise) dws = {g.n, g.c, g.h, g.w, g.oh, g.ow, g.kh, g.sh, g.pt, g.pl};
   if (depthwise && conv_depthwise(x.f32(), w.f32(), bias, y, dws)) return;
+  const ConvPath forced = forced_conv_path();
+  const bool direct = forced == ConvPath::model ? (narrow_groups || wide_planes) && direct_ok(g)
+                                                : forced == ConvPath::direct && direct_ok(g);
   if (a.transposed) conv_transpose(x.f32(), w.f32(), bias, y, g);
-  else if ((narrow_groups || wide_planes) && direct_ok(g)) conv_direct(x.f32(), w.f32(), bias, y, g);
+  else if (direct) conv_direct(x.f32(), w.f32(), bias, y, g);
   else if (g.cg() == 1 && g.groups > 1) conv_depthwise_generic(x.f32(), w.f32(), bias, y, g);
   else conv_gemm(x.f32(), w.f32(), bias, y, g);
 }

@@ -16,7 +16,7 @@
 #include "kernels/cpu/cpu_tensor.h"
 #include "kernels/cpu/scratch.h"
 
-#ifdef __AVX512F__
+#if defined(__AVX512F__) || (defined(__AVX2__) && defined(__FMA__))
 #include <immintrin.h>
 #endif
 
@@ -33,6 +33,39 @@ constexpr int kRows = 2, kMaxVecs = 2;  // a V16 is two ymm registers
 
 // By reference: returning a 64-byte vector is an ABI change without AVX-512.
 inline void load(V16& v, const float* p) { std::memcpy(&v, p, sizeof v); }
+
+// 16 columns (an input or an accumulator). GCC lowers a 64-byte generic
+// vector on AVX2 through the stack (every weight broadcast and most
+// accumulators spilled), so AVX2 keeps two ymm halves; with AVX-512 (one
+// zmm) and without AVX2 the generic vector measured as fast as intrinsics.
+#if defined(__AVX2__) && defined(__FMA__) && !defined(__AVX512F__)
+struct Vec16 {
+  __m256 lo, hi;
+};
+inline Vec16 vec16_set1(float b) { return {_mm256_set1_ps(b), _mm256_set1_ps(b)}; }
+inline Vec16 vec16_load(const float* p) { return {_mm256_loadu_ps(p), _mm256_loadu_ps(p + 8)}; }
+inline void vec16_fma(Vec16& acc, const Vec16& x, float w) {
+  const __m256 wv = _mm256_set1_ps(w);
+  acc.lo = _mm256_fmadd_ps(x.lo, wv, acc.lo);
+  acc.hi = _mm256_fmadd_ps(x.hi, wv, acc.hi);
+}
+inline void vec16_store(float* p, const Vec16& a) {
+  _mm256_storeu_ps(p, a.lo);
+  _mm256_storeu_ps(p + 8, a.hi);
+}
+#else
+struct Vec16 {
+  V16 v;
+};
+inline Vec16 vec16_set1(float b) { return {V16{} + b}; }
+inline Vec16 vec16_load(const float* p) {
+  Vec16 r;
+  load(r.v, p);
+  return r;
+}
+inline void vec16_fma(Vec16& acc, const Vec16& x, float w) { acc.v += x.v * w; }
+inline void vec16_store(float* p, const Vec16& a) { std::memcpy(p, &a.v, sizeof a.v); }
+#endif
 
 // The padded copy of one plane: phase ph, padded row r at (ph * hp + r) * wpp.
 struct Padded {
@@ -62,8 +95,6 @@ void padded_row(const float* src, int64_t w, int64_t pad_left, int64_t full, flo
 // padded columns (wpp of each, a multiple of 16). Straight from the input: going through a
 // padded copy stalls on store forwarding.
 void deinterleave_row(const float* src, int64_t w, int64_t pad_left, int64_t wpp, float* even, float* odd) {
-  const I16 ev = {0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30};
-  const I16 od = ev + 1;
   for (int64_t j = 0; j < wpp; j += 16) {
     const int64_t first = 2 * j - pad_left;  // input column of padded column 2j
     V16 a, b;
@@ -87,9 +118,26 @@ void deinterleave_row(const float* src, int64_t w, int64_t pad_left, int64_t wpp
       load(b, edge + 16);
 #endif
     }
-    const V16 e = __builtin_shuffle(a, b, ev), o = __builtin_shuffle(a, b, od);
+#if defined(__AVX2__) && !defined(__AVX512F__)
+    // GCC lowers the 16-lane shuffle below through memory on AVX2: the same
+    // split per 8 columns with in-lane shuffles and one cross-lane permute.
+    alignas(32) float in[32];
+    std::memcpy(in, &a, sizeof a);
+    std::memcpy(in + 16, &b, sizeof b);
+    for (int h = 0; h < 2; ++h) {
+      const __m256 x0 = _mm256_load_ps(in + 16 * h), x1 = _mm256_load_ps(in + 16 * h + 8);
+      const __m256 e = _mm256_shuffle_ps(x0, x1, _MM_SHUFFLE(2, 0, 2, 0));
+      const __m256 o = _mm256_shuffle_ps(x0, x1, _MM_SHUFFLE(3, 1, 3, 1));
+      constexpr int kOrder = _MM_SHUFFLE(3, 1, 2, 0);  // 64-bit pairs back into column order
+      _mm256_storeu_ps(even + j + 8 * h, _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(e), kOrder)));
+      _mm256_storeu_ps(odd + j + 8 * h, _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(o), kOrder)));
+    }
+#else
+    const I16 ev = {0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30};
+    const V16 e = __builtin_shuffle(a, b, ev), o = __builtin_shuffle(a, b, ev + 1);
     std::memcpy(even + j, &e, sizeof e);
     std::memcpy(odd + j, &o, sizeof o);
+#endif
   }
 }
 
@@ -118,27 +166,27 @@ void pad_channel(const float* xc, const DepthwiseShape& s, const Padded& p, floa
 template <int K, int ST, int NV>
 void tile(const float* plane, const Padded& p, const float* wk, float bias, float* y, int64_t oh, int64_t ow,
           int64_t r0, int64_t c0) {
-  V16 acc[kRows][NV];
+  Vec16 acc[kRows][NV];
 #pragma GCC unroll 8
   for (int rr = 0; rr < kRows; ++rr)
 #pragma GCC unroll 8
-    for (int v = 0; v < NV; ++v) acc[rr][v] = V16{} + bias;
+    for (int v = 0; v < NV; ++v) acc[rr][v] = vec16_set1(bias);
   const float* base = plane + r0 * ST * p.wpp + c0;
 #pragma GCC unroll 16
   for (int pr = 0; pr < (kRows - 1) * ST + K; ++pr) {
 #pragma GCC unroll 8
     for (int kj = 0; kj < K; ++kj) {
       const float* src = base + ((kj % ST) * p.hp + pr) * p.wpp + kj / ST;
-      V16 xv[NV];
+      Vec16 xv[NV];  // loaded once, used for every output row this input row feeds
 #pragma GCC unroll 8
-      for (int v = 0; v < NV; ++v) load(xv[v], src + 16 * v);
+      for (int v = 0; v < NV; ++v) xv[v] = vec16_load(src + 16 * v);
 #pragma GCC unroll 8
       for (int rr = 0; rr < kRows; ++rr) {
         const int ki = pr - rr * ST;  // a constant once the loops are unrolled
         if (ki < 0 || ki >= K) continue;
         const float wv = wk[ki * K + kj];
 #pragma GCC unroll 8
-        for (int v = 0; v < NV; ++v) acc[rr][v] += xv[v] * wv;
+        for (int v = 0; v < NV; ++v) vec16_fma(acc[rr][v], xv[v], wv);
       }
     }
   }
@@ -148,10 +196,10 @@ void tile(const float* plane, const Padded& p, const float* wk, float bias, floa
       const int64_t col = c0 + 16 * v, n = std::min<int64_t>(16, ow - col);
       float* dst = y + (r0 + rr) * ow + col;
       if (n == 16) {
-        std::memcpy(dst, &acc[rr][v], sizeof(V16));
+        vec16_store(dst, acc[rr][v]);
       } else if (n > 0) {
         float lanes[16];
-        std::memcpy(lanes, &acc[rr][v], sizeof lanes);
+        vec16_store(lanes, acc[rr][v]);
         std::memcpy(dst, lanes, size_t(n) * sizeof(float));
       }
     }
