@@ -125,6 +125,8 @@ void architecture(Writer& w, const json& a) {
   const json& s = a["summary"];
   w.section("1. Architecture");
   w.kv("Kind", str(a["architecture"]["kind"]) + " (" + str(a["architecture"]["reason"]) + ")");
+  if (a["architecture"].contains("evidence"))
+    for (const auto& e : a["architecture"]["evidence"]) w.kv("Evidence", str(e));
   if (!a["graph"]["available"].get<bool>()) w.kv("Graph", "unavailable: " + str(a["graph"]["reason"]));
   std::string ins;
   for (const auto& i : s["inputs"])

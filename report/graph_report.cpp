@@ -148,6 +148,7 @@ std::string render_graph_text(const GraphReport& r, const GraphTextOptions& opti
 
   const Architecture a = classify_architecture(m, g);
   out += "\nArchitecture: " + a.kind + " (" + a.reason + ")\n";
+  for (const auto& e : a.evidence) out += "  - " + e + "\n";
   return out;
 }
 
@@ -212,7 +213,7 @@ nlohmann::json graph_json(const GraphReport& r) {
     j["categories"].push_back(std::move(cj));
   }
   const Architecture a = classify_architecture(m, g);
-  j["architecture"] = {{"kind", a.kind}, {"reason", a.reason}};
+  j["architecture"] = {{"kind", a.kind}, {"reason", a.reason}, {"evidence", a.evidence}};
   nlohmann::json totals = cost_json(g.totals());
   totals["params"] = m.n_parameter_elements();
   totals["nodes"] = g.nodes.size();
