@@ -202,7 +202,7 @@ std::string graph_dot(const GraphReport& report) {
       const double t = shade(n);
       std::string label = short_op(n.op);
       if (!n.outputs.empty()) label += "\n" + shape_label(g.values[size_t(n.outputs[0])].meta);
-      if (n.cost.flops + n.cost.extended_flops > 0) label += "\n" + format_count(n.cost.flops + n.cost.extended_flops) + "FLOP";
+      if (n.cost.flops + n.cost.extended_flops > 0) label += "\n" + format_count(n.cost.flops + n.cost.extended_flops) + " FLOP";
       out += indent + "n" + std::to_string(i) + " [label=" + dot_quote(label) + ", tooltip=" +
              dot_quote(n.op + " in " + (n.scope.empty() ? "(root)" : n.scope)) + ", fillcolor=\"" +
              (t < 0 ? std::string("#f3f4f6") : colour(t)) + "\"" + (t > 0.62 ? ", fontcolor=\"white\"" : "") + "];\n";
@@ -248,15 +248,16 @@ std::string graph_svg(const GraphReport& report) {
   const double W = lay.width + 2 * margin, H = lay.layers * row + 2 * margin;
   std::string out = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + svg::num(W) + " " + svg::num(H) +
                     "\" width=\"" + svg::num(W) + "\" height=\"" + svg::num(H) +
-                    "\" font-family=\"Helvetica, Arial, sans-serif\">\n<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n";
+                    "\" font-family=\"Helvetica, Arial, sans-serif\">\n<rect x=\"0\" y=\"0\" width=\"" + svg::num(W) + "\" height=\"" +
+                    svg::num(H) + "\" fill=\"#ffffff\"/>\n";
   out += "<g fill=\"none\" stroke=\"#9ca3af\" stroke-width=\"1.2\">\n";
   std::string labels = "<g font-size=\"9\" fill=\"#6b7280\" font-family=\"monospace\">\n";
   for (const Edge& e : edges) {
     const size_t a = item(e.from), b = item(e.to);
     const double sx = margin + lay.x[a], sy = y_of(a) + height, tx = margin + lay.x[b], ty = y_of(b);
     const double my = (sy + ty) / 2;
-    out += "<path d=\"M" + svg::num(sx) + "," + svg::num(sy) + " C" + svg::num(sx) + "," + svg::num(my) + " " +
-           svg::num(tx) + "," + svg::num(my) + " " + svg::num(tx) + "," + svg::num(ty) + "\"/>\n";
+    out += "<path d=\"M " + svg::num(sx) + " " + svg::num(sy) + " C " + svg::num(sx) + " " + svg::num(my) + " " +
+           svg::num(tx) + " " + svg::num(my) + " " + svg::num(tx) + " " + svg::num(ty) + "\"/>\n";
     const double u = 0.72, a0 = (1 - u) * (1 - u) * (1 - u), a1 = 3 * (1 - u) * (1 - u) * u, a2 = 3 * (1 - u) * u * u,
                  a3 = u * u * u;
     labels += "<text x=\"" + svg::num((a0 + a1) * sx + (a2 + a3) * tx + 4) + "\" y=\"" +

@@ -58,6 +58,7 @@ nlohmann::json value_json(const Graph& g, int id) {
   j["kind"] = kind_name(v.kind);
   if (!v.name.empty()) j["name"] = v.name;
   if (v.view_of >= 0) j["view_of"] = v.view_of;
+  if (v.producer >= 0) j["producer"] = v.producer;  // the node that wrote it: the graph's edges
   return j;
 }
 
