@@ -238,7 +238,7 @@ std::string graph_svg(const GraphReport& report) {
     if (!g.nodes[i].outputs.empty()) sub[inputs + i] = shape_label(g.values[size_t(g.nodes[i].outputs[0])].meta);
   }
   for (size_t k = 0; k < n; ++k)
-    in.width.push_back(std::clamp(14 + 7.0 * std::max(double(label[k].size()), 0.85 * double(sub[k].size())), 64.0, 260.0));
+    in.width.push_back(std::clamp(16 + std::max(7.0 * double(label[k].size()), 6.2 * double(sub[k].size())), 64.0, 280.0));
   const auto edges = graph_edges(g);
   auto item = [&](int v) { return v < 0 ? size_t(-v - 1) : inputs + size_t(v); };
   for (const Edge& e : edges) in.edges.push_back({int(item(e.from)), int(item(e.to))});
@@ -258,10 +258,10 @@ std::string graph_svg(const GraphReport& report) {
     const double my = (sy + ty) / 2;
     out += "<path d=\"M " + svg::num(sx) + " " + svg::num(sy) + " C " + svg::num(sx) + " " + svg::num(my) + " " +
            svg::num(tx) + " " + svg::num(my) + " " + svg::num(tx) + " " + svg::num(ty) + "\"/>\n";
-    const double u = 0.72, a0 = (1 - u) * (1 - u) * (1 - u), a1 = 3 * (1 - u) * (1 - u) * u, a2 = 3 * (1 - u) * u * u,
-                 a3 = u * u * u;
-    labels += "<text x=\"" + svg::num((a0 + a1) * sx + (a2 + a3) * tx + 4) + "\" y=\"" +
-              svg::num(a0 * sy + (a1 + a2) * my + a3 * ty) + "\">" + svg::escape(shape_label(g.values[size_t(e.value)].meta)) +
+    // Mid-curve, on the side the edge comes from (converging edges keep their labels apart).
+    const bool from_left = sx < tx - 4;
+    labels += "<text x=\"" + svg::num((sx + tx) / 2 + (from_left ? -4 : 4)) + "\" y=\"" + svg::num(my + 3) + "\"" +
+              (from_left ? " text-anchor=\"end\"" : "") + ">" + svg::escape(shape_label(g.values[size_t(e.value)].meta)) +
               "</text>\n";
   }
   out += "</g>\n" + labels + "</g>\n<g font-size=\"11\" text-anchor=\"middle\">\n";

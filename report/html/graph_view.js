@@ -169,8 +169,7 @@ window.ptscopeGraphView = function (api) {
   // ---------- layout ----------
   var kRow = 70, kGap = 26, kHeight = 36;
   function itemWidth(it) {
-    var chars = Math.max(it.label.length, it.sub.length * 0.85);
-    return Math.max(64, Math.min(260, 14 + chars * 7));
+    return Math.max(64, Math.min(280, 16 + Math.max(it.label.length * 7, it.sub.length * 6.2)));
   }
   function computeLayout() {
     var n = items.length, preds = [], succs = [];
@@ -268,6 +267,23 @@ window.ptscopeGraphView = function (api) {
     }
     var q = search ? search.value.trim().toLowerCase() : '';
     matches = [];
+    // Placed labels by 12 px row: [left, right] spans, for the overlap test.
+    var rows = Object.create(null);
+    function span(x, w, anchor) { return anchor === 'end' ? [x - w, x] : [x, x + w]; }
+    function labelClash(x, y, w, anchor) {
+      var sp = span(x, w, anchor), r = Math.round(y / 12);
+      for (var dr = -1; dr <= 1; dr++) {
+        var list = rows[r + dr];
+        if (!list) continue;
+        for (var q = 0; q < list.length; q++)
+          if (sp[0] < list[q][1] && list[q][0] < sp[1] && Math.abs(list[q][2] - y) < 11) return true;
+      }
+      return false;
+    }
+    function labelPlace(x, y, w, anchor) {
+      var sp = span(x, w, anchor), r = Math.round(y / 12);
+      (rows[r] = rows[r] || []).push([sp[0], sp[1], y]);
+    }
     var out = ['<g id="graph-root">', '<g class="edges">'];
     var labels = ['<g class="elabels">'];
     edges.forEach(function (e, k) {
@@ -282,16 +298,23 @@ window.ptscopeGraphView = function (api) {
         d = 'M' + sx.toFixed(1) + ',' + sy + ' C' + bx + ',' + (sy + 40) + ' ' + bx + ',' + (ty - 40) + ' ' + tx.toFixed(1) + ',' + ty;
       }
       out.push('<path class="edge' + (back ? ' back' : '') + '" data-edge="' + k + '" d="' + d + '"/>');
-      // The label sits on the curve three quarters of the way down, so that the inputs of one
-      // node keep apart; a back edge's label sits on its loop.
-      var lx, ly;
+      // The label sits on the curve, on the side the edge comes from; where it would cover an
+      // earlier label it slides along the curve (converging and fanning edges keep apart).
+      var lx, ly, anchor = 'start';
       if (back) { lx = Math.max(sx, tx) + 64; ly = (sy + ty) / 2; }
       else {
-        var u = 0.72, a0 = (1 - u) * (1 - u) * (1 - u), a1 = 3 * (1 - u) * (1 - u) * u, a2 = 3 * (1 - u) * u * u, a3 = u * u * u;
-        lx = a0 * sx + a1 * sx + a2 * tx + a3 * tx + 4;
-        ly = a0 * sy + (a1 + a2) * ((sy + ty) / 2) + a3 * ty;
+        var lw = e.label.length * 6.1 + 4, my2 = (sy + ty) / 2, tries = [0.5, 0.3, 0.7, 0.18, 0.82];
+        if (sx < tx - 4) anchor = 'end';
+        for (var ti = 0; ti < tries.length; ti++) {
+          var u = tries[ti], a0 = (1 - u) * (1 - u) * (1 - u), a1 = 3 * (1 - u) * (1 - u) * u, a2 = 3 * (1 - u) * u * u, a3 = u * u * u;
+          lx = (a0 + a1) * sx + (a2 + a3) * tx + (anchor === 'end' ? -4 : 4);
+          ly = a0 * sy + (a1 + a2) * my2 + a3 * ty + 3;
+          if (!labelClash(lx, ly, lw, anchor) || ti === tries.length - 1) break;
+        }
+        labelPlace(lx, ly, lw, anchor);
       }
-      labels.push('<text class="elabel" x="' + lx.toFixed(1) + '" y="' + ly.toFixed(1) + '">' + esc(e.label) + '</text>');
+      labels.push('<text class="elabel" x="' + lx.toFixed(1) + '" y="' + ly.toFixed(1) + '"' +
+        (anchor === 'end' ? ' text-anchor="end"' : '') + '>' + esc(e.label) + '</text>');
     });
     out.push('</g>');
     labels.push('</g>');
@@ -329,7 +352,7 @@ window.ptscopeGraphView = function (api) {
   }
   var lastRenderMs = 0;
   function truncate(s, w) {
-    var max = Math.max(4, Math.floor((w - 10) / 6.6));
+    var max = Math.max(4, Math.floor((w - 8) / 6.1));
     return s.length > max ? s.slice(0, max - 1) + '\u2026' : s;
   }
   function memberMatches(i, q) {
