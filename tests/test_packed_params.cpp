@@ -1,0 +1,73 @@
+// Weights inside custom-class objects (parser/packed_params.cpp): quantized
+// packed params (static conv/linear, dynamic linear), frozen models' packed
+// constants. Fixtures from torch 2.x: fixtures/make_packed_fixtures.py; the
+// golden parameter count is torch's count of the original float model.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "cli_run.h"
+#include "core/model.h"
+#include "parser/packed_params.h"
+#include "test_paths.h"
+
+using namespace ptscope;
+
+namespace {
+
+nlohmann::json golden_of(const std::string& path) {
+  std::ifstream in(path + ".golden.json");
+  REQUIRE(in);
+  return nlohmann::json::parse(in);
+}
+
+}  // namespace
+
+TEST_CASE("packed weights: parameter count equals the float model's, names are module paths", "[reader][packed]") {
+  for (const char* name : {"quant_cnn_scripted", "dynamic_mlp", "quant_cnn_frozen"}) {
+    const std::string path = test::fixture(std::string("packed/") + name + ".pt");
+    const auto golden = golden_of(path);
+    INFO(name);
+    auto model = load_model(path);
+    CHECK(model->n_parameter_elements() == golden["params"].get<int64_t>());
+    std::map<std::string, std::vector<int64_t>> ours;
+    for (const auto& t : model->tensors)
+      if (t.is_parameter()) ours[t.name] = t.tensor->shape;
+    CHECK(ours.size() == golden["weights"].size());
+    if (std::string(name) == "quant_cnn_frozen") {
+      // Freezing inlines the modules: the packed constants keep their CONSTANTS.cN names.
+      for (const auto& [n, shape] : ours) CHECK(n.rfind("CONSTANTS.c", 0) == 0);
+      continue;
+    }
+    for (const auto& [n, shape] : golden["weights"].items()) {
+      INFO(n);
+      REQUIRE(ours.count(n) == 1);
+      CHECK(ours[n] == shape.get<std::vector<int64_t>>());
+    }
+  }
+}
+
+TEST_CASE("packed weights: stats and info see them", "[reader][packed][cli]") {
+  const std::string file = test::fixture("packed/quant_cnn_scripted.pt");
+  const auto stats = test::run_ptscope("stats '" + file + "' --json", false);
+  REQUIRE(stats.status == 0);
+  const auto j = nlohmann::json::parse(stats.out);
+  std::map<std::string, nlohmann::json> by_name;
+  for (const auto& t : j["tensors"]) by_name[t["name"].get<std::string>()] = t;
+  REQUIRE(by_name.count("body.features.0.weight") == 1);
+  REQUIRE(by_name.count("body.fc.weight") == 1);
+  CHECK(by_name["body.fc.weight"]["numel"] == 160);
+  const auto info = test::run_ptscope("info '" + file + "' --json", false);
+  REQUIRE(info.status == 0);
+  CHECK(nlohmann::json::parse(info.out).dump().find("body.features.4.bias") != std::string::npos);
+}
+
+TEST_CASE("packed owner paths", "[reader][packed]") {
+  CHECK(packed_owner_path("_jit_pass_hoist_conv_packed_params.features.1.conv.0.0._packed_params") == "features.1.conv.0.0");
+  CHECK(packed_owner_path("fc._packed_params._packed_params") == "fc");
+  CHECK(packed_owner_path("_packed_params") == "");
+  CHECK(packed_owner_path("layer.conv") == "layer.conv");
+  CHECK(packed_owner_path("my_packed_params") == "my_packed_params");
+}
