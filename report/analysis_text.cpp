@@ -138,7 +138,8 @@ void architecture(Writer& w, const json& a) {
     outs += (outs.empty() ? "" : ", ") + format_shape(o["shape"].get<std::vector<int64_t>>()) + " " + str(o["dtype"]);
   if (!outs.empty()) w.kv("Outputs", outs);
   w.kv("Parameters", format_count(num(s["params"])) + " (" + std::to_string(s["params"].get<int64_t>()) + ")");
-  w.kv("Buffers", format_count(num(s["buffers"])));
+  w.kv("Buffers", format_count(num(s["buffers"])) + " elements" +
+                      (s.contains("buffer_tensors") ? " in " + str(s["buffer_tensors"]) + " tensors" : ""));
   w.kv("Weights in memory", bytes(s["weight_bytes"]));
   if (a["graph"]["available"].get<bool>()) {
     w.kv("Ops", std::to_string(s["nodes"].get<int64_t>()));
