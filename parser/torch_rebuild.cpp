@@ -317,7 +317,8 @@ bool TorchRebuilder::rebuild_node(PyValue& node) {
       node.name = "Parameter";
       return true;
     }
-    if (fn == "_rebuild_sparse_tensor") {
+    // torch 1.10-1.12 wrote CSR tensors through their own function with the same arguments.
+    if (fn == "_rebuild_sparse_tensor" || fn == "_rebuild_sparse_csr_tensor") {
       if (args.size() < 2) throw Error(ErrorCode::corrupt, fn + ": missing arguments");
       auto t = std::make_shared<Tensor>();
       t->rebuild = fn;
@@ -360,7 +361,9 @@ bool TorchRebuilder::rebuild_node(PyValue& node) {
     }
     return false;
   }
-  if (mod == "torch._tensor" && fn == "_rebuild_from_type_v2") {
+  // (func, type, args[, dict]): torch 1.7 wrote _rebuild_from_type for tensor subclasses,
+  // 1.8 and later _rebuild_from_type_v2 with the subclass's state.
+  if (mod == "torch._tensor" && (fn == "_rebuild_from_type_v2" || fn == "_rebuild_from_type")) {
     // (func, new_type, args, state): rebuild the base tensor with func(*args).
     if (args.size() < 3 || args[0]->kind != PyKind::global)
       throw Error(ErrorCode::corrupt, "_rebuild_from_type_v2: malformed arguments");
