@@ -208,11 +208,22 @@ void summarize(ModelStats& ms, const ModelStatsOptions& options) {
     }
     recs.push_back({"keep-16bit", text + join_names(shown, k) + ".", keep16});
   }
-  // Unstructured: the highest sparsity that keeps >= 95% of a layer's energy.
+  // Unstructured: the highest sparsity that keeps >= 95% of a layer's energy. A layer that is
+  // already that sparse (pruned before saving) is reported as pruned, not told to prune again.
+  std::vector<std::string> pruned;
+  for (const TensorStats* t : nonzero_layers)  // an all-zero layer is dead, not pruned
+    if (t->sparsity >= kPruneSparsities[0] - 0.005) pruned.push_back(t->name);
+  if (!pruned.empty())
+    recs.push_back({"pruned",
+                    fmt("%.0f layer(s) are already at least %.0f%% zeros (pruned): ", double(pruned.size()),
+                        100 * kPruneSparsities[0]) +
+                        join_names(pruned, k) + "; store them sparse (CSR or 2:4) to save memory and time.",
+                    pruned});
   for (int level = 2; level >= 0; --level) {
     std::vector<std::string> names;
     int64_t elements = 0;
     for (const TensorStats* t : layers) {
+      if (t->sparsity >= kPruneSparsities[size_t(level)] - 0.005) continue;  // already this sparse
       const auto& e = t->prune.energy_kept;
       const bool here = e[size_t(level)] >= 0.95 && (level == 2 || e[size_t(level) + 1] < 0.95);
       if (here) names.push_back(t->name), elements += t->numel;
