@@ -64,6 +64,15 @@ std::string packed_owner_path(const std::string& path) {
   std::string p = path.rfind(kHoisted, 0) == 0 ? path.substr(kHoisted.size()) : path;
   static const std::string kPacked = "_packed_params";
   while (true) {
+    // The hoisting pass numbers its attributes: "features.0.0._packed_params.1".
+    const size_t dot = p.rfind('.');
+    if (dot != std::string::npos && dot + 1 < p.size() &&
+        p.find_first_not_of("0123456789", dot + 1) == std::string::npos &&
+        dot >= kPacked.size() &&
+        p.compare(dot - kPacked.size(), kPacked.size(), kPacked) == 0) {
+      p.resize(dot);
+      continue;
+    }
     if (p == kPacked) return "";
     if (p.size() > kPacked.size() && p.compare(p.size() - kPacked.size(), kPacked.size(), kPacked) == 0 &&
         p[p.size() - kPacked.size() - 1] == '.') {

@@ -28,9 +28,10 @@ bool is_packed_weight_class(const PyValue& object);
 std::optional<PackedWeights> find_packed_weights(const PyRef& state);
 
 // The module path that owns a packed object found at `path`: trailing "_packed_params"
-// components dropped, and the prefix of conv packed params hoisted onto the root by
-// freezing ("_jit_pass_hoist_conv_packed_params.") removed:
-// "_jit_pass_hoist_conv_packed_params.features.1.conv.0.0._packed_params" → "features.1.conv.0.0".
+// components dropped (with the counter the hoisting pass appends), and the prefix of conv
+// packed params hoisted onto the root by freezing ("_jit_pass_hoist_conv_packed_params.")
+// removed: "_jit_pass_hoist_conv_packed_params.features.1.conv.0.0._packed_params.2" →
+// "features.1.conv.0.0".
 std::string packed_owner_path(const std::string& path);
 
 }  // namespace ptscope

@@ -67,7 +67,32 @@ TEST_CASE("packed weights: stats and info see them", "[reader][packed][cli]") {
 TEST_CASE("packed owner paths", "[reader][packed]") {
   CHECK(packed_owner_path("_jit_pass_hoist_conv_packed_params.features.1.conv.0.0._packed_params") == "features.1.conv.0.0");
   CHECK(packed_owner_path("fc._packed_params._packed_params") == "fc");
+  CHECK(packed_owner_path("_jit_pass_hoist_conv_packed_params.features.0.0._packed_params.1") == "features.0.0");
+  CHECK(packed_owner_path("layers.3") == "layers.3");
   CHECK(packed_owner_path("_packed_params") == "");
   CHECK(packed_owner_path("layer.conv") == "layer.conv");
   CHECK(packed_owner_path("my_packed_params") == "my_packed_params");
+}
+
+TEST_CASE("packed weights hoisted by freezing are named by module path (corpus)", "[reader][packed][corpus]") {
+  // A quantized MobileNetV2 from a third-party Android app: its conv packed params were hoisted
+  // onto the root (_jit_pass_hoist_conv_packed_params.features.1.conv.0.0._packed_params.2).
+  const std::string path =
+      test::corpus_dir() + "/slipnitskaya__image-tagger__329e67b5__app__src__main__assets__model.pt";
+  if (!std::ifstream(path)) {
+    WARN("corpus file absent: " << path);
+    return;
+  }
+  auto model = load_model(path);
+  std::map<std::string, const NamedTensor*> by_name;
+  for (const auto& t : model->tensors) by_name[t.name] = &t;
+  REQUIRE(by_name.count("features.1.conv.0.0.weight") == 1);
+  CHECK(by_name["features.1.conv.0.0.weight"]->is_parameter());
+  CHECK(by_name["features.1.conv.0.0.weight"]->tensor->shape == std::vector<int64_t>{32, 1, 3, 3});
+  for (const auto& [name, t] : by_name) {
+    INFO(name);
+    CHECK(name.find("_packed_params") == std::string::npos);
+    CHECK(name.find("_jit_pass_hoist") == std::string::npos);
+  }
+  CHECK(model->n_parameter_elements() > 2'000'000);
 }
