@@ -96,3 +96,29 @@ TEST_CASE("packed weights hoisted by freezing are named by module path (corpus)"
   }
   CHECK(model->n_parameter_elements() > 2'000'000);
 }
+
+TEST_CASE("XNNPACK op contexts of optimize_for_mobile hold parameters (corpus)", "[reader][packed][corpus]") {
+  // A lite-interpreter model from a third-party app, written by optimize_for_mobile: its convs
+  // and linear live in __torch__.torch.classes.xnnpack.Conv2dOpContext / LinearOpContext
+  // constants (this torch build has no XNNPACK, so no fixture of our own can be written).
+  const std::string path = test::corpus_dir() + "/smithandrewk__restart__app__src__main__assets__model.ptl";
+  if (!std::ifstream(path)) {
+    WARN("corpus file absent: " << path);
+    return;
+  }
+  auto model = load_model(path);
+  std::map<std::string, const NamedTensor*> by_name;
+  int64_t weights = 0;
+  for (const auto& t : model->tensors) {
+    by_name[t.name] = &t;
+    if (t.is_parameter()) weights += t.tensor->numel();
+  }
+  REQUIRE(by_name.count("CONSTANTS.c0.weight") == 1);
+  CHECK(by_name["CONSTANTS.c0.weight"]->is_parameter());
+  CHECK(by_name["CONSTANTS.c0.weight"]->tensor->shape == std::vector<int64_t>{4, 3, 1, 7});
+  REQUIRE(by_name.count("CONSTANTS.c10.weight") == 1);  // the LinearOpContext
+  CHECK(by_name["CONSTANTS.c10.weight"]->tensor->shape == std::vector<int64_t>{1, 4});
+  CHECK(by_name["CONSTANTS.c10.bias"]->tensor->shape == std::vector<int64_t>{1});
+  CHECK(model->n_parameter_elements() == weights);
+  CHECK(weights > 0);
+}
