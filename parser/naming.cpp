@@ -181,10 +181,12 @@ class ScriptModuleNamer {
       // Classes with __getstate__ (TorchBind packed params, custom classes). Quantized
       // modules return a tuple holding their weight and bias: those are the module's parameters.
       const bool quantized_module = node->class_name.find("quantized") != std::string::npos;
-      if (quantized_module && emit_packed(state, path)) {
-        for (const char* n : {"weight", "bias"})
-          for (const auto& t : out_)
-            if (t.name == join(path, n)) node->parameters.push_back(n);
+      if (quantized_module) {
+        const size_t before = out_.size();
+        if (emit_packed(state, path)) {
+          node->parameters.push_back("weight");
+          if (out_.size() - before > 1) node->parameters.push_back("bias");
+        }
       }
       collect_nested_tensors(state, join(path, "__state__"), depth + 1);
     }
