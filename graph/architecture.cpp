@@ -28,6 +28,9 @@ namespace {
 
 bool has(const std::string& s, const char* word) { return s.find(word) != std::string::npos; }
 
+// "1 attention site", "3 attention sites".
+std::string count(size_t n, const std::string& what) { return std::to_string(n) + " " + what + (n == 1 ? "" : "s"); }
+
 std::string percent(double part, double whole) {
   if (whole <= 0) return "0%";
   return std::to_string(int(100 * part / whole + 0.5)) + "%";
@@ -254,7 +257,7 @@ Architecture classify_architecture(const Model&, const Graph& graph) {
   int causal = 0, cross = 0, fused = 0;
   for (const Site& s : sites) causal += s.causal, cross += s.cross, fused += s.fused;
   if (!sites.empty()) {
-    note(std::to_string(sites.size()) + " attention sites (" + std::to_string(fused) + " fused, " +
+    note(count(sites.size(), "attention site") + " (" + std::to_string(fused) + " fused, " +
          std::to_string(sites.size() - size_t(fused)) + " explicit softmax(QK\xE1\xB5\x80))");
     if (causal) note(std::to_string(causal) + " causal (is_causal, a triangular mask or a mask fixed by the model)");
     if (cross) note(std::to_string(cross) + " cross-attention (query and key from different streams)");
@@ -271,7 +274,7 @@ Architecture classify_architecture(const Model&, const Graph& graph) {
     if (vision && backbone_convs >= 2 && backbone >= 0.1 * total) {
       a.kind = "hybrid (CNN + transformer)";
       a.reason = std::to_string(backbone_convs) + " backbone convolutions (" + percent(backbone, total) +
-                 " of the MACs) feed " + std::to_string(sites.size()) + " attention sites" +
+                 " of the MACs) feed " + count(sites.size(), "attention site") +
                  (cross ? " with cross-attention (an encoder-decoder head)" : "");
     } else if (vision && image_input && (rolls > 0 || partitions > 0)) {
       a.kind = "windowed vision transformer";
@@ -279,18 +282,18 @@ Architecture classify_architecture(const Model&, const Graph& graph) {
                  std::string(rolls ? std::to_string(rolls) + " shifted-window rolls" : "window partitions") + ")";
     } else if (vision && image_input) {
       a.kind = "vision transformer";
-      a.reason = std::to_string(sites.size()) + " attention sites over " +
+      a.reason = count(sites.size(), "attention site") + " over " +
                  (patchify ? "patch embeddings (kernel = stride convolution)" : "image tokens");
     } else if (cross) {
       a.kind = "transformer encoder-decoder";
-      a.reason = std::to_string(cross) + " cross-attention sites read a second stream" +
-                 (causal ? "; " + std::to_string(causal) + " causal self-attention sites" : "");
+      a.reason = count(size_t(cross), "cross-attention site") + " read a second stream" +
+                 (causal ? "; " + count(size_t(causal), "causal self-attention site") : "");
     } else if (causal) {
       a.kind = "transformer decoder";
       a.reason = std::to_string(causal) + " of " + std::to_string(sites.size()) + " attention sites are causal";
     } else {
       a.kind = "transformer encoder";
-      a.reason = std::to_string(sites.size()) + " bidirectional self-attention sites; dense layers do " +
+      a.reason = count(sites.size(), "bidirectional self-attention site") + "; dense layers do " +
                  percent(dense, total) + " of the MACs";
     }
   } else if (conv > 0 && (image_input || conv >= 0.3 * total)) {
