@@ -1,10 +1,12 @@
 #include "report/graph_export.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <map>
 #include <numeric>
 #include <set>
+#include <unordered_map>
 
 #include "report/format.h"
 #include "report/svg.h"
@@ -252,17 +254,38 @@ std::string graph_svg(const GraphReport& report) {
                     svg::num(H) + "\" fill=\"#ffffff\"/>\n";
   out += "<g fill=\"none\" stroke=\"#9ca3af\" stroke-width=\"1.2\">\n";
   std::string labels = "<g font-size=\"9\" fill=\"#6b7280\" font-family=\"monospace\">\n";
+  std::unordered_map<long, std::vector<std::array<double, 3>>> placed;  // by 12 px row: left, right, baseline
   for (const Edge& e : edges) {
     const size_t a = item(e.from), b = item(e.to);
     const double sx = margin + lay.x[a], sy = y_of(a) + height, tx = margin + lay.x[b], ty = y_of(b);
     const double my = (sy + ty) / 2;
     out += "<path d=\"M " + svg::num(sx) + " " + svg::num(sy) + " C " + svg::num(sx) + " " + svg::num(my) + " " +
            svg::num(tx) + " " + svg::num(my) + " " + svg::num(tx) + " " + svg::num(ty) + "\"/>\n";
-    // Mid-curve, on the side the edge comes from (converging edges keep their labels apart).
+    // On the curve, on the side the edge comes from; where it would cover an earlier label it
+    // slides along the curve (as graph_view.js does), so converging edges keep theirs apart.
+    const std::string text = shape_label(g.values[size_t(e.value)].meta);
     const bool from_left = sx < tx - 4;
-    labels += "<text x=\"" + svg::num((sx + tx) / 2 + (from_left ? -4 : 4)) + "\" y=\"" + svg::num(my + 3) + "\"" +
-              (from_left ? " text-anchor=\"end\"" : "") + ">" + svg::escape(shape_label(g.values[size_t(e.value)].meta)) +
-              "</text>\n";
+    const double width = 5.5 * double(text.size()) + 4;
+    double lx = 0, ly = 0;
+    for (double u : {0.5, 0.3, 0.7, 0.18, 0.82}) {
+      const double a0 = (1 - u) * (1 - u) * (1 - u), a1 = 3 * (1 - u) * (1 - u) * u, a2 = 3 * (1 - u) * u * u,
+                   a3 = u * u * u;
+      lx = (a0 + a1) * sx + (a2 + a3) * tx + (from_left ? -4 : 4);
+      ly = a0 * sy + (a1 + a2) * my + a3 * ty + 3;
+      const double left = from_left ? lx - width : lx, right = from_left ? lx : lx + width;
+      bool clash = false;
+      const long row = std::lround(ly / 12);
+      for (long r = row - 1; r <= row + 1 && !clash; ++r)
+        if (auto it = placed.find(r); it != placed.end())
+          for (const auto& [l, rr, y] : it->second)
+            if (left < rr && l < right && std::fabs(y - ly) < 10) { clash = true; break; }
+      if (!clash || u == 0.82) {
+        placed[row].push_back({left, right, ly});
+        break;
+      }
+    }
+    labels += "<text x=\"" + svg::num(lx) + "\" y=\"" + svg::num(ly) + "\"" + (from_left ? " text-anchor=\"end\"" : "") +
+              ">" + svg::escape(text) + "</text>\n";
   }
   out += "</g>\n" + labels + "</g>\n<g font-size=\"11\" text-anchor=\"middle\">\n";
   for (size_t k = 0; k < n; ++k) {
