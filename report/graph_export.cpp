@@ -247,7 +247,8 @@ std::string graph_svg(const GraphReport& report) {
   const LayoutResult lay = layered_layout(in);
   const double row = 70, height = 36, margin = 20;
   auto y_of = [&](size_t k) { return margin + lay.layer[k] * row; };
-  const double W = lay.width + 2 * margin, H = lay.layers * row + 2 * margin;
+  // Room on the right for the edge labels of the rightmost column.
+  const double W = lay.width + 2 * margin + 140, H = lay.layers * row + 2 * margin;
   std::string out = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + svg::num(W) + " " + svg::num(H) +
                     "\" width=\"" + svg::num(W) + "\" height=\"" + svg::num(H) +
                     "\" font-family=\"Helvetica, Arial, sans-serif\">\n<rect x=\"0\" y=\"0\" width=\"" + svg::num(W) + "\" height=\"" +
