@@ -4,6 +4,7 @@
 #include "cli/commands.h"
 #include "cli/errors.h"
 #include "graph/input_inference.h"
+#include "report/graph_export.h"
 #include "report/graph_report.h"
 
 namespace ptscope::cli {
@@ -20,6 +21,7 @@ void register_graph_command(CLI::App& app, int& exit_code) {
     bool json = false;
     bool all = false;
     bool hide_views = false;
+    std::string format = "text";
   };
   auto args = std::make_shared<Args>();
   cmd->add_option("file", args->file, "TorchScript model file (torch.jit.save)")->required();
@@ -30,6 +32,10 @@ void register_graph_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--seq", args->seq, "Sequence length for inferred token/sequence inputs")->check(CLI::PositiveNumber);
   cmd->add_option("--method", args->method, "Method to run (default forward)");
   cmd->add_flag("--json", args->json, "Machine-readable output (schema ptscope.graph/1)");
+  cmd->add_option("--format", args->format,
+                  "text, json, dot (Graphviz: module scopes as clusters) or svg (drawn by ptscope); shapes on every "
+                  "edge, nodes coloured by FLOPs")
+      ->check(CLI::IsMember({"text", "json", "dot", "svg"}));
   cmd->add_flag("--all", args->all, "List every layer (default: first 300)");
   cmd->add_flag("--hide-views", args->hide_views, "Leave view ops (reshape, transpose ...) out of the layer table");
   cmd->callback([args, &exit_code] {
@@ -43,7 +49,11 @@ void register_graph_command(CLI::App& app, int& exit_code) {
       std::vector<graph::ModuleCall> calls;
       graph::Graph g = graph::build_graph(*model, options, &calls);
       GraphReport report{model.get(), &g, &calls, options.method};
-      if (args->json) {
+      if (args->format == "dot") {
+        std::cout << graph_dot(report);
+      } else if (args->format == "svg") {
+        std::cout << graph_svg(report);
+      } else if (args->json || args->format == "json") {
         std::cout << graph_json(report).dump(1) << "\n";
       } else {
         GraphTextOptions text;

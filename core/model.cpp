@@ -51,6 +51,13 @@ int64_t Model::n_buffers() const {
   return n;
 }
 
+int64_t Model::n_buffer_elements() const {
+  int64_t n = 0;
+  for (const auto& t : tensors)
+    if (t.is_buffer() && t.tensor) n += t.tensor->numel();
+  return n;
+}
+
 uint64_t Model::tensor_bytes() const {
   std::unordered_set<const Storage*> seen;
   uint64_t total = 0;

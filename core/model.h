@@ -94,7 +94,8 @@ struct Model {
 
   // Totals over the tensor table.
   int64_t n_parameter_elements() const;
-  int64_t n_buffers() const;
+  int64_t n_buffers() const;           // buffer tensors
+  int64_t n_buffer_elements() const;   // elements of those tensors
   uint64_t tensor_bytes() const;  // sum of distinct storages' bytes
 };
 

@@ -35,10 +35,14 @@ struct CategoryTotals {
 std::vector<CategoryTotals> category_distribution(const Graph& graph);
 
 struct Architecture {
-  std::string kind;    // "CNN", "transformer encoder", "transformer decoder", "transformer encoder-decoder",
-                       // "hybrid (CNN + transformer)", "MLP", "RNN", "other"
-  std::string reason;  // the evidence, one sentence
+  std::string kind;    // "CNN", "vision transformer", "windowed vision transformer", "transformer encoder",
+                       // "transformer decoder", "transformer encoder-decoder", "hybrid (CNN + transformer)",
+                       // "MLP", "RNN", "other"
+  std::string reason;  // the deciding evidence, one sentence
+  std::vector<std::string> evidence;  // every observation the decision used, one per line
 };
+// Reads the op graph only (op kinds, data flow, shapes and arguments), never class
+// names: graph/architecture.cpp, docs/graph.md "Architecture".
 Architecture classify_architecture(const Model& model, const Graph& graph);
 
 // Parameter elements each node reads (inputs that are nn.Parameters in the

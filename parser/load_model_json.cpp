@@ -94,6 +94,18 @@ void load_model_json_archive(const ZipArchive& zip, const std::string& prefix, c
     t->storage_offset = tj.contains("offset") ? json_int(tj["offset"]) : 0;
     t->requires_grad = tj.value("requiresGrad", false);
     t->rebuild = "model.json";
+    // torch 1.3 TensorDef fields 8-10: a per-tensor affine quantized tensor stored as its integers.
+    if (tj.value("isQuantized", false)) {
+      if (t->dtype == DType::uint8) t->dtype = DType::quint8;
+      else if (t->dtype == DType::int8) t->dtype = DType::qint8;
+      else if (t->dtype == DType::int32) t->dtype = DType::qint32;
+      else throw Error(ErrorCode::corrupt, "model.json: quantized tensor of data type " + tj.value("dataType", std::string("FLOAT")));
+      t->quant.scheme = QScheme::per_tensor_affine;
+      const auto& scale = tj.contains("scale") ? tj["scale"] : nlohmann::json();
+      if (!scale.is_number()) throw Error(ErrorCode::corrupt, "model.json: quantized tensor without a numeric scale");
+      t->quant.scale = scale.get<double>();
+      t->quant.zero_point = tj.contains("zeroPoint") ? json_int(tj["zeroPoint"]) : 0;
+    }
     const std::string key = tj.at("data").value("key", std::string());
     auto& storage = storages[key];
     if (!storage) {

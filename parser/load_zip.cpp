@@ -7,6 +7,7 @@
 #include "parser/class_index.h"
 #include "parser/loaders.h"
 #include "parser/naming.h"
+#include "parser/packed_params.h"
 #include "parser/torch_rebuild.h"
 #include "parser/zip_reader.h"
 
@@ -201,9 +202,20 @@ class ZipModelReader {
       PyRef constants = unpickle_record(*c, rebuilder, resolver_for("constants/"));
       if (constants && (constants->kind == PyKind::tuple || constants->kind == PyKind::list)) {
         model_.constants = constants->items;
-        for (size_t i = 0; i < constants->items.size(); ++i)
-          if (constants->items[i]->kind == PyKind::tensor)
-            model_.tensors.push_back({"CONSTANTS.c" + std::to_string(i), TensorRole::constant, constants->items[i]->tensor});
+        for (size_t i = 0; i < constants->items.size(); ++i) {
+          const PyRef& c = constants->items[i];
+          const std::string name = "CONSTANTS.c" + std::to_string(i);
+          if (c->kind == PyKind::tensor) {
+            model_.tensors.push_back({name, TensorRole::constant, c->tensor});
+          } else if (is_packed_weight_class(*c)) {
+            // Frozen models (torch.jit.freeze, optimize_for_mobile) keep each layer's packed
+            // weights as a constant object: they are the model's parameters.
+            if (auto w = find_packed_weights(c->state)) {
+              model_.tensors.push_back({name + ".weight", TensorRole::parameter, w->weight});
+              if (w->bias) model_.tensors.push_back({name + ".bias", TensorRole::parameter, w->bias});
+            }
+          }
+        }
       }
     }
     TorchRebuilder rebuilder(big, &model_.warnings);

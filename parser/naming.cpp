@@ -1,5 +1,7 @@
 #include "parser/naming.h"
 
+#include "parser/packed_params.h"
+
 #include <unordered_set>
 
 #include "core/error.h"
@@ -168,13 +170,24 @@ class ScriptModuleNamer {
           out_.push_back({child_path, role, val->tensor});
         } else if (val->kind == PyKind::object && is_module_object(*val)) {
           node->children.push_back(walk(val, attr, child_path, depth + 1));
+        } else if (val->kind == PyKind::object && is_packed_weight_class(*val) && emit_packed(val->state, child_path)) {
+          node->attributes.emplace_back(attr, py_repr(val, 80));
         } else {
           collect_nested_tensors(val, child_path, depth + 1);
           node->attributes.emplace_back(attr, py_repr(val, 80));
         }
       }
     } else if (state) {
-      // Classes with __getstate__ (TorchBind packed params, custom classes).
+      // Classes with __getstate__ (TorchBind packed params, custom classes). Quantized
+      // modules return a tuple holding their weight and bias: those are the module's parameters.
+      const bool quantized_module = node->class_name.find("quantized") != std::string::npos;
+      if (quantized_module) {
+        const size_t before = out_.size();
+        if (emit_packed(state, path)) {
+          node->parameters.push_back("weight");
+          if (out_.size() - before > 1) node->parameters.push_back("bias");
+        }
+      }
       collect_nested_tensors(state, join(path, "__state__"), depth + 1);
     }
     on_path_.erase(obj.get());
@@ -189,10 +202,28 @@ class ScriptModuleNamer {
     return v.state && v.state->kind == PyKind::dict && v.state->get("training") != nullptr;
   }
 
+  // The weight and bias inside a packed object (or a quantized module's state tuple) as
+  // parameters of the module that owns them; false when the state holds no weight.
+  bool emit_packed(const PyRef& state, const std::string& path) {
+    const auto w = find_packed_weights(state);
+    if (!w) return false;
+    const std::string owner = packed_owner_path(path);
+    out_.push_back({join(owner, "weight"), TensorRole::parameter, w->weight});
+    packed_.insert(w->weight.get());
+    if (w->bias) {
+      out_.push_back({join(owner, "bias"), TensorRole::parameter, w->bias});
+      packed_.insert(w->bias.get());
+    }
+    return true;
+  }
+
   // Tensors held inside non-module attributes (lists, dicts, objects).
   void collect_nested_tensors(const PyRef& v, const std::string& path, int depth) {
     if (!v || depth > kMaxDepth) return;
-    if (v->kind == PyKind::tensor) { out_.push_back({path, TensorRole::attribute, v->tensor}); return; }
+    if (v->kind == PyKind::tensor) {
+      if (!packed_.count(v->tensor.get())) out_.push_back({path, TensorRole::attribute, v->tensor});
+      return;
+    }
     if (on_path_.count(v.get())) return;
     on_path_.insert(v.get());
     for (size_t i = 0; i < v->items.size(); ++i) collect_nested_tensors(v->items[i], join(path, std::to_string(i)), depth + 1);
@@ -204,6 +235,7 @@ class ScriptModuleNamer {
   const ClassIndex& classes_;
   std::vector<NamedTensor>& out_;
   std::unordered_set<const PyValue*> on_path_;
+  std::unordered_set<const Tensor*> packed_;  // already named as a packed weight or bias
 };
 
 }  // namespace

@@ -234,6 +234,15 @@ std::shared_ptr<Tensor> TorchRebuilder::tensor_from_args(const std::string& fn, 
       if (!d) throw Error(ErrorCode::corrupt, fn + ": unknown dtype " + py_repr(a[6], 60));
       t->dtype = *d;
       if (a.size() > 7) read_metadata(a[7]);
+    } else if (fn == "_rebuild_qtensor" && a.size() >= 6 && a[4] &&
+               (a[4]->kind == PyKind::floating || a[4]->kind == PyKind::integer) && a[5] &&
+               a[5]->kind == PyKind::integer) {
+      // torch 1.3: (storage, offset, size, stride, scale, zero_point, requires_grad, hooks),
+      // per-tensor affine only; 1.4 replaced scale and zero_point by a quantizer tuple.
+      t->quant.scheme = QScheme::per_tensor_affine;
+      if (!as_double(a[4], t->quant.scale)) throw Error(ErrorCode::corrupt, fn + ": bad scale");
+      t->quant.zero_point = a[5]->i;
+      if (a.size() > 6) t->requires_grad = truthy(a[6]);
     } else if (fn == "_rebuild_qtensor") {
       need(5);
       const auto& q = seq_items(a[4]);
@@ -308,7 +317,8 @@ bool TorchRebuilder::rebuild_node(PyValue& node) {
       node.name = "Parameter";
       return true;
     }
-    if (fn == "_rebuild_sparse_tensor") {
+    // torch 1.10-1.12 wrote CSR tensors through their own function with the same arguments.
+    if (fn == "_rebuild_sparse_tensor" || fn == "_rebuild_sparse_csr_tensor") {
       if (args.size() < 2) throw Error(ErrorCode::corrupt, fn + ": missing arguments");
       auto t = std::make_shared<Tensor>();
       t->rebuild = fn;
@@ -351,7 +361,9 @@ bool TorchRebuilder::rebuild_node(PyValue& node) {
     }
     return false;
   }
-  if (mod == "torch._tensor" && fn == "_rebuild_from_type_v2") {
+  // (func, type, args[, dict]): torch 1.7 wrote _rebuild_from_type for tensor subclasses,
+  // 1.8 and later _rebuild_from_type_v2 with the subclass's state.
+  if (mod == "torch._tensor" && (fn == "_rebuild_from_type_v2" || fn == "_rebuild_from_type")) {
     // (func, new_type, args, state): rebuild the base tensor with func(*args).
     if (args.size() < 3 || args[0]->kind != PyKind::global)
       throw Error(ErrorCode::corrupt, "_rebuild_from_type_v2: malformed arguments");

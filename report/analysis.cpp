@@ -26,6 +26,21 @@ namespace {
 
 json shape_dtype(const TensorMeta& m) { return {{"shape", m.shape}, {"dtype", std::string(dtype_name(m.dtype))}}; }
 
+// A node input for the graph view: its shape and dtype, and where it comes from (`from`: the
+// producing node's index; otherwise `kind` "input" / "parameter" / "constant" and its `name`).
+json graph_edge_source(const Graph& g, int id) {
+  const Value& v = g.values[size_t(id)];
+  json j = shape_dtype(v.meta);
+  j["value"] = id;
+  if (v.producer >= 0) {
+    j["from"] = v.producer;
+  } else {
+    j["kind"] = v.kind == Value::Kind::input ? "input" : v.kind == Value::Kind::parameter ? "parameter" : "constant";
+    if (!v.name.empty()) j["name"] = v.name;
+  }
+  return j;
+}
+
 // Bytes of the new tensors a node writes (views and in-place results share their base's buffer).
 std::vector<uint64_t> new_output_bytes(const Graph& g) {
   std::vector<uint64_t> out(g.nodes.size(), 0);
@@ -199,8 +214,10 @@ json nodes_section(const Model& m, const Graph& g, const MemoryPlan& plan) {
   for (size_t i = 0; i < g.nodes.size(); ++i) {
     const Node& n = g.nodes[i];
     json ins = json::array(), outs = json::array();
-    for (int id : n.inputs) ins.push_back(shape_dtype(g.values[size_t(id)].meta));
+    for (int id : n.inputs) ins.push_back(graph_edge_source(g, id));
     for (int id : n.outputs) outs.push_back(shape_dtype(g.values[size_t(id)].meta));
+    json args = json::object();
+    for (const auto& [name, v] : n.attrs) args[name] = arg_to_string(v);
     a.push_back({{"index", i},
                  {"op", n.op},
                  {"scope", n.scope},
@@ -216,7 +233,9 @@ json nodes_section(const Model& m, const Graph& g, const MemoryPlan& plan) {
                  {"bytes_written", n.cost.bytes_written},
                  {"intensity", intensity_of(n.cost)},
                  {"live_bytes", i < plan.live_during.size() ? plan.live_during[i] : 0},
-                 {"view", n.def && n.def->is_view}});
+                 {"view", n.def && n.def->is_view},
+                 {"source", n.source},
+                 {"args", std::move(args)}});
   }
   return a;
 }
@@ -345,7 +364,8 @@ json analyse(const Model& m, const AnalysisOptions& options, RunMonitor& monitor
 
   json summary;
   summary["params"] = m.n_parameter_elements();
-  summary["buffers"] = m.n_buffers();
+  summary["buffers"] = m.n_buffer_elements();
+  summary["buffer_tensors"] = m.n_buffers();
   summary["weight_bytes"] = model_weight_bytes(m);
   summary["file_tensor_bytes"] = m.tensor_bytes();
 
@@ -379,7 +399,7 @@ json analyse(const Model& m, const AnalysisOptions& options, RunMonitor& monitor
     summary["inputs"] = ins;
     summary["outputs"] = outs;
     const Architecture arch = classify_architecture(m, *g);
-    a["architecture"] = {{"kind", arch.kind}, {"reason", arch.reason}};
+    a["architecture"] = {{"kind", arch.kind}, {"reason", arch.reason}, {"evidence", arch.evidence}};
     const MemoryPlan plan = plan_memory(*g);
     const auto new_bytes = new_output_bytes(*g);
     a["modules"] = modules_section(m, *g, calls, new_bytes);

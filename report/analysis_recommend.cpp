@@ -109,6 +109,19 @@ void memory_bound_recommendations(const json& a, json& out) {
     }
   }
   if (below.empty()) return;
+  // Activations already in 16 bits or fewer (fp16/bf16 or quantized) are not told to shrink again.
+  double narrow_bytes = 0;
+  for (const auto& n : a["nodes"]) {
+    const double bytes = n["bytes_read"].get<double>() + n["bytes_written"].get<double>();
+    for (const auto& o : n["outputs"]) {
+      const std::string dt = o.value("dtype", "");
+      if (dt != "float32" && dt != "float64") {
+        narrow_bytes += bytes;
+        break;
+      }
+    }
+  }
+  const bool already_narrow = all_bytes > 0 && narrow_bytes >= 0.5 * all_bytes;
   std::sort(below.begin(), below.end(), [](const Row& x, const Row& y) { return x.bytes > y.bytes; });
   json top = json::array();
   std::string names;
@@ -125,7 +138,9 @@ void memory_bound_recommendations(const json& a, json& out) {
                     " computing ops are memory-bound (below the ridge point of " + fmt("%.1f", ridge) +
                     " FLOP/B) and move " + pct(below_bytes, all_bytes) + " of their bytes";
   if (all_time > 0) msg += " and take " + pct(below_time, all_time) + " of their time";
-  msg += ": fuse them into their neighbours or store activations in 16 bits. Largest: " + names + ".";
+  msg += already_narrow ? ": fuse them into their neighbours (activations are already 16-bit or narrower). Largest: " +
+                              names + "."
+                        : ": fuse them into their neighbours or store activations in 16 bits. Largest: " + names + ".";
   json ev = {{"ridge_point", ridge},       {"memory_bound_nodes", below.size()}, {"compute_nodes", compute_nodes},
              {"bytes", below_bytes},       {"bytes_share", all_bytes > 0 ? below_bytes / all_bytes : 0},
              {"largest", top}};
@@ -142,8 +157,11 @@ void layout_recommendations(const json& a, const Graph* g, json& out) {
   double conv_flops = 0;
   for (const Node& n : g->nodes) {
     if (n.category != OpCategory::conv || n.inputs.size() < 2) continue;
+    // Quantized convolutions (quantized::conv2d, int8 weights) already run on NHWC kernels
+    // (fbgemm/qnnpack/xnnpack take channels-last); the advice is for float ones.
+    if (n.op.rfind("aten::", 0) != 0) continue;
     const auto& w = g->values[size_t(n.inputs[1])].meta.shape;
-    if (w.size() != 4) continue;
+    if (w.size() != 4 || !dtype_info(g->values[size_t(n.inputs[1])].meta.dtype).is_floating) continue;
     ++conv2d;
     conv_flops += n.cost.flops;
     if (w[1] == 1) ++depthwise;

@@ -125,6 +125,8 @@ void architecture(Writer& w, const json& a) {
   const json& s = a["summary"];
   w.section("1. Architecture");
   w.kv("Kind", str(a["architecture"]["kind"]) + " (" + str(a["architecture"]["reason"]) + ")");
+  if (a["architecture"].contains("evidence"))
+    for (const auto& e : a["architecture"]["evidence"]) w.kv("Evidence", str(e));
   if (!a["graph"]["available"].get<bool>()) w.kv("Graph", "unavailable: " + str(a["graph"]["reason"]));
   std::string ins;
   for (const auto& i : s["inputs"])
@@ -136,7 +138,8 @@ void architecture(Writer& w, const json& a) {
     outs += (outs.empty() ? "" : ", ") + format_shape(o["shape"].get<std::vector<int64_t>>()) + " " + str(o["dtype"]);
   if (!outs.empty()) w.kv("Outputs", outs);
   w.kv("Parameters", format_count(num(s["params"])) + " (" + std::to_string(s["params"].get<int64_t>()) + ")");
-  w.kv("Buffers", format_count(num(s["buffers"])));
+  w.kv("Buffers", format_count(num(s["buffers"])) + " elements" +
+                      (s.contains("buffer_tensors") ? " in " + str(s["buffer_tensors"]) + " tensors" : ""));
   w.kv("Weights in memory", bytes(s["weight_bytes"]));
   if (a["graph"]["available"].get<bool>()) {
     w.kv("Ops", std::to_string(s["nodes"].get<int64_t>()));

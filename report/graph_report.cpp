@@ -58,6 +58,7 @@ nlohmann::json value_json(const Graph& g, int id) {
   j["kind"] = kind_name(v.kind);
   if (!v.name.empty()) j["name"] = v.name;
   if (v.view_of >= 0) j["view_of"] = v.view_of;
+  if (v.producer >= 0) j["producer"] = v.producer;  // the node that wrote it: the graph's edges
   return j;
 }
 
@@ -148,6 +149,7 @@ std::string render_graph_text(const GraphReport& r, const GraphTextOptions& opti
 
   const Architecture a = classify_architecture(m, g);
   out += "\nArchitecture: " + a.kind + " (" + a.reason + ")\n";
+  for (const auto& e : a.evidence) out += "  - " + e + "\n";
   return out;
 }
 
@@ -212,7 +214,7 @@ nlohmann::json graph_json(const GraphReport& r) {
     j["categories"].push_back(std::move(cj));
   }
   const Architecture a = classify_architecture(m, g);
-  j["architecture"] = {{"kind", a.kind}, {"reason", a.reason}};
+  j["architecture"] = {{"kind", a.kind}, {"reason", a.reason}, {"evidence", a.evidence}};
   nlohmann::json totals = cost_json(g.totals());
   totals["params"] = m.n_parameter_elements();
   totals["nodes"] = g.nodes.size();

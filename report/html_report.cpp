@@ -94,7 +94,14 @@ std::string overview(const json& a, const std::vector<plots::Plot>& all) {
   const auto& arch = jv::object(a, "architecture");
   std::string s = "<section class=\"tab\" id=\"tab-overview\"><h2>Overview</h2><div class=\"cards\">";
   s += card("Architecture", jv::text(arch, "kind", "unknown"));
-  s += card("Parameters", value(summary, "params", Unit::count), value(summary, "buffers", Unit::count) + " buffer elements");
+  // Buffers: their elements, and how many tensors hold them ("53.2k buffer elements in 159 tensors").
+  std::string buffers = value(summary, "buffers", Unit::count);
+  if (!buffers.empty()) {
+    buffers += " buffer elements";
+    const std::string tensors = value(summary, "buffer_tensors", Unit::count);
+    if (!tensors.empty()) buffers += " in " + tensors + " tensor" + (tensors == "1" ? "" : "s");
+  }
+  s += card("Parameters", value(summary, "params", Unit::count), buffers);
   s += card("Weights", value(summary, "weight_bytes", Unit::bytes));
   s += card("FLOPs", value(summary, "flops", Unit::flops), value(summary, "macs", Unit::count) + " MACs");
   s += card("Activation peak", value(memory, "activation_peak_bytes", Unit::bytes));
@@ -105,6 +112,9 @@ std::string overview(const json& a, const std::vector<plots::Plot>& all) {
   s += "</div>";
 
   std::string about = "<p>" + h(jv::text(arch, "reason", "No architecture evidence (no graph).")) + "</p>";
+  std::string evidence;
+  for (const auto& e : jv::array(arch, "evidence")) evidence += "<li>" + h(jv::as_text(e)) + "</li>";
+  if (!evidence.empty()) about += "<ul class=\"evidence\">" + evidence + "</ul>";
   std::vector<std::pair<std::string, std::string>> io;
   for (const char* key : {"inputs", "outputs"})
     for (const auto& t : jv::array(summary, key))
@@ -143,6 +153,29 @@ std::string modules_tab(const json& a) {
        "<th class=\"num\">Weights</th><th class=\"num time\">Time</th></tr></thead><tbody id=\"tree-body\"></tbody></table></div></div>"
        "<aside class=\"panel\" id=\"details\"><p class=\"muted\">Select a module to see its operations and tensors.</p></aside></div>";
   if (jv::array(a, "modules").empty()) s += "<p class=\"muted\">No module tree in this analysis (no graph).</p>";
+  return s + "</section>";
+}
+
+// The graph view: report/html/graph_view.js lays out and draws nodes[] into #graph-svg.
+std::string graph_tab(const json& a) {
+  std::string s = "<section class=\"tab\" id=\"tab-graph\"><h2>Graph</h2>";
+  s += "<noscript><p class=\"muted\">The graph view needs JavaScript; the analysis JSON is embedded in this file.</p></noscript>";
+  s += unavailable(jv::at(a, "graph"));
+  s += "<div class=\"graph-layout\" id=\"graph-view\"><div class=\"panel\"><div class=\"graph-toolbar\">"
+       "<input type=\"search\" id=\"graph-search\" placeholder=\"Search ops and modules (Enter: next)\" aria-label=\"Search the graph\">"
+       "<button type=\"button\" id=\"graph-next\">Next</button>"
+       "<label>Colour by <select id=\"graph-metric\">"
+       "<option value=\"flops\">FLOPs</option><option value=\"bytes\">bytes moved</option>"
+       "<option value=\"time\">measured time</option><option value=\"live\">live memory</option>"
+       "<option value=\"params\">parameters</option></select></label>"
+       "<button type=\"button\" id=\"graph-expand\">Expand all</button>"
+       "<button type=\"button\" id=\"graph-collapse\">Collapse</button>"
+       "<button type=\"button\" id=\"graph-fit\">Fit</button></div>"
+       "<div class=\"graph-legend\" id=\"graph-legend\"></div>"
+       "<div id=\"graph-viewport\"><svg id=\"graph-svg\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" "
+       "aria-label=\"Op graph\"></svg></div><p class=\"muted\" id=\"graph-info\"></p></div>"
+       "<aside class=\"panel\" id=\"graph-details\"><p class=\"muted\">Click an op for its arguments, weights, costs and "
+       "source line; click a module group to expand it. Drag to pan, wheel to zoom.</p></aside></div>";
   return s + "</section>";
 }
 
@@ -347,20 +380,21 @@ std::string render_html(const json& analysis) {
   if (!kind.empty()) s += "<span class=\"badge\">" + h(kind) + "</span>";
   s += "<div class=\"meta\">" + h(jv::text(analysis, "generated_by")) + " \xC2\xB7 " + h(jv::text(analysis, "schema")) + "</div></header>\n";
   const std::vector<std::pair<std::string, std::string>> tabs = {
-      {"overview", "Overview"}, {"modules", "Modules"}, {"compute", "Compute"}, {"memory", "Memory"},
+      {"overview", "Overview"}, {"graph", "Graph"}, {"modules", "Modules"}, {"compute", "Compute"}, {"memory", "Memory"},
       {"training", "Training"}, {"roofline", "Roofline"}, {"parameters", "Parameters"}, {"sweep", "Sweep"},
       {"recommendations", "Recommendations" + (recs ? " (" + std::to_string(recs) + ")" : "")}, {"system", "System"}};
   s += "<nav class=\"tabs\">";
   for (const auto& [id, label] : tabs) s += "<button type=\"button\" data-tab=\"" + id + "\">" + h(label) + "</button>";
   s += "</nav>\n<main>\n";
-  s += overview(analysis, plots) + "\n" + modules_tab(analysis) + "\n" + compute_tab(analysis, plots) + "\n" +
+  s += overview(analysis, plots) + "\n" + graph_tab(analysis) + "\n" + modules_tab(analysis) + "\n" + compute_tab(analysis, plots) + "\n" +
        memory_tab(analysis, plots) + "\n" + training_tab(analysis, plots) + "\n" + roofline_tab(analysis, plots) + "\n" +
        parameters_tab(analysis, plots) + "\n" + sweep_tab(analysis, plots) + "\n" + recommendations_tab(analysis) + "\n" +
        system_tab(analysis) + "\n";
   s += "</main><footer>Generated by " + h(jv::text(analysis, "generated_by", "ptscope")) +
        ". Self-contained: no network access, no external scripts or fonts.</footer>\n";
   s += "<script type=\"application/json\" id=\"ptscope-data\">" + embed_json(analysis) + "</script>\n";
-  s += "<script>" + script_safe(assets::kViewerJs) + "</script>\n</body></html>\n";
+  // graph_view.js first: it only defines window.ptscopeGraphView, which viewer.js calls.
+  s += "<script>" + script_safe(std::string(assets::kGraphViewJs) + "\n" + assets::kViewerJs) + "</script>\n</body></html>\n";
   return s;
 }
 

@@ -161,7 +161,32 @@ void summarize(ModelStats& ms, const ModelStatsOptions& options) {
     f.second += t.numel;
     if (is_layer(t) && t.numel >= rule.min_numel && t.quant.recommended_bits == 16) keep16.push_back(t.name);
   }
-  if (s.weight_tensors > 0) {
+  // What the weights already are: int8/quantized or 16-bit tensors gain nothing from the
+  // same advice again (an int8 model is not told to go to fp16).
+  std::map<std::string, std::pair<int64_t, int64_t>> already;  // dtype → (tensors, elements)
+  int64_t compact_elements = 0, weight_elements = 0;
+  for (const TensorStats& t : ms.tensors) {
+    if (!t.computed || !t.floating || t.count == 0) continue;
+    weight_elements += t.numel;
+    if (t.dtype == "float32" || t.dtype == "float64") continue;
+    auto& a = already[t.dtype];
+    ++a.first;
+    a.second += t.numel;
+    compact_elements += t.numel;
+  }
+  const bool mostly_compact = weight_elements > 0 && compact_elements * 2 >= weight_elements;
+  if (s.weight_tensors > 0 && mostly_compact) {
+    std::string text = "The weights are already compact:";
+    for (const auto& [dtype, a] : already)
+      text += " " + dtype + ": " + std::to_string(a.first) + " tensors, " + std::to_string(a.second) + " elements;";
+    text += fmt(" %.1f%% of the weight elements.", 100.0 * double(compact_elements) / double(weight_elements));
+    const int64_t rest = weight_elements - compact_elements;
+    if (rest > 0)
+      text += " The remaining " + std::to_string(rest) +
+              " float elements (scales, biases, small tensors) are too few to matter; no further quantization is "
+              "recommended.";
+    recs.push_back({"quantize", text, {}});
+  } else if (s.weight_tensors > 0) {
     std::string text = "Rule: int4 per-group-128 where its SQNR >= " + fmt("%.1f", rule.int4_min_sqnr_db) +
                        " dB, else int8 per-channel where its SQNR >= " + fmt("%.1f", rule.int8_min_sqnr_db) +
                        " dB, else 16-bit; 1-D tensors and tensors under " + std::to_string(rule.min_numel) +
@@ -183,11 +208,22 @@ void summarize(ModelStats& ms, const ModelStatsOptions& options) {
     }
     recs.push_back({"keep-16bit", text + join_names(shown, k) + ".", keep16});
   }
-  // Unstructured: the highest sparsity that keeps >= 95% of a layer's energy.
+  // Unstructured: the highest sparsity that keeps >= 95% of a layer's energy. A layer that is
+  // already that sparse (pruned before saving) is reported as pruned, not told to prune again.
+  std::vector<std::string> pruned;
+  for (const TensorStats* t : nonzero_layers)  // an all-zero layer is dead, not pruned
+    if (t->sparsity >= kPruneSparsities[0] - 0.005) pruned.push_back(t->name);
+  if (!pruned.empty())
+    recs.push_back({"pruned",
+                    fmt("%.0f layer(s) are already at least %.0f%% zeros (pruned): ", double(pruned.size()),
+                        100 * kPruneSparsities[0]) +
+                        join_names(pruned, k) + "; store them sparse (CSR or 2:4) to save memory and time.",
+                    pruned});
   for (int level = 2; level >= 0; --level) {
     std::vector<std::string> names;
     int64_t elements = 0;
     for (const TensorStats* t : layers) {
+      if (t->sparsity >= kPruneSparsities[size_t(level)] - 0.005) continue;  // already this sparse
       const auto& e = t->prune.energy_kept;
       const bool here = e[size_t(level)] >= 0.95 && (level == 2 || e[size_t(level) + 1] < 0.95);
       if (here) names.push_back(t->name), elements += t->numel;

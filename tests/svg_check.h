@@ -74,12 +74,12 @@ inline std::unique_ptr<xml::Element> check_svg(const std::string& svg_text) {
           CHECK(in_y(p[i + 1]));
         }
       }
-      if (k == "d") {  // M x y, L x y, A rx ry rot large sweep x y, Z (what Document::sector writes)
+      if (k == "d") {  // M x y, L x y, A rx ry rot large sweep x y, C x1 y1 x2 y2 x y, Z
         std::istringstream in(v);
         std::string cmd;
         while (in >> cmd) {
           if (cmd == "Z") continue;
-          std::vector<double> args(cmd == "A" ? 7 : 2);
+          std::vector<double> args(cmd == "A" ? 7 : cmd == "C" ? 6 : 2);
           for (auto& a : args) {
             std::string t;
             in >> t;

@@ -215,7 +215,7 @@ TEST_CASE("module totals and architecture classification", "[graph][analysis]") 
   CHECK(cats[0].category == OpCategory::conv);
 
   CHECK(classify_architecture(*build("vit_b_16_scripted.pt", {}).model, build("vit_b_16_scripted.pt", {}).graph).kind ==
-        "transformer encoder");
+        "vision transformer");
   Built t = build("transformer_scripted.pt", {});
   CHECK(classify_architecture(*t.model, t.graph).kind == "transformer encoder");
   Built s = build("seq2seq_scripted.pt", golden_options(read_json(test::fixture("graph/seq2seq_scripted.pt.golden.json"))));

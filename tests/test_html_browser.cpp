@@ -13,6 +13,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include <unistd.h>
@@ -234,5 +235,107 @@ TEST_CASE("html report works in headless chromium", "[browser][html]") {
     CHECK(busy_rows > img.height / 3);
   }
 
+  if (!std::getenv("PTSCOPE_KEEP_BROWSER_OUTPUT")) fs::remove_all(work);
+}
+
+namespace {
+
+// The analysis JSON embedded in a report page.
+json embedded_analysis(const std::string& html) {
+  const std::string open = "<script type=\"application/json\" id=\"ptscope-data\">";
+  const size_t a = html.find(open);
+  REQUIRE(a != std::string::npos);
+  const size_t b = html.find("</script>", a);
+  REQUIRE(b != std::string::npos);
+  return json::parse(html.substr(a + open.size(), b - a - open.size()));
+}
+
+// What the fully expanded graph view must draw, from nodes[] alone: one box per op and
+// per graph input, one edge per distinct value an op consumes from another op, one per
+// graph input it reads.
+std::pair<size_t, size_t> expected_graph(const json& analysis) {
+  size_t edges = 0;
+  std::set<std::string> inputs;
+  const auto& nodes = analysis["nodes"];
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    std::set<int64_t> values;
+    std::set<std::string> names;
+    for (const auto& in : nodes[i]["inputs"]) {
+      if (in.contains("from") && in["from"].get<int64_t>() != int64_t(i)) values.insert(in["value"].get<int64_t>());
+      if (in.value("kind", "") == "input") names.insert(in.value("name", "")), inputs.insert(in.value("name", ""));
+    }
+    edges += values.size() + names.size();
+  }
+  return {nodes.size() + inputs.size(), edges};
+}
+
+}  // namespace
+
+TEST_CASE("html graph view: a 2,000-node model in headless chromium", "[browser][html][graph-view]") {
+  const std::string chromium = find_chromium();
+  if (chromium.empty()) FAIL("chromium not found (see the test above)");
+  const fs::path work = fs::temp_directory_path() / ("ptscope_browser_graph_" + std::to_string(::getpid()));
+  fs::remove_all(work);
+  fs::create_directories(work);
+  const fs::path page = work / "deep.html";
+  const std::string analyze = shell_quote(ptscope::test::cli_binary()) + " analyze " +
+                              shell_quote(ptscope::test::fixture("arch/gpt_explicit_deep.pt")) +
+                              " --format html --no-save -o " + shell_quote(page.string()) + " 2> " +
+                              shell_quote((work / "analyze.log").string());
+  INFO(analyze);
+  REQUIRE(run(analyze) == 0);
+  const json analysis = embedded_analysis(read_file(page));
+  REQUIRE(analysis["nodes"].size() >= 2000);
+  const auto [boxes, edges] = expected_graph(analysis);
+
+  {  // self-test at 1400 px: collapsed start, a group expands on click, every op and edge drawn, details
+    const fs::path dom = work / "deep.dom.html";
+    const std::string cmd = chromium_command(chromium, work) + " --window-size=1400,1000 --dump-dom " +
+                            shell_quote("file://" + page.string() + "#selftest") + " > " + shell_quote(dom.string()) +
+                            " 2>> " + shell_quote((work / "chromium.log").string());
+    REQUIRE(run(cmd) == 0);
+    const json v = verdict_from_dom(read_file(dom));
+    INFO("verdict: " << v.dump());
+    REQUIRE(v.is_object());
+    CHECK(v["errors"].empty());
+    CHECK(v["failures"].empty());
+    const json& c = v["checks"];
+    CHECK(c["graph_initial"]["collapsed_default"] == true);
+    CHECK(c["graph_initial"]["groups"].get<int>() > 0);
+    CHECK(c["graph_initial"]["ops"].get<int>() + c["graph_initial"]["groups"].get<int>() < 400);
+    CHECK(c["graph_group_expands"].get<std::string>().find(" -> ") != std::string::npos);
+    CHECK(size_t(c["graph_nodes_drawn"].get<int>() + c["graph_inputs_drawn"].get<int>()) == boxes);
+    CHECK(size_t(c["graph_edges_drawn"].get<int>()) == edges);
+    // The op with most FLOPs was clicked: its details name its op, scope, costs and inputs.
+    const auto& best = analysis["nodes"][c["graph_details_node"].get<size_t>()];
+    const std::string text = c["graph_details_text"];
+    CHECK(c["graph_details"] == best["op"]);
+    CHECK(text.find(best["scope"].get<std::string>()) != std::string::npos);
+    CHECK(text.find("FLOPs") != std::string::npos);
+    CHECK(text.find("Inputs") != std::string::npos);
+    CHECK(c["graph_no_overlap"] == 0);
+    // Fast on 2,000 nodes: laying out and drawing everything takes well under two seconds.
+    CHECK(c["graph_expand_all_ms"].get<int>() < 2000);
+    CHECK(c["op_column_readable"] == 0);
+  }
+
+  {  // the Graph tab's screenshot is a drawing, not a blank panel
+    const fs::path shot = work / "graph.png";
+    const std::string cmd = chromium_command(chromium, work) + " --window-size=1400,1000 --screenshot=" +
+                            shell_quote(shot.string()) + " " + shell_quote("file://" + page.string() + "#graph") +
+                            " 2>> " + shell_quote((work / "chromium.log").string());
+    REQUIRE(run(cmd) == 0);
+    const Image img = decode_png(read_file(shot));
+    REQUIRE(img.width == 1400);
+    // Inside the viewport (left panel, below the toolbar): dark-red cost fills and grey edges.
+    size_t red = 0;
+    for (uint32_t y = 300; y < img.height; ++y)
+      for (uint32_t x = 40; x < 900; ++x) {
+        const uint8_t* p = &img.rgb[(size_t(y) * img.width + x) * 3];
+        red += p[0] > 100 && p[1] < 80 && p[2] < 80;
+      }
+    INFO("red pixels " << red);
+    CHECK(red > 500);
+  }
   if (!std::getenv("PTSCOPE_KEEP_BROWSER_OUTPUT")) fs::remove_all(work);
 }

@@ -113,4 +113,12 @@ TEST_CASE("html report carries the viewer script and style from report/html", "[
   CHECK(js.find("<!--") == std::string::npos);
   CHECK(html.find(js) != std::string::npos);  // rebuilt when the file changes (CMAKE_CONFIGURE_DEPENDS)
   CHECK(html.find(css) != std::string::npos);
+  // The graph view's script: same rules, and it comes first (it only defines what viewer.js calls).
+  const std::string graph_js = read_file(test::source_dir() + "/report/html/graph_view.js");
+  REQUIRE(!graph_js.empty());
+  CHECK(graph_js.find("<script") == std::string::npos);
+  CHECK(graph_js.find("</script") == std::string::npos);
+  CHECK(graph_js.find("<!--") == std::string::npos);
+  REQUIRE(html.find(graph_js) != std::string::npos);
+  CHECK(html.find(graph_js) < html.find(js));
 }

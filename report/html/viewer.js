@@ -1,5 +1,5 @@
 // ptscope HTML report: tabs, the collapsible module tree with search, the
-// details panel, and a self-test (open the file with #selftest) that the
+// details panel, the graph view (graph_view.js), and a self-test (open the file with #selftest) that the
 // browser test in tests/ reads back. Plain ES2017, no dependencies; the
 // analysis JSON is embedded in the script element with id "ptscope-data".
 (function () {
@@ -66,14 +66,28 @@
 
   // ---------- tabs ----------
   var buttons = Array.prototype.slice.call(document.querySelectorAll('nav.tabs button'));
+  var showHooks = {};
   function showTab(name) {
     buttons.forEach(function (b) { b.classList.toggle('active', b.getAttribute('data-tab') === name); });
     document.querySelectorAll('section.tab').forEach(function (s) { s.classList.toggle('active', s.id === 'tab-' + name); });
     if (!selftest && history.replaceState) history.replaceState(null, '', '#' + name);
+    (showHooks[name] || []).forEach(function (f) { f(); });
   }
   buttons.forEach(function (b) { b.addEventListener('click', function () { showTab(b.getAttribute('data-tab')); }); });
   document.body.classList.add('js');
   var initial = location.hash.slice(1);
+
+  // ---------- graph view (report/html/graph_view.js, in the same script element) ----------
+  var graphView = null;
+  if (typeof window.ptscopeGraphView === 'function') {
+    try {
+      graphView = window.ptscopeGraphView({
+        data: data, num: num, arr: arr, obj: obj, str: str, el: el, fmtCount: fmtCount, fmtFlops: fmtFlops,
+        fmtBytes: fmtBytes, fmtTime: fmtTime, fmtNum: fmtNum,
+        onShow: function (tab, f) { (showHooks[tab] = showHooks[tab] || []).push(f); }
+      });
+    } catch (e) { errors.push('graph view: ' + e.message); }
+  }
   showTab(buttons.some(function (b) { return b.getAttribute('data-tab') === initial; }) ? initial : 'overview');
 
   // ---------- module tree ----------
@@ -224,12 +238,12 @@
       ops.slice(0, 80).forEach(function (nd) {
         var out = arr(nd.outputs).map(function (o) { return compactShape(obj(o).shape); }).join(' ');
         body.appendChild(el('tr', null, [
-          el('td', { cls: 'num', text: str(nd.index) }), el('td', { cls: 'mono op', text: str(nd.op) }),
+          el('td', { cls: 'num', text: str(nd.index) }), el('td', { cls: 'mono op', text: str(nd.op).replace(/^aten::/, ''), title: str(nd.op) }),
           el('td', { cls: 'mono', text: out }), el('td', { cls: 'num', text: fmtFlops(nd.flops) }),
           el('td', { cls: 'num', text: fmtBytes(nd.live_bytes) })]));
       });
       t.appendChild(body);
-      details.appendChild(t);
+      details.appendChild(el('div', { cls: 'ops-scroll' }, [t]));
       if (ops.length > 80) details.appendChild(el('p', { cls: 'muted', text: '\u2026 and ' + (ops.length - 80) + ' more' }));
     }
     var own = tensors.filter(function (t) { return t && within(str(t.name), path) && str(t.name) !== path; });
@@ -301,6 +315,12 @@
         if (!section) failures.push('tab ' + b.getAttribute('data-tab'));
       });
       checks.tabs = buttons.length;
+      if (graphView) graphView.selftest(expect, checks);
+      else expect('graph_view_loaded', !document.getElementById('graph-view'), 'missing');
+      // Op names in the module details must not wrap letter by letter (a 1400 px window).
+      var narrow = 0;
+      document.querySelectorAll('#details td.op').forEach(function (td) { if (td.getBoundingClientRect().width < 40) narrow++; });
+      expect('op_column_readable', narrow === 0, narrow);
     } catch (e) {
       errors.push('selftest: ' + e.message);
     }
