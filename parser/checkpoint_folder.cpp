@@ -260,7 +260,7 @@ std::unique_ptr<Model> open_checkpoint(const std::string& path, const LoadOption
           model->producer_hints.push_back(std::string("also present, not read: ") + other);
       return model;
     }
-    throw Error(ErrorCode::not_pytorch, "'" + path + "' is a directory without a checkpoint (looked for "
+    throw Error(ErrorCode::io, "'" + path + "' is a directory without a checkpoint (looked for "
                                         "model.safetensors[.index.json] and pytorch_model.bin[.index.json])");
   }
   if (!fs::is_regular_file(st)) return nullptr;
@@ -269,6 +269,24 @@ std::unique_ptr<Model> open_checkpoint(const std::string& path, const LoadOption
   if (file->size() > kMaxIndexBytes)
     throw Error(ErrorCode::limit_exceeded, "index file '" + path + "' is larger than " + std::to_string(kMaxIndexBytes) + " bytes");
   return load_plan(plan_from_index(fs::path(path), file->bytes()), path, options);
+}
+
+std::vector<std::string> checkpoint_index_shards(const std::string& path) {
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) return {};
+  auto file = MappedFile::open(path);
+  if (!is_json_text(file->bytes().subspan(0, std::min<size_t>(file->size(), 4096))) || file->size() > kMaxIndexBytes)
+    return {};
+  Plan plan;
+  try {
+    plan = plan_from_index(fs::path(path), file->bytes());
+  } catch (const Error& e) {
+    if (e.code() == ErrorCode::not_pytorch) return {};  // JSON, but no weight_map
+    throw;
+  }
+  std::vector<std::string> out;
+  for (const auto& s : plan.shards) out.push_back((plan.folder / s).string());
+  return out;
 }
 
 }  // namespace ptscope

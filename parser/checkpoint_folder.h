@@ -5,6 +5,7 @@
 #pragma once
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/model.h"
 
@@ -16,5 +17,9 @@ namespace ptscope {
 // a missing shard, a key absent from the shard the index names, a key found
 // in two shards.
 std::unique_ptr<Model> open_checkpoint(const std::string& path, const LoadOptions& options = {});
+
+// The shard files an index file names (paths beside it, sorted, each once);
+// empty when `path` is not a checkpoint index. Throws Error on a malformed index.
+std::vector<std::string> checkpoint_index_shards(const std::string& path);
 
 }  // namespace ptscope

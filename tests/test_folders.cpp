@@ -249,8 +249,9 @@ TEST_CASE("diff against torch-computed metrics", "[diff]") {
   auto b = load_model(folder("gpt_finetuned.safetensors"));
   const ModelDiff d = diff_models(*a, *b);
   const json& want = golden()["diff_pth_vs_finetuned"];
-  CHECK(d.only_in_a == want["only_in_a"].get<std::vector<std::string>>());
-  CHECK(d.only_in_b == want["only_in_b"].get<std::vector<std::string>>());
+  auto sorted = [](std::vector<std::string> v) { return std::sort(v.begin(), v.end()), v; };
+  CHECK(sorted(d.only_in_a) == want["only_in_a"].get<std::vector<std::string>>());  // golden: sorted
+  CHECK(sorted(d.only_in_b) == want["only_in_b"].get<std::vector<std::string>>());
   REQUIRE(d.common.size() == want["common"].size());
   int changed_seen = 0;
   for (const auto& t : d.common) {
@@ -285,7 +286,7 @@ TEST_CASE("diff: a .pt and its safetensors conversion, and a file against itself
   auto b = load_model(folder("gpt_tied.safetensors"));
   const ModelDiff d = diff_models(*a, *b);
   const json& want = golden()["diff_pth_vs_safetensors"];
-  CHECK(d.only_in_a == want["only_in_a"].get<std::vector<std::string>>());
+  CHECK(d.only_in_a == want["only_in_a"].get<std::vector<std::string>>());  // one name: the tie save_model dropped
   CHECK(d.only_in_b.empty());
   for (const auto& t : d.common) {
     INFO(t.name);
@@ -335,4 +336,24 @@ TEST_CASE("audit: safetensors cannot carry code; a malformed header is an error"
     const auto r = audit::audit_file(folder(std::string("malformed/") + bad + ".safetensors"));
     CHECK(r.verdict() == "error");
   }
+}
+
+TEST_CASE("audit of an index file audits the shards it names", "[folders][audit]") {
+  const auto r = test::run_ptscope("audit --format json '" + folder("hf_safetensors/model.safetensors.index.json") + "'", false);
+  CHECK(r.status == 0);
+  CHECK_THAT(r.out, Catch::Contains("model-00001-of-00002.safetensors"));
+  CHECK_THAT(r.out, Catch::Contains("model-00002-of-00002.safetensors"));
+  CHECK_THAT(r.out, Catch::Contains("PTS230"));
+  const auto bad = test::run_ptscope("audit '" + folder("bad_index/traversal.index.json") + "'", false);
+  CHECK(bad.status == 2);
+}
+
+TEST_CASE("stats computes a tied tensor once and uses the one role rule", "[weights][stats]") {
+  const auto r = test::run_ptscope("stats --json --no-spectral --no-compress --threads 1 '" + folder("gpt_tied.pth") + "'", false);
+  REQUIRE(r.status == 0);
+  const json j = json::parse(r.out);
+  REQUIRE(j["tied"].size() == 1);
+  CHECK(j["tied"][0]["name"] == "lm_head.weight");
+  CHECK(j["tensors"].size() == golden()["gpt_tied"]["tensors"].size() - 1);
+  for (const auto& t : j["tensors"]) CHECK(t["role"] == "parameter");  // GPT-2 keeps no persistent buffers
 }
