@@ -341,7 +341,6 @@ json analyse(const Model& m, const AnalysisOptions& options, RunMonitor& monitor
   summary["params"] = weights.parameter_elements;
   summary["buffers"] = weights.buffer_tensors;
   summary["weight_bytes"] = weights.weight_bytes();
-  summary["tied_tensors"] = weights.ties.size();
   summary["file_tensor_bytes"] = m.tensor_bytes();
 
   progress(options, "weight statistics", ++step, steps);

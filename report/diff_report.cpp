@@ -83,7 +83,7 @@ std::string render_diff_text(const Model& a, const Model& b, const ModelDiff& d,
   };
   list("only in A   ", d.only_in_a);
   list("only in B   ", d.only_in_b);
-  TextTable table({"name", "status", "shape A → B", "dtype A → B", "max |Δ|", "rel L2", "cosine", "changed"},
+  TextTable table({"name", "status", "shape A -> B", "dtype A -> B", "max |Δ|", "rel L2", "cosine", "changed"},
                   {false, false, false, false, true, true, true, true});
   size_t shown = 0, hidden = 0;
   for (const auto& t : d.common) {
@@ -93,8 +93,8 @@ std::string render_diff_text(const Model& a, const Model& b, const ModelDiff& d,
       continue;
     }
     ++shown;
-    const std::string shape = t.shape_changed ? format_shape(t.shape_a) + " → " + format_shape(t.shape_b) : format_shape(t.shape_a);
-    const std::string dtype = t.dtype_changed ? std::string(dtype_name(t.dtype_a)) + " → " + std::string(dtype_name(t.dtype_b))
+    const std::string shape = t.shape_changed ? format_shape(t.shape_a) + " -> " + format_shape(t.shape_b) : format_shape(t.shape_a);
+    const std::string dtype = t.dtype_changed ? std::string(dtype_name(t.dtype_a)) + " -> " + std::string(dtype_name(t.dtype_b))
                                               : std::string(dtype_name(t.dtype_a));
     if (t.compared)
       table.add_row({t.name, status(t), shape, dtype, fmt(t.max_abs), fmt(t.rel_l2), fmt(t.cosine, "%.6f"),

@@ -213,7 +213,7 @@ std::string render_info_text(const Model& m, const InfoOptions& options) {
     if (t.layout != Layout::strided) notes += std::string(notes.empty() ? "" : ", ") + layout_name(t.layout);
     if (t.storage && t.storage->swapped) notes += notes.empty() ? "byteswapped" : ", byteswapped";
     if (!t.subclass.empty()) notes += (notes.empty() ? "" : ", ") + t.subclass;
-    if (auto it = tied.find(nt.name); it != tied.end()) notes += (notes.empty() ? "tied → " : ", tied → ") + it->second;
+    if (auto it = tied.find(nt.name); it != tied.end()) notes += (notes.empty() ? "tied to " : ", tied to ") + it->second;
     table.add_row({nt.name.empty() ? "(root)" : nt.name, tensor_role_name(nt.role), std::string(dtype_name(t.dtype)),
                    format_shape(t.shape), format_shape(t.strides), t.storage ? t.storage->key : "-",
                    std::to_string(t.storage_offset), std::to_string(t.nbytes()), notes});
