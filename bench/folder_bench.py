@@ -13,7 +13,9 @@ medians, whole processes (interpreter/program start included on both sides):
   - `ptscope info --json DIR`
   - python: torch.load of every .bin shard (map_location="cpu"), or
     safetensors.torch.load_file of every safetensors shard, as transformers does;
-  - the same python with mmap=True for torch.load (lazy, closest to what ptscope does).
+  - the same python with mmap=True for torch.load (lazy, closest to what ptscope does);
+  - and the same loads inside one Python process with torch already imported
+    (start-up excluded for Python, not for ptscope: the ratio is a lower bound).
 """
 import argparse
 import json
@@ -65,6 +67,29 @@ def timed(cmd):
     return time.perf_counter() - t0
 
 
+def in_process(st_dir, bin_dir, repeat):
+    """Load times inside one Python process, torch already imported (no start-up cost)."""
+    import glob
+    import safetensors.torch
+    import torch
+    bins = sorted(glob.glob(bin_dir + "/*.bin"))
+    sts = sorted(glob.glob(st_dir + "/*.safetensors"))
+    cases = {
+        "in-process torch.load (bin)": lambda: [torch.load(p, map_location="cpu") for p in bins],
+        "in-process torch.load mmap (bin)": lambda: [torch.load(p, map_location="cpu", mmap=True) for p in bins],
+        "in-process load_file (safetensors)": lambda: [safetensors.torch.load_file(p) for p in sts],
+    }
+    times = {k: [] for k in cases}
+    for fn in cases.values():
+        fn()
+    for _ in range(repeat):
+        for k, fn in cases.items():
+            t0 = time.perf_counter()
+            fn()
+            times[k].append(time.perf_counter() - t0)
+    return {k: statistics.median(v) for k, v in times.items()}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
@@ -87,11 +112,32 @@ def main():
         for k, cmd in cases.items():
             times[k].append(timed(cmd))
     med = {k: statistics.median(v) for k, v in times.items()}
+    med.update(in_process(st_dir, bin_dir, args.repeat))
+    # ptscope in process (load_model + info JSON, bench/reader_bench.cpp), when built:
+    # cmake --build build --target ptscope_reader_bench
+    rb = os.path.join(args.build, "ptscope_reader_bench")
+    if os.path.exists(rb):
+        out = subprocess.run([rb, "21", bin_dir, st_dir], check=True, capture_output=True, text=True).stdout.split()
+        med["in-process ptscope (bin)"] = float(out[1]) / 1e3
+        med["in-process ptscope (safetensors)"] = float(out[4]) / 1e3
     for k, v in med.items():
         print(f"{k:32s} {v * 1e3:9.1f} ms")
     print(f"ratio torch.load / ptscope (bin)            {med['bin: torch.load'] / med['bin: ptscope info']:.1f}x")
     print(f"ratio torch.load(mmap) / ptscope (bin)      {med['bin: torch.load(mmap=True)'] / med['bin: ptscope info']:.1f}x")
     print(f"ratio load_file / ptscope (safetensors)     {med['safetensors: load_file'] / med['safetensors: ptscope info']:.1f}x")
+    print(f"ratio in-process torch.load / ptscope process (bin)          "
+          f"{med['in-process torch.load (bin)'] / med['bin: ptscope info']:.1f}x")
+    print(f"ratio in-process torch.load mmap / ptscope process (bin)     "
+          f"{med['in-process torch.load mmap (bin)'] / med['bin: ptscope info']:.1f}x")
+    if "in-process ptscope (bin)" in med:
+        print(f"ratio in-process torch.load / in-process ptscope (bin)       "
+              f"{med['in-process torch.load (bin)'] / med['in-process ptscope (bin)']:.1f}x")
+        print(f"ratio in-process torch.load mmap / in-process ptscope (bin)  "
+              f"{med['in-process torch.load mmap (bin)'] / med['in-process ptscope (bin)']:.1f}x")
+        print(f"ratio in-process load_file / in-process ptscope (safetensors) "
+              f"{med['in-process load_file (safetensors)'] / med['in-process ptscope (safetensors)']:.1f}x")
+    print(f"ratio in-process load_file / ptscope process (safetensors)   "
+          f"{med['in-process load_file (safetensors)'] / med['safetensors: ptscope info']:.1f}x")
 
 
 if __name__ == "__main__":
