@@ -124,7 +124,14 @@ nlohmann::json info_json(const Model& m) {
   j["modules"] = m.root ? module_json(*m.root) : nlohmann::json(nullptr);
   nlohmann::json::array_t tensors;
   tensors.reserve(m.tensors.size());
-  for (const auto& t : m.tensors) tensors.push_back(tensor_json(t));
+  const auto roles = weight_roles(m);
+  for (size_t i = 0; i < m.tensors.size(); ++i) {
+    tensors.push_back(tensor_json(m.tensors[i]));
+    // The role every command counts by (core/weights.h), also for a plain state_dict.
+    tensors.back()["weight_role"] = roles[i] == WeightRole::parameter ? "parameter"
+                                    : roles[i] == WeightRole::buffer  ? "buffer"
+                                                                      : "none";
+  }
   j["tensors"] = std::move(tensors);
   j["n_tensors"] = m.tensors.size();
   const WeightTotals w = weight_totals(m);

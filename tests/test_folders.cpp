@@ -357,3 +357,27 @@ TEST_CASE("stats computes a tied tensor once and uses the one role rule", "[weig
   CHECK(j["tensors"].size() == golden()["gpt_tied"]["tensors"].size() - 1);
   for (const auto& t : j["tensors"]) CHECK(t["role"] == "parameter");  // GPT-2 keeps no persistent buffers
 }
+
+TEST_CASE("one parameters-vs-buffers rule on a plain state_dict (BatchNorm statistics are buffers)", "[weights]") {
+  const json& want = golden()["resnet_bn_state_dict"];
+  auto m = load_model(folder("resnet_bn_state_dict.pth"));
+  const WeightTotals w = weight_totals(*m);
+  CHECK(!w.roles_declared);
+  CHECK(w.parameter_elements == want["parameters"].get<int64_t>());
+  CHECK(w.parameter_bytes == want["parameter_bytes"].get<uint64_t>());
+  CHECK(w.buffer_tensors == want["buffer_tensors"].get<int64_t>());
+  CHECK(w.buffer_bytes == want["buffer_bytes"].get<uint64_t>());
+  CHECK(w.parameter_elements < want["floating_elements"].get<int64_t>());  // running stats are floating, not parameters
+  // Every command reports that number.
+  const auto info = test::run_ptscope("info --json '" + folder("resnet_bn_state_dict.pth") + "'", false);
+  REQUIRE(info.status == 0);
+  CHECK(json::parse(info.out)["n_parameters"].get<int64_t>() == want["parameters"].get<int64_t>());
+  AnalysisOptions o;
+  o.threads = 1;
+  const json a = build_analysis(folder("resnet_bn_state_dict.pth"), o);
+  CHECK(a["summary"]["params"].get<int64_t>() == want["parameters"].get<int64_t>());
+  CHECK(a["summary"]["buffers"].get<int64_t>() == want["buffer_tensors"].get<int64_t>());
+  CHECK(a["summary"]["weight_bytes"].get<uint64_t>() ==
+        want["parameter_bytes"].get<uint64_t>() + want["buffer_bytes"].get<uint64_t>());
+  CHECK(a["training_memory"]["parameters_trainable"].get<int64_t>() == want["parameters"].get<int64_t>());
+}
