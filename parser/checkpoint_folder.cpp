@@ -127,6 +127,7 @@ Plan plan_from_index(const fs::path& index_path, ByteSpan bytes) {
     if (seen.insert(name).second) p.shards.push_back(name);
     if (p.shards.size() > kMaxShards) throw Error(ErrorCode::limit_exceeded, label + ": more than 100000 shards");
   }
+  if (p.shards.empty()) throw Error(ErrorCode::corrupt, label + ": the weight_map names no tensors");
   std::sort(p.shards.begin(), p.shards.end());
   if (auto md = doc.find("metadata"); md != doc.end() && md->is_object())
     for (const auto& [k, v] : md->items())
