@@ -1098,8 +1098,9 @@ void scan_container(Context& ctx, std::shared_ptr<const MappedFile> file, const 
     not_model("numpy", "PTS207", "numpy .npy file: torch.load cannot read it");
     return scan_npy(ctx, b, label);
   }
-  // An 8-byte length then '{': safetensors (also when the length is wrong).
-  if (looks_like_safetensors(b) || (b.size() > 8 && b[8] == '{' && b[0] != 0x80))
+  // An 8-byte length then '{': safetensors, also when the length is wrong
+  // (its top bytes zero: no pickle opcode stream starts with three NULs there).
+  if (looks_like_safetensors(b) || (b.size() > 8 && b[8] == '{' && b[5] == 0 && b[6] == 0 && b[7] == 0))
     return scan_safetensors(ctx, b, label, top);
   const uint64_t parsed = scan_legacy(ctx, b, label, top);
   // A zip that does not start the file: torch takes the pickle path, while
