@@ -2,6 +2,7 @@
 // private aligned copy only when the writer left a span misaligned for its
 // element type, so that typed reads downstream stay well-defined).
 #include <cstring>
+#include <set>
 
 #include "core/error.h"
 #include "parser/loaders.h"
@@ -19,6 +20,13 @@ void load_safetensors(std::shared_ptr<const MappedFile> file, const LoadOptions&
                                  std::to_string(h.data_offset));
   if (auto fmt = model.metadata.find("format"); fmt != model.metadata.end())
     model.producer_hints.push_back("metadata format '" + fmt->second + "'");
+  // safetensors.torch.save_model writes shared tensors once and records each
+  // dropped name in the metadata as dropped → kept: a tie, shown as such.
+  std::set<std::string> names;
+  for (const auto& e : h.tensors) names.insert(e.name);
+  for (const auto& [k, v] : model.metadata)
+    if (!names.count(k) && names.count(v))
+      model.producer_hints.push_back("tied " + k + " → " + v + " (written once by save_model; named in the metadata)");
   model.tensors.reserve(h.tensors.size());
   for (auto& e : h.tensors) {
     auto storage = std::make_shared<Storage>();
