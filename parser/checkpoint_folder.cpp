@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "core/weights.h"
 
 namespace ptscope {
 namespace {
@@ -220,6 +221,13 @@ std::unique_ptr<Model> load_plan(const Plan& plan, const std::string& display_pa
                                                            (n == 1 ? "" : "s"));
   if (auto total = plan.metadata.find("total_size"); total != plan.metadata.end())
     model->producer_hints.push_back("index metadata total_size " + total->second + " bytes");
+  // transformers >= 5 records model.num_parameters() (tied weights once): it must agree with ours.
+  if (auto total = plan.metadata.find("total_parameters"); total != plan.metadata.end()) {
+    const int64_t ours = weight_totals(*model).parameter_elements;
+    if (total->second != std::to_string(ours))
+      model->warnings.push_back("index metadata total_parameters " + total->second + " differs from the " +
+                                std::to_string(ours) + " parameters counted in the shards");
+  }
 
   // config.json beside the shards: shown, never required.
   const fs::path config = plan.folder / "config.json";

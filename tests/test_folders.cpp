@@ -187,6 +187,7 @@ TEST_CASE("checkpoint folders: the folder and its index give the union of the sh
       CHECK(m->shards == want["shards"].get<std::vector<std::string>>());
       check_tensors(*m, want["tensors"]);
       CHECK(weight_totals(*m).parameter_elements == want["parameters"].get<int64_t>());
+      CHECK(m->warnings.empty());  // incl. transformers' total_parameters agreeing with our count
       std::map<std::string, std::string> config(m->config.begin(), m->config.end());
       for (const auto& [k, v] : golden()["hf_safetensors"]["config"].items()) CHECK(config[k] == v.get<std::string>());
     }
@@ -207,6 +208,10 @@ TEST_CASE("checkpoint folders: an index that disagrees with its shards names the
     const std::string err = error_of(folder("bad_index/" + name + ".index.json"));
     for (const auto& p : parts) CHECK_THAT(err, Catch::Contains(p));
   }
+  // Loads, but says that transformers' total_parameters disagrees with the shards.
+  auto m = load_model(folder("bad_index/wrong_total.index.json"));
+  REQUIRE(m->warnings.size() == 1);
+  CHECK_THAT(m->warnings[0], Catch::Contains("total_parameters " + std::to_string(golden()["gpt_tied"]["parameters"].get<int64_t>() + 1)));
   // A folder with no checkpoint in it.
   CHECK_THAT(error_of(folder("malformed")), Catch::Contains("directory without a checkpoint"));
   const auto r = test::run_ptscope("stats '" + folder("bad_index/missing_shard.index.json") + "'", true);
