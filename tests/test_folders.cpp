@@ -391,3 +391,16 @@ TEST_CASE("one parameters-vs-buffers rule on a plain state_dict (BatchNorm stati
         want["parameter_bytes"].get<uint64_t>() + want["buffer_bytes"].get<uint64_t>());
   CHECK(a["training_memory"]["parameters_trainable"].get<int64_t>() == want["parameters"].get<int64_t>());
 }
+
+TEST_CASE("analyze and `ptscope DIR` on a checkpoint folder", "[folders][cli]") {
+  const std::string dir = folder("hf_safetensors");
+  for (const std::string& cmd : {"analyze --no-save --format json --threads 1 '" + dir + "'",
+                                 "'" + dir + "' --no-save --format json --threads 1"}) {
+    INFO(cmd);
+    const auto r = test::run_ptscope(cmd, false);
+    REQUIRE(r.status == 0);
+    const json a = json::parse(r.out);
+    CHECK(a["file"]["kind"] == "checkpoint-folder");
+    CHECK(a["summary"]["params"].get<int64_t>() == golden()["hf_safetensors"]["parameters"].get<int64_t>());
+  }
+}
