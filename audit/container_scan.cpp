@@ -15,6 +15,7 @@
 #include "audit/pickle_scan.h"
 #include "core/dtype.h"
 #include "core/error.h"
+#include "parser/safetensors.h"
 #include "parser/tar_header.h"
 #include "parser/zip_reader.h"
 
@@ -1017,6 +1018,26 @@ void scan_gzip(Context& ctx, ByteSpan bytes, const std::string& label) {
   --ctx.depth;
 }
 
+// safetensors: no pickle anywhere, so nothing can run; the header is held to
+// the reference reader's rules so that a malformed file is never "clean".
+void scan_safetensors(Context& ctx, ByteSpan bytes, const std::string& label, bool top) {
+  AuditReport& r = ctx.report();
+  if (top) {
+    r.kind = "safetensors";
+    r.is_model = true;
+    r.contains_code = false;
+    r.weights_only_loadable = false;
+  }
+  const std::string member = label.empty() ? label : label.substr(0, label.size() - 1);
+  try {
+    const SafetensorsHeader h = parse_safetensors_header(bytes);
+    ctx.add("PTS230", Severity::info, member, std::nullopt,
+            "safetensors file with " + std::to_string(h.tensors.size()) + " tensors: cannot carry code");
+  } catch (const Error& e) {
+    ctx.error(member, e.what());
+  }
+}
+
 // .npy with an object dtype holds a pickle after its header.
 void scan_npy(Context& ctx, ByteSpan bytes, const std::string& label) {
   if (bytes.size() < 10) return;
@@ -1077,6 +1098,10 @@ void scan_container(Context& ctx, std::shared_ptr<const MappedFile> file, const 
     not_model("numpy", "PTS207", "numpy .npy file: torch.load cannot read it");
     return scan_npy(ctx, b, label);
   }
+  // An 8-byte length then '{': safetensors, also when the length is wrong
+  // (its top bytes zero: no pickle opcode stream starts with three NULs there).
+  if (looks_like_safetensors(b) || (b.size() > 8 && b[8] == '{' && b[5] == 0 && b[6] == 0 && b[7] == 0))
+    return scan_safetensors(ctx, b, label, top);
   const uint64_t parsed = scan_legacy(ctx, b, label, top);
   // A zip that does not start the file: torch takes the pickle path, while
   // offset-correcting zip readers still open it. (Zips inside the pickles'

@@ -60,7 +60,8 @@ std::string render_text(const std::vector<AuditReport>& reports, const RunInfo& 
     const auto worst = r.max_severity();
     out << r.path << ": " << paint(worst.value_or(Severity::info), options.color && verdict != "clean") << upper
         << reset << "  [" << r.kind << "; weights_only@" << r.torch_version << ": "
-        << (r.weights_only_loadable ? "loads" : "refused") << (r.contains_code ? "; contains code" : "") << "]";
+        << (r.weights_only_loadable ? "loads" : "refused") << (r.contains_code ? "; contains code" : "")
+        << (r.kind == "safetensors" ? "; cannot carry code" : "") << "]";
     if (!r.sha256.empty()) out << "  sha256:" << r.sha256.substr(0, 16);
     out << "\n";
     for (const auto& f : r.findings) {

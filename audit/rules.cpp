@@ -88,6 +88,9 @@ const std::vector<RuleInfo>& audit_rules() {
        "gzip/bzip2/xz/zstd/7z: torch.load does not decompress. gzip is decompressed and scanned; others not."},
       {"PTS209", "legacy-layout", S::suspicious, "Legacy stream or tar storage layout does not add up",
        "The raw storage records after the pickles do not match the storages the pickles declare."},
+      {"PTS230", "safetensors", S::info, "safetensors file: cannot carry code",
+       "A JSON header and raw tensor bytes, nothing is unpickled or run. The header is validated as the "
+       "safetensors reader does; a malformed one is an error. torch.load cannot read it (safetensors.torch can)."},
       // zip container
       {"PTS300", "zip-name-mismatch", S::dangerous, "Local header name differs from the central directory name",
        "torch uses the central name; Python's zipfile refuses the member (CVE-2025-1944): a scanner evasion."},

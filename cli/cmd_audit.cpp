@@ -12,6 +12,7 @@
 #include "audit/report.h"
 #include "cli/commands.h"
 #include "cli/errors.h"
+#include "parser/checkpoint_folder.h"
 
 namespace ptscope::cli {
 
@@ -49,6 +50,17 @@ std::vector<std::string> collect_files(const std::vector<std::string>& paths, st
     }
     if (!fs::is_directory(st)) {
       files.push_back(p);
+      // A checkpoint index: its shards are what loading it reads, so they are audited too.
+      try {
+        for (const auto& shard : checkpoint_index_shards(p))
+          if (std::find(files.begin(), files.end(), shard) == files.end()) files.push_back(shard);
+      } catch (const Error& e) {
+        audit::AuditReport r;
+        r.path = p;
+        r.kind = "checkpoint-index";
+        r.errors.push_back(e.what());
+        failures.push_back(std::move(r));
+      }
       continue;
     }
     std::vector<std::string> found;

@@ -11,6 +11,7 @@ void register_graph_command(CLI::App& app, int& exit_code);
 void register_profile_command(CLI::App& app, int& exit_code);
 void register_analyze_command(CLI::App& app, int& exit_code);
 void register_sweep_command(CLI::App& app, int& exit_code);
+void register_diff_command(CLI::App& app, int& exit_code);
 
 }  // namespace ptscope::cli
 

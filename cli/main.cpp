@@ -27,13 +27,15 @@ int main(int argc, char** argv) {
   ptscope::cli::register_profile_command(app, exit_code);
   ptscope::cli::register_analyze_command(app, exit_code);
   ptscope::cli::register_sweep_command(app, exit_code);
+  ptscope::cli::register_diff_command(app, exit_code);
   // `ptscope FILE [options]` is `ptscope analyze FILE [options]` when FILE
   // names an existing file and no subcommand of that name exists.
   std::vector<std::string> args(argv + 1, argv + argc);
   if (!args.empty() && !args[0].empty() && args[0][0] != '-' &&
       std::as_const(app).get_subcommands([&](const CLI::App* c) { return c->check_name(args[0]); }).empty()) {
     std::error_code ec;
-    if (std::filesystem::is_regular_file(args[0], ec)) args.insert(args.begin(), "analyze");
+    if (std::filesystem::is_regular_file(args[0], ec) || std::filesystem::is_directory(args[0], ec))
+      args.insert(args.begin(), "analyze");
   }
   try {
     std::reverse(args.begin(), args.end());  // CLI11 takes the arguments last-first

@@ -16,6 +16,8 @@ const char* file_kind_name(FileKind kind) {
     case FileKind::exported_program: return "exported-program";
     case FileKind::mobile_flatbuffer: return "mobile-flatbuffer";
     case FileKind::unknown_zip: return "unknown-zip";
+    case FileKind::safetensors: return "safetensors";
+    case FileKind::checkpoint_folder: return "checkpoint-folder";
   }
   return "unknown";
 }

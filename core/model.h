@@ -25,6 +25,8 @@ enum class FileKind {
   exported_program,    // .pt2 / torch.export
   mobile_flatbuffer,   // bytecode v9 flatbuffer (PTMF)
   unknown_zip,         // a zip that is not a PyTorch archive
+  safetensors,         // safetensors file (JSON header + raw tensors)
+  checkpoint_folder,   // Hugging Face checkpoint: a folder or index file over shards
 };
 const char* file_kind_name(FileKind kind);
 
@@ -91,8 +93,16 @@ struct Model {
   std::optional<MobileBytecode> bytecode;
   std::vector<std::string> records;       // archive members or stream sections
   std::vector<std::string> warnings;
+  // safetensors "__metadata__", or a checkpoint index's "metadata" (strings).
+  std::map<std::string, std::string> metadata;
+  // Checkpoint folders: the shard files in load order, and the summary of the
+  // config.json beside them (architecture, dtype, sizes) as (key, value) text.
+  std::vector<std::string> shards;
+  std::vector<std::pair<std::string, std::string>> config;
 
-  // Totals over the tensor table.
+  // Raw totals over the tensor table, by the roles the file declares (every
+  // entry counted). What commands report goes through core/weights.h: one
+  // rule for parameters vs buffers in a plain state_dict, ties counted once.
   int64_t n_parameter_elements() const;
   int64_t n_buffers() const;           // buffer tensors
   int64_t n_buffer_elements() const;   // elements of those tensors

@@ -19,7 +19,7 @@ OUT=${FUZZ_BUILD_DIR:-build-fuzz}
 CXX=${CXX_FUZZ:-clang++}
 JOBS=${FUZZ_JOBS:-2}
 TARGETS=("$@")
-[ ${#TARGETS[@]} -eq 0 ] && TARGETS=(zip pickle torchscript audit)
+[ ${#TARGETS[@]} -eq 0 ] && TARGETS=(zip pickle torchscript audit safetensors)
 
 FLAGS=(-std=c++20 -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined
        -fno-sanitize-recover=undefined -I. -DPTSCOPE_VERSION=\"fuzz\")
@@ -30,8 +30,10 @@ mkdir -p "$OUT/obj" "$OUT/artifacts"
 CORE=(core/dtype.cpp core/error.cpp core/mapped_file.cpp)
 PICKLE=(parser/pickle.cpp parser/pickle_repr.cpp)
 ZIP=(parser/zip_reader.cpp)
-AUDIT=(parser/tar_header.cpp audit/*.cpp)
+AUDIT=(parser/tar_header.cpp parser/safetensors.cpp audit/*.cpp)
 TS=(parser/torchscript/*.cpp)
+# The whole reader (load_model sniffs, then the safetensors loader).
+READER=(core/*.cpp parser/*.cpp)
 
 compile() {  # compile SRC... into $OUT/obj, in parallel, only when stale
   local pids=() src obj
@@ -53,6 +55,7 @@ sources_for() {
     pickle) echo "${CORE[@]} ${PICKLE[@]}" ;;
     torchscript) echo "${CORE[@]} ${TS[@]}" ;;
     audit) echo "${CORE[@]} ${PICKLE[@]} ${ZIP[@]} ${AUDIT[@]}" ;;
+    safetensors) echo "${READER[@]} ${TS[@]}" ;;
     *) echo "unknown target $1" >&2; exit 64 ;;
   esac
 }
@@ -61,13 +64,16 @@ sources_for() {
 # extracted with Python's zipfile when Python is there (nothing is unpickled).
 SEEDS="$OUT/seeds"
 rm -rf "$SEEDS"
-mkdir -p "$SEEDS"/{zip,pickle,torchscript,audit}
+mkdir -p "$SEEDS"/{zip,pickle,torchscript,audit,safetensors}
 for f in fixtures/models/*.pt* fixtures/malicious/*; do
   case "$f" in *.json|*.md) continue ;; esac
   [ -f "$f" ] || continue
   cp "$f" "$SEEDS/audit/"
   [ "$(head -c 4 "$f" | tr -d '\0')" = $'PK\x03\x04' ] && cp "$f" "$SEEDS/zip/"
   case "$f" in *.pkl|*.bin) cp "$f" "$SEEDS/pickle/" ;; esac
+done
+for f in fixtures/folders/*.safetensors fixtures/folders/malformed/*.safetensors fixtures/folders/hf_safetensors/*.safetensors; do
+  [ -f "$f" ] && [ "$(stat -c %s "$f")" -lt 1048576 ] && cp "$f" "$SEEDS/safetensors/"
 done
 if command -v python3 >/dev/null; then
   python3 - "$SEEDS" <<'PY'

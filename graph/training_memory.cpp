@@ -1,4 +1,5 @@
 #include "graph/training_memory.h"
+#include "core/weights.h"
 
 #include <algorithm>
 #include <unordered_map>
@@ -35,21 +36,18 @@ TrainingMemory estimate_training_memory(const Model& model, const Graph* graph) 
   TrainingMemory t;
   std::unordered_map<std::string, uint64_t> param_bytes;
   bool first = true;
-  for (const auto& nt : model.tensors) {
-    if (!nt.tensor || !nt.is_parameter() || !is_floating(nt.tensor->dtype)) continue;
+  // core/weights.h decides what is a parameter (also in a plain state_dict);
+  // a tied parameter has one gradient and one optimizer state, so it counts once.
+  const auto roles = weight_roles(model);
+  const auto ties = tied_to(model);
+  for (size_t i = 0; i < model.tensors.size(); ++i) {
+    const NamedTensor& nt = model.tensors[i];
+    if (roles[i] != WeightRole::parameter || ties[i] >= 0 || !is_floating(nt.tensor->dtype)) continue;
     t.trainable_params += nt.tensor->numel();
     t.weight_bytes += nt.tensor->nbytes();
     param_bytes[nt.name] = nt.tensor->nbytes();
     if (first) t.dtype_bytes = itemsize(nt.tensor->dtype);
     first = false;
-  }
-  // A state_dict (no module tree) marks nothing as a parameter: count its floating tensors.
-  if (t.weight_bytes == 0 && !model.root) {
-    for (const auto& nt : model.tensors) {
-      if (!nt.tensor || !is_floating(nt.tensor->dtype) || nt.is_buffer()) continue;
-      t.trainable_params += nt.tensor->numel();
-      t.weight_bytes += nt.tensor->nbytes();
-    }
   }
   if (!graph) {
     t.timeline.push_back({0, false, -1, 0, 0});

@@ -4,7 +4,9 @@
 #include <string_view>
 
 #include "core/error.h"
+#include "parser/checkpoint_folder.h"
 #include "parser/loaders.h"
+#include "parser/safetensors.h"
 #include "parser/tar_header.h"
 
 namespace ptscope {
@@ -26,6 +28,8 @@ FileKind sniff_kind(ByteSpan head) {
   if (starts_with(head, "PK\x05\x06")) return FileKind::unknown_zip;  // empty zip: no PyTorch file, said by the zip reader
   if (head.size() >= sizeof kLegacyMagic && std::memcmp(head.data(), kLegacyMagic, sizeof kLegacyMagic) == 0)
     return FileKind::legacy_stream;
+  // Not a torch.load format: an 8-byte header length then '{' (safetensors).
+  if (looks_like_safetensors(head)) return FileKind::safetensors;
   // Another pickle protocol may still be a legacy torch.save (the magic
   // number as a protocol 0/1 LONG, or any protocol 2+ stream).
   if (starts_with(head, "L119547037146038801333356L\n") || (!head.empty() && head[0] == 0x80))
@@ -48,12 +52,15 @@ std::unique_ptr<Model> load_model(std::shared_ptr<const MappedFile> file, const 
     case FileKind::unknown_zip: load_zip_model(file, options, *model); break;
     case FileKind::legacy_stream: load_legacy_stream(file, options, *model); break;
     case FileKind::legacy_tar: load_legacy_tar(file, options, *model); break;
+    case FileKind::safetensors: load_safetensors(file, options, *model); break;
     default: break;
   }
   return model;
 }
 
 std::unique_ptr<Model> load_model(const std::string& path, const LoadOptions& options) {
+  // A Hugging Face checkpoint folder, or the index file of a sharded one.
+  if (auto checkpoint = open_checkpoint(path, options)) return checkpoint;
   return load_model(MappedFile::open(path), options);
 }
 

@@ -9,6 +9,7 @@ namespace ptscope {
 void load_zip_model(std::shared_ptr<const MappedFile> file, const LoadOptions& options, Model& model);
 void load_legacy_stream(std::shared_ptr<const MappedFile> file, const LoadOptions& options, Model& model);
 void load_legacy_tar(std::shared_ptr<const MappedFile> file, const LoadOptions& options, Model& model);
+void load_safetensors(std::shared_ptr<const MappedFile> file, const LoadOptions& options, Model& model);
 
 class ZipArchive;
 // model.json-era TorchScript (format version 1), inside an opened zip.

@@ -7,6 +7,7 @@
 #include <unordered_set>
 
 #include "core/error.h"
+#include "core/weights.h"
 #include "graph/fusion.h"
 #include "graph/graph_analysis.h"
 #include "graph/memory_plan.h"
@@ -52,11 +53,15 @@ std::vector<uint64_t> new_output_bytes(const Graph& g) {
   return out;
 }
 
-// Parameter and buffer bytes credited to their module and every enclosing one.
+// Parameter and buffer bytes credited to their module and every enclosing one
+// (core/weights.h decides what is a weight; a tied tensor is credited once).
 std::unordered_map<std::string, uint64_t> module_weight_bytes(const Model& m) {
   std::unordered_map<std::string, uint64_t> by;
-  for (const auto& nt : m.tensors) {
-    if (!nt.tensor || !(nt.is_parameter() || nt.is_buffer())) continue;
+  const auto roles = weight_roles(m);
+  const auto ties = tied_to(m);
+  for (size_t i = 0; i < m.tensors.size(); ++i) {
+    const NamedTensor& nt = m.tensors[i];
+    if (roles[i] == WeightRole::none || ties[i] >= 0) continue;
     std::string owner = nt.name;
     do {
       const size_t dot = owner.rfind('.');
@@ -67,19 +72,7 @@ std::unordered_map<std::string, uint64_t> module_weight_bytes(const Model& m) {
   return by;
 }
 
-uint64_t model_weight_bytes(const Model& m) {
-  uint64_t b = 0;
-  bool any_role = false;
-  for (const auto& nt : m.tensors)
-    if (nt.tensor && (nt.is_parameter() || nt.is_buffer())) {
-      b += nt.tensor->nbytes();
-      any_role = true;
-    }
-  if (!any_role)  // a state_dict: every tensor is a weight
-    for (const auto& nt : m.tensors)
-      if (nt.tensor) b += nt.tensor->nbytes();
-  return b;
-}
+uint64_t model_weight_bytes(const Model& m) { return weight_totals(m).weight_bytes(); }
 
 void progress(const AnalysisOptions& o, std::string_view what, int step, int steps) {
   if (o.progress) o.progress(what, step, steps);
@@ -363,21 +356,16 @@ json analyse(const Model& m, const AnalysisOptions& options, RunMonitor& monitor
   a["graph"] = graph_j;
 
   json summary;
-  summary["params"] = m.n_parameter_elements();
-  summary["buffers"] = m.n_buffer_elements();
-  summary["buffer_tensors"] = m.n_buffers();
-  summary["weight_bytes"] = model_weight_bytes(m);
+  const WeightTotals weights = weight_totals(m);
+  summary["params"] = weights.parameter_elements;
+  summary["buffers"] = weights.buffer_elements;
+  summary["buffer_tensors"] = weights.buffer_tensors;
+  summary["weight_bytes"] = weights.weight_bytes();
   summary["file_tensor_bytes"] = m.tensor_bytes();
 
   progress(options, "weight statistics", ++step, steps);
   ModelStats ms;
   a["parameters"] = parameters_section(m, options, &ms);
-  if (summary["params"].get<int64_t>() == 0) {  // state_dicts: no roles, count the weights
-    int64_t n = 0;
-    for (const auto& t : ms.tensors)
-      if (t.floating) n += t.numel;
-    summary["params"] = n;
-  }
 
   progress(options, "memory plan and training memory", ++step, steps);
   std::vector<Fusion> fusions;

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "core/weights.h"
 #include "graph/graph_analysis.h"
 #include "report/format.h"
 
@@ -126,7 +127,7 @@ std::string render_graph_text(const GraphReport& r, const GraphTextOptions& opti
   // Totals.
   const OpCost total = g.totals();
   out += "\nTotals\n";
-  out += "  parameters      " + format_count(double(m.n_parameter_elements())) + "\n";
+  out += "  parameters      " + format_count(double(weight_totals(m).parameter_elements)) + "\n";
   out += "  MACs            " + format_count(total.macs) + "  (" + std::to_string(int64_t(total.macs)) + ")\n";
   out += "  FLOPs           " + format_count(total.flops) + "  (conv/matmul/attention, FlopCounterMode convention)\n";
   out += "  extended FLOPs  " + format_count(total.extended_flops) + "  (elementwise, norms, softmax, pooling)\n";
@@ -216,7 +217,7 @@ nlohmann::json graph_json(const GraphReport& r) {
   const Architecture a = classify_architecture(m, g);
   j["architecture"] = {{"kind", a.kind}, {"reason", a.reason}, {"evidence", a.evidence}};
   nlohmann::json totals = cost_json(g.totals());
-  totals["params"] = m.n_parameter_elements();
+  totals["params"] = weight_totals(m).parameter_elements;
   totals["nodes"] = g.nodes.size();
   j["totals"] = totals;
   return j;

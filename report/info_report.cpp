@@ -1,7 +1,9 @@
 #include "report/info_report.h"
 
 #include <sstream>
+#include <unordered_map>
 
+#include "core/weights.h"
 #include "report/format.h"
 
 namespace ptscope {
@@ -122,11 +124,30 @@ nlohmann::json info_json(const Model& m) {
   j["modules"] = m.root ? module_json(*m.root) : nlohmann::json(nullptr);
   nlohmann::json::array_t tensors;
   tensors.reserve(m.tensors.size());
-  for (const auto& t : m.tensors) tensors.push_back(tensor_json(t));
+  const auto roles = weight_roles(m);
+  for (size_t i = 0; i < m.tensors.size(); ++i) {
+    tensors.push_back(tensor_json(m.tensors[i]));
+    // The role every command counts by (core/weights.h), also for a plain state_dict.
+    tensors.back()["weight_role"] = roles[i] == WeightRole::parameter ? "parameter"
+                                    : roles[i] == WeightRole::buffer  ? "buffer"
+                                                                      : "none";
+  }
   j["tensors"] = std::move(tensors);
   j["n_tensors"] = m.tensors.size();
-  j["n_parameters"] = m.n_parameter_elements();
-  j["n_buffers"] = m.n_buffers();
+  const WeightTotals w = weight_totals(m);
+  j["n_parameters"] = w.parameter_elements;
+  j["n_buffers"] = w.buffer_tensors;
+  j["parameter_bytes"] = w.parameter_bytes;
+  j["buffer_bytes"] = w.buffer_bytes;
+  j["roles_declared"] = w.roles_declared;
+  nlohmann::json ties = nlohmann::json::array();
+  for (const auto& [name, target] : w.ties) ties.push_back({{"name", name}, {"tied_to", target}});
+  j["ties"] = ties;
+  j["shards"] = m.shards;
+  nlohmann::json config = nlohmann::json::object();
+  for (const auto& [k, v] : m.config) config[k] = v;
+  j["config"] = config;
+  j["metadata"] = m.metadata;
   j["tensor_bytes"] = m.tensor_bytes();
   nlohmann::json sources = nlohmann::json::array();
   for (const auto& [path, text] : m.sources) sources.push_back({{"path", path}, {"bytes", text.size()}});
@@ -169,6 +190,21 @@ std::string render_info_text(const Model& m, const InfoOptions& options) {
        << ins << " instructions, " << ops << " operator slots\n";
   }
   if (!m.sources.empty()) os << "code        " << m.sources.size() << " source files\n";
+  if (!m.shards.empty()) {
+    os << "shards      " << m.shards.size() << ":";
+    for (const auto& r : m.records) os << "\n              " << r;
+    os << "\n";
+  }
+  if (!m.config.empty()) {
+    os << "config      ";
+    for (size_t i = 0; i < m.config.size(); ++i)
+      os << (i ? ", " : "") << m.config[i].first << "=" << m.config[i].second;
+    os << "\n";
+  }
+  for (const auto& [k, v] : m.metadata) os << "metadata    " << k << " = " << (v.size() > 120 ? v.substr(0, 120) + "..." : v) << "\n";
+  const WeightTotals weights = weight_totals(m);
+  std::unordered_map<std::string, std::string> tied;
+  for (const auto& [name, target] : weights.ties) tied.emplace(name, target);
   if (options.show_tree && m.root) {
     os << "\nmodules\n";
     render_tree(*m.root, "", true, true, os);
@@ -184,6 +220,7 @@ std::string render_info_text(const Model& m, const InfoOptions& options) {
     if (t.layout != Layout::strided) notes += std::string(notes.empty() ? "" : ", ") + layout_name(t.layout);
     if (t.storage && t.storage->swapped) notes += notes.empty() ? "byteswapped" : ", byteswapped";
     if (!t.subclass.empty()) notes += (notes.empty() ? "" : ", ") + t.subclass;
+    if (auto it = tied.find(nt.name); it != tied.end()) notes += (notes.empty() ? "tied to " : ", tied to ") + it->second;
     table.add_row({nt.name.empty() ? "(root)" : nt.name, tensor_role_name(nt.role), std::string(dtype_name(t.dtype)),
                    format_shape(t.shape), format_shape(t.strides), t.storage ? t.storage->key : "-",
                    std::to_string(t.storage_offset), std::to_string(t.nbytes()), notes});
@@ -191,9 +228,14 @@ std::string render_info_text(const Model& m, const InfoOptions& options) {
   os << "\ntensors\n" << table.render();
   if (options.max_tensor_rows && m.tensors.size() > options.max_tensor_rows)
     os << "... " << (m.tensors.size() - options.max_tensor_rows) << " more (use --all)\n";
-  os << "\ntotals      " << m.tensors.size() << " tensors, " << format_count(double(m.n_parameter_elements()))
-     << " parameters (" << m.n_parameter_elements() << " elements), " << m.n_buffers() << " buffers, "
-     << format_bytes(m.tensor_bytes()) << " of tensor data\n";
+  os << "\ntotals      " << m.tensors.size() << " tensors, " << format_count(double(weights.parameter_elements))
+     << " parameters (" << weights.parameter_elements << " elements, " << format_bytes(weights.parameter_bytes) << "), "
+     << weights.buffer_tensors << " buffers, " << format_bytes(m.tensor_bytes()) << " of tensor data\n";
+  if (!weights.roles_declared && !m.tensors.empty())
+    os << "            (a state_dict: floating tensors counted as parameters, running statistics and integer "
+          "tensors as buffers)\n";
+  for (const auto& [name, target] : weights.ties)
+    os << "tied        " << name << " → " << target << " (same storage region, counted once)\n";
   for (const auto& w : m.warnings) os << "warning     " << w << "\n";
   return os.str();
 }

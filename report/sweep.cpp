@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "core/weights.h"
 #include "core/error.h"
 #include "graph/memory_plan.h"
 #include "kernels/profile.h"
@@ -14,12 +15,7 @@ using nlohmann::json;
 
 namespace {
 
-uint64_t weight_bytes(const Model& m) {
-  uint64_t b = 0;
-  for (const auto& nt : m.tensors)
-    if (nt.tensor && (nt.is_parameter() || nt.is_buffer())) b += nt.tensor->nbytes();
-  return b;
-}
+uint64_t weight_bytes(const Model& m) { return weight_totals(m).weight_bytes(); }
 
 double metric_of(const SweepPoint& p, const std::string& metric) {
   if (metric == "flops") return p.flops;

@@ -7,6 +7,7 @@
 #include <regex>
 
 #include "core/error.h"
+#include "core/weights.h"
 
 namespace ptscope {
 namespace {
@@ -285,16 +286,28 @@ ModelStats compute_model_stats(const Model& model, const ModelStatsOptions& opti
   ms.path = model.path;
   std::vector<const Tensor*> tensors;
   std::vector<const NamedTensor*> named;
-  for (const NamedTensor& nt : model.tensors) {
+  std::vector<WeightRole> roles;
+  const auto weight_role = weight_roles(model);
+  const auto ties = tied_to(model);
+  for (size_t i = 0; i < model.tensors.size(); ++i) {
+    const NamedTensor& nt = model.tensors[i];
     if (!nt.tensor) continue;
     if (!options.filter.empty() && !std::regex_search(nt.name, filter)) continue;
+    if (ties[i] >= 0) {  // the same bytes as an earlier tensor: its statistics are that one's
+      ms.tied.emplace_back(nt.name, model.tensors[size_t(ties[i])].name);
+      continue;
+    }
     tensors.push_back(nt.tensor.get());
     named.push_back(&nt);
+    roles.push_back(weight_role[i]);
   }
   ms.tensors = compute_tensor_stats_batch(tensors, options.stats, &ms.timings);
   for (size_t i = 0; i < named.size(); ++i) {
     ms.tensors[i].name = named[i]->name;
-    ms.tensors[i].role = tensor_role_name(named[i]->role);
+    // The role every command uses (a plain state_dict's tensors get one too).
+    ms.tensors[i].role = roles[i] == WeightRole::parameter ? "parameter"
+                         : roles[i] == WeightRole::buffer  ? "buffer"
+                                                           : tensor_role_name(named[i]->role);
   }
   summarize(ms, options);
   return ms;

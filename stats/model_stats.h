@@ -54,6 +54,9 @@ struct ModelStats {
   std::vector<RankedTensor> most_prunable;
   std::vector<Recommendation> recommendations;
   StatsTimings timings;
+  // Tensors that are another's storage region (core/weights.h): not computed
+  // twice, (name, the tensor it is tied to).
+  std::vector<std::pair<std::string, std::string>> tied;
 };
 
 ModelStats compute_model_stats(const Model& model, const ModelStatsOptions& options);

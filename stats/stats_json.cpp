@@ -133,6 +133,9 @@ json model_stats_json(const ModelStats& ms, const ModelStatsOptions& o) {
   json tensors = json::array();
   for (const auto& t : ms.tensors) tensors.push_back(tensor_stats_json(t));
   j["tensors"] = std::move(tensors);
+  nlohmann::json tied = nlohmann::json::array();
+  for (const auto& [name, target] : ms.tied) tied.push_back({{"name", name}, {"tied_to", target}});
+  j["tied"] = std::move(tied);
   const ModelSummary& s = ms.summary;
   json weighted = json::object();
   for (const auto& [key, v] : s.weighted) weighted[key] = stats_number(v);

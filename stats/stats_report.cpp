@@ -81,6 +81,7 @@ std::string render_stats_text(const ModelStats& ms, const ModelStatsOptions& o, 
   out << "  tensors " << s.tensors << " (" << s.weight_tensors << " weights, " << s.skipped << " skipped), "
       << s.numel << " weight elements, " << f("%.2f", double(s.weight_bytes) / 1e6) << " MB of weights ("
       << f("%.2f", double(s.bytes) / 1e6) << " MB in all)\n";
+  for (const auto& [name, target] : ms.tied) out << "  tied " << name << " → " << target << " (same storage: counted once)\n";
   out << "  exact zeros " << s.zeros << " (" << f("%.3f", 100 * s.sparsity) << "%), near-zero " << s.near_zero
       << ", NaN " << s.nan << ", inf " << s.inf << ", channels " << s.channels << " (" << s.dead_channels << " dead, "
       << s.near_dead_channels << " near-dead)\n";
