@@ -222,3 +222,28 @@ TEST_CASE("optimize_for_mobile: info and stats count the op-context weights", "[
     }
   }
 }
+
+TEST_CASE("optimize_for_mobile: analyze runs the graph of .pt and .ptl, params on the prepacked ops",
+          "[packed][mobile][analysis][cli]") {
+  // torch 1.13 writes code/ into lite-interpreter archives too: the graph runs from it, and each
+  // prepacked op carries its op context's weight and bias.
+  for (const char* ext : {".pt", ".ptl"}) {
+    const std::string file = test::fixture(std::string("packed/mobile_cnn_xnnpack") + ext);
+    const auto golden = golden_of(file);
+    INFO(file);
+    const auto r = test::run_ptscope("analyze '" + file + "' --format json --no-save --bins 8", false);
+    REQUIRE(r.status == 0);
+    const auto a = nlohmann::json::parse(r.out);
+    REQUIRE(a["graph"]["available"] == true);
+    CHECK(a["architecture"]["kind"] == "CNN");
+    CHECK(a["summary"]["params"] == golden["params"]);
+    int64_t on_nodes = 0, convs = 0;
+    for (const auto& n : a["nodes"]) {
+      on_nodes += n["params"].get<int64_t>();
+      const std::string op = n["op"];
+      convs += op.rfind("aten::conv", 0) == 0;
+    }
+    CHECK(on_nodes == golden["params"].get<int64_t>());  // every weight is used by exactly one op
+    CHECK(convs == 3);
+  }
+}
