@@ -298,7 +298,7 @@ Architecture classify_architecture(const Model&, const Graph& graph) {
     }
   } else if (conv > 0 && (image_input || conv >= 0.3 * total)) {
     a.kind = "CNN";
-    a.reason = std::to_string(convs) + " convolutions do " + percent(conv, total) + " of the MACs" +
+    a.reason = count(size_t(convs), "convolution") + (convs == 1 ? " does " : " do ") + percent(conv, total) + " of the MACs" +
                (dense_on_maps > 0 ? "; dense layers on the feature maps (ConvNeXt-style pointwise MLPs) " +
                                         percent(dense_on_maps, total)
                                   : "") +
