@@ -55,8 +55,7 @@ class ZipModelReader {
       case FileKind::legacy_torchscript: load_model_json_archive(zip_, prefix_, options_, model_); break;
       case FileKind::torch_package:
         throw Error(ErrorCode::unsupported, "torch.package archive is recognised but not read");
-      case FileKind::exported_program:
-        throw Error(ErrorCode::unsupported, "torch.export program (.pt2) is recognised but not read");
+      case FileKind::exported_program: load_exported_program(zip_, prefix_, options_, model_); break;
       default:
         throw Error(ErrorCode::not_pytorch, "zip archive holds no data.pkl: not a PyTorch file");
     }

@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "report/format.h"
+#include "report/info_pt2.h"
 
 namespace ptscope {
 namespace {
@@ -145,6 +146,7 @@ nlohmann::json info_json(const Model& m) {
   } else {
     j["mobile_bytecode"] = nullptr;
   }
+  j["exported_program"] = m.exported ? exported_program_json(*m.exported) : nlohmann::json(nullptr);
   j["records"] = m.records;
   j["warnings"] = m.warnings;
   return j;
@@ -169,6 +171,7 @@ std::string render_info_text(const Model& m, const InfoOptions& options) {
        << ins << " instructions, " << ops << " operator slots\n";
   }
   if (!m.sources.empty()) os << "code        " << m.sources.size() << " source files\n";
+  if (m.exported) os << exported_program_text(*m.exported);
   if (options.show_tree && m.root) {
     os << "\nmodules\n";
     render_tree(*m.root, "", true, true, os);
