@@ -66,7 +66,11 @@ class ExportGraphBuilder {
       if (spec.arg.kind != ExportArg::Kind::tensor) continue;  // constants and sym ints returned as is
       g_.outputs.push_back(value_of(spec.arg.names[0], "the program's output"));
     }
-    if (calls) module_calls(*calls);
+    if (calls) {
+      module_calls(*calls);
+      for (auto& c : *calls)
+        if (c.path.empty()) c.outputs = g_.outputs;  // the root's results are the program's
+    }
     return std::move(g_);
   }
 
@@ -509,7 +513,7 @@ class ExportGraphBuilder {
     for (size_t k = 0; k < g_.nodes.size(); ++k) {
       const std::string& scope = g_.nodes[k].scope;
       for (size_t at = 0; at <= scope.size(); ++at) {
-        if (at != scope.size() && scope[at] != '.') continue;
+        if (at != 0 && at != scope.size() && scope[at] != '.') continue;  // "" (the root) and each dotted prefix
         const std::string path = scope.substr(0, at);
         auto it = open.find(path);
         if (it != open.end() && calls[it->second].end_node == k) {

@@ -328,7 +328,7 @@ json analyse(const Model& m, const AnalysisOptions& options, RunMonitor& monitor
   std::optional<Graph> g;
   std::vector<ModuleCall> calls;
   std::string graph_error;
-  if (m.kind != FileKind::torchscript && m.kind != FileKind::legacy_torchscript) {
+  if (m.kind != FileKind::torchscript && m.kind != FileKind::legacy_torchscript && !m.exported) {
     graph_error = std::string("no TorchScript code in a ") + file_kind_name(m.kind) +
                   " file: the graph, FLOPs and activation memory need a torch.jit.save archive";
   } else {
