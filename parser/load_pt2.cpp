@@ -15,6 +15,7 @@
 // depth limits; fields a newer schema adds are ignored with a warning on the
 // version, never guessed at.
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <set>
 
@@ -390,6 +391,7 @@ class Pt2Reader {
     read_payloads("data/weights/", "weights");
     read_payloads("data/constants/", "constants");
     if (p_->aot_inductor) read_aoti_weights();
+    if (p_->aot_inductor && model_.tensors.empty()) read_aoti_constants_info();
     read_sample_inputs();
     assign_roles();
     build_module_tree();
@@ -642,6 +644,87 @@ class Pt2Reader {
       if (t->shape.size() != t->strides.size()) bad(config + "." + it.key(), "shape and stride ranks differ");
       check_view(*t, owner);
       model_.tensors.push_back({it.key(), TensorRole::parameter, t});
+    }
+  }
+
+  // AOTInductor packages whose weights are compiled into the .so: the
+  // generated wrapper source declares each constant (constants_info_[i].name,
+  // dtype, shape, stride, original_fqn, type). Listed with their metadata;
+  // the bytes stay inside the shared object, which is never opened.
+  void read_aoti_constants_info() {
+    const std::string dir = "data/aotinductor/" + p_->model_name + "/";
+    for (const auto& r : model_.records) {
+      if (r.rfind(dir, 0) != 0 || r.size() < 12 || r.compare(r.size() - 12, 12, ".wrapper.cpp") != 0) continue;
+      const ZipEntry* e = record(r);
+      Blob b = read_member(*e, kMaxConfigJson, r);
+      const std::string_view text(reinterpret_cast<const char*>(b.data()), b.size());
+      struct Info {
+        std::string name, fqn, dtype, type;
+        std::vector<int64_t> shape, stride;
+        bool has_shape = false;
+      };
+      std::map<uint64_t, Info> infos;
+      static constexpr std::string_view key = "constants_info_[";
+      size_t at = 0;
+      while ((at = text.find(key, at)) != std::string_view::npos) {
+        at += key.size();
+        uint64_t idx = 0;
+        auto [ptr, ec] = std::from_chars(text.data() + at, text.data() + text.size(), idx);
+        if (ec != std::errc() || idx > (1u << 20)) continue;
+        size_t pos = size_t(ptr - text.data());
+        if (text.substr(pos, 2) != "].") continue;
+        pos += 2;
+        const size_t eq = text.find(" = ", pos), end = text.find(';', pos);
+        if (eq == std::string_view::npos || end == std::string_view::npos || eq > end || end - pos > 4096) continue;
+        const std::string_view field = text.substr(pos, eq - pos), value = text.substr(eq + 3, end - eq - 3);
+        Info& info = infos[idx];
+        auto quoted = [&] { return value.size() >= 2 && value.front() == '"' ? std::string(value.substr(1, value.size() - 2)) : std::string(); };
+        auto ints = [&] {
+          std::vector<int64_t> v;
+          size_t i = 0;
+          while (i < value.size()) {
+            while (i < value.size() && !(std::isdigit(static_cast<unsigned char>(value[i])))) ++i;
+            if (i >= value.size()) break;
+            int64_t x = 0;
+            auto [p2, ec2] = std::from_chars(value.data() + i, value.data() + value.size(), x);
+            if (ec2 != std::errc()) break;
+            v.push_back(x);
+            i = size_t(p2 - value.data());
+          }
+          return v;
+        };
+        if (field == "name") info.name = quoted();
+        else if (field == "original_fqn") info.fqn = quoted();
+        else if (field == "dtype") info.dtype = std::string(value);
+        else if (field == "type") info.type = std::string(value);
+        else if (field == "shape") info.shape = ints(), info.has_shape = true;
+        else if (field == "stride") info.stride = ints();
+        at = end;
+      }
+      for (const auto& [idx, info] : infos) {
+        if (!info.has_shape) continue;
+        auto t = std::make_shared<Tensor>();
+        static constexpr std::string_view dtype_prefix = "cached_torch_dtype_";
+        const size_t dp = info.dtype.find(dtype_prefix);
+        auto d = dp == std::string::npos ? std::nullopt : dtype_from_name(info.dtype.substr(dp + dtype_prefix.size()));
+        t->dtype = d.value_or(DType::uint8);
+        t->shape = info.shape;
+        t->strides = info.stride.size() == info.shape.size() ? info.stride : contiguous_strides(info.shape);
+        auto storage = std::make_shared<Storage>();
+        storage->key = info.name;
+        storage->record = r;
+        storage->data_missing = true;  // compiled into the shared object
+        t->storage = storage;
+        t->rebuild = "AOTInductor constant (data in the compiled .so, not read)";
+        const TensorRole role = info.type.find("Parameter") != std::string::npos ? TensorRole::parameter
+                                : info.type.find("Buffer") != std::string::npos  ? TensorRole::buffer
+                                                                                 : TensorRole::constant;
+        model_.tensors.push_back({info.fqn.empty() ? info.name : info.fqn, role, t});
+      }
+      if (!infos.empty())
+        model_.warnings.push_back(std::to_string(infos.size()) + " AOTInductor constants are compiled into the package's "
+                                  "shared object: listed from " + r + " without their data");
+      return;
     }
   }
 

@@ -254,6 +254,27 @@ TEST_CASE("pt2: AOTInductor package lists its compiled artifacts and never runs 
   bool so = false;
   for (const auto& [name, bytes] : m->exported->aot_artifacts) so = so || (name.find(".so") != std::string::npos && bytes > 0);
   CHECK(so);
+  // Weights compiled into the .so are listed from the generated wrapper source, without data;
+  // each is a state_dict entry of the model torch compiled, with its shape.
+  const auto g = golden("cnn_aoti");
+  REQUIRE(!m->tensors.empty());
+  for (const auto& nt : m->tensors) {
+    INFO(nt.name);
+    CHECK(nt.tensor->storage->data_missing);
+    bool found = false;
+    for (const auto& want : g["tensors"])
+      if (want["name"] == nt.name) {
+        found = true;
+        CHECK(nt.tensor->shape == want["shape"].get<std::vector<int64_t>>());
+        CHECK(dtype_name(nt.tensor->dtype) == want["dtype"].get<std::string>());
+      }
+    CHECK(found);
+  }
+  for (const char* cmd : {"info", "stats", "audit"}) {
+    auto c = test::run_ptscope(std::string(cmd) + " " + pt2("cnn_aoti"), true);
+    INFO(cmd << ": " << c.out);
+    CHECK((c.status == 0 || c.status == 1 || c.status == 2));
+  }
   auto r = test::run_ptscope("graph " + pt2("cnn_aoti"), true);
   CHECK(r.status == 2);
   CHECK(r.out.find("never runs native code") != std::string::npos);
