@@ -74,7 +74,7 @@ struct ExportOutputSpec {
 
 struct ExportedProgram {
   std::string model_name;            // models/<name>.json
-  int64_t archive_version = 0;       // archive_version record (0 for every torch so far)
+  int64_t archive_version = 0;       // archive_version record (0 for every torch so far; -1: the torch 2.1-2.5 zip)
   int64_t schema_major = 0, schema_minor = 0;
   std::string torch_version;         // writer's torch ("<=2.4" when not recorded)
   std::map<std::string, int64_t> opset_version;

@@ -242,7 +242,10 @@ ExportArg parse_arg(const json& v, const std::string& where) {
 void parse_signature(const json& sig, ExportedProgram& p) {
   const std::string where = "graph_signature";
   for (const auto& s : get_array(field(sig, "input_specs", where), where + ".input_specs")) {
-    auto [kind, v] = union_field(s, where + ".input_specs");
+    // (not a structured binding: the lambda below captures it)
+    const auto field_of = union_field(s, where + ".input_specs");
+    const std::string& kind = field_of.first;
+    const json* v = field_of.second;
     ExportInputSpec spec;
     using K = ExportInputSpec::Kind;
     const std::string w = where + ".input_specs." + kind;
@@ -302,8 +305,7 @@ void parse_signature(const json& sig, ExportedProgram& p) {
   }
 }
 
-void parse_program(const json& j, ExportedProgram& p, std::vector<std::string>& warnings) {
-  const std::string where = "models/" + p.model_name + ".json";
+void parse_program(const json& j, const std::string& where, ExportedProgram& p, std::vector<std::string>& warnings) {
   if (const json* sv = opt_field(j, "schema_version")) {
     p.schema_major = get_int(field(*sv, "major", where), where + ".schema_version");
     p.schema_minor = get_int(field(*sv, "minor", where), where + ".schema_version");
@@ -374,6 +376,11 @@ class Pt2Reader {
   void run() {
     auto program = std::make_shared<ExportedProgram>();
     p_ = program.get();
+    if (has("serialized_exported_program.json")) {
+      read_legacy_archive();
+      model_.exported = std::move(program);
+      return;
+    }
     read_format_records();
     for (const auto& r : model_.records) {
       if (r.rfind("data/aotinductor/", 0) == 0) {
@@ -384,7 +391,7 @@ class Pt2Reader {
     choose_model();
     if (!p_->model_name.empty() && has("models/" + p_->model_name + ".json")) {
       const json j = read_json("models/" + p_->model_name + ".json", kMaxProgramJson);
-      parse_program(j, *p_, model_.warnings);
+      parse_program(j, "models/" + p_->model_name + ".json", *p_, model_.warnings);
     } else if (!p_->aot_inductor) {
       throw Error(ErrorCode::corrupt, "torch.export archive has no models/*.json program");
     }
@@ -469,6 +476,34 @@ class Pt2Reader {
       model_.warnings.push_back("archive holds " + std::to_string(names.size()) + " programs; reading '" +
                                 p_->model_name + "' (also: " + others + ")");
     }
+  }
+
+  // torch 2.1-2.5 (torch.export.save before the pt2 archive format): a plain
+  // zip with serialized_exported_program.json, serialized_state_dict.pt,
+  // serialized_constants.pt and serialized_example_inputs.pt (torch.save
+  // archives of a dict, a dict and (args, kwargs)) and a "major.minor" version.
+  void read_legacy_archive() {
+    p_->model_name = "model";
+    p_->archive_version = -1;  // before archive versions existed
+    const std::string version = read_small_text("version");
+    if (!version.empty()) model_.producer_hints.push_back("torch.export archive of torch 2.1-2.5, schema version record " + version.substr(0, 20));
+    const json j = read_json("serialized_exported_program.json", kMaxProgramJson);
+    parse_program(j, "serialized_exported_program.json", *p_, model_.warnings);
+    for (const char* name : {"serialized_state_dict.pt", "serialized_constants.pt"}) {
+      const ZipEntry* e = record(name);
+      if (!e) continue;
+      auto nested = load_nested(*e, name);
+      for (auto& nt : nested->tensors)
+        model_.tensors.push_back({nt.name, std::string(name) == "serialized_state_dict.pt" ? TensorRole::parameter : TensorRole::constant, nt.tensor});
+    }
+    if (const ZipEntry* e = record("serialized_example_inputs.pt")) {
+      auto nested = load_nested(*e, "serialized_example_inputs.pt");
+      for (const auto& nt : nested->tensors)
+        if (nt.name.rfind("0.", 0) == 0) p_->sample_inputs.push_back(nt.tensor);
+    }
+    assign_roles();
+    build_module_tree();
+    add_hints();
   }
 
   // A torch.save archive inside the .pt2, read by our own reader.
@@ -824,7 +859,8 @@ class Pt2Reader {
 
   void add_hints() {
     auto& h = model_.producer_hints;
-    h.push_back("torch.export archive version " + std::to_string(p_->archive_version) + ", program '" + p_->model_name + "'");
+    if (p_->archive_version >= 0)
+      h.push_back("torch.export archive version " + std::to_string(p_->archive_version) + ", program '" + p_->model_name + "'");
     if (p_->schema_major)
       h.push_back("export schema " + std::to_string(p_->schema_major) + "." + std::to_string(p_->schema_minor) +
                   (p_->torch_version.empty() ? "" : ", written by torch " + p_->torch_version));

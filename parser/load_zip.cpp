@@ -34,9 +34,17 @@ class ZipModelReader {
     for (const auto& w : zip_.warnings()) model_.warnings.push_back(w);
     const std::string& first = entries.front().name;
     const size_t slash = first.find('/');
-    if (slash == std::string::npos)
+    if (slash == std::string::npos) {
+      // torch.export.save of torch 2.1-2.5 wrote a plain zip without the archive folder.
+      if (zip_.find("serialized_exported_program.json")) {
+        model_.kind = FileKind::exported_program;
+        for (const auto& e : entries) model_.records.push_back(e.name);
+        load_exported_program(zip_, "", options_, model_);
+        return;
+      }
       throw Error(ErrorCode::not_pytorch, "zip archive is not a PyTorch archive: member '" + first +
                                               "' is not inside a top-level folder");
+    }
     prefix_ = first.substr(0, slash + 1);
     model_.archive_name = first.substr(0, slash);
     for (const auto& e : entries) {

@@ -96,7 +96,7 @@ std::string exported_program_text(const ExportedProgram& p) {
   for (const auto& [sym, r] : p.range_constraints)
     os << "dynamic dim " << sym << " in [" << (r.min ? std::to_string(*r.min) : "-inf") << ", "
        << (r.max ? std::to_string(*r.max) : "inf") << "]\n";
-  if (!p.sample_inputs.empty()) os << "sample      " << p.sample_inputs.size() << " sample input tensors (data/sample_inputs)\n";
+  if (!p.sample_inputs.empty()) os << "sample      " << p.sample_inputs.size() << " sample input tensors saved with the program\n";
   for (const auto& [name, bytes] : p.aot_artifacts) os << "aoti        " << name << " (" << bytes << " bytes, not loaded)\n";
   return os.str();
 }

