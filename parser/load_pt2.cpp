@@ -511,19 +511,21 @@ class Pt2Reader {
     if (nested_loads > 0) throw Error(ErrorCode::corrupt, what + " is an archive inside a nested archive");
     Blob b = read_member(e, kMaxNestedArchive, what);
     auto file = MappedFile::from_bytes(std::vector<uint8_t>(b.data(), b.data() + b.size()), what);
-    ++nested_loads;
+    struct Depth {  // counts this load while it runs, however it ends
+      Depth() { ++nested_loads; }
+      ~Depth() { --nested_loads; }
+    };
+    std::unique_ptr<Model> m;
     try {
-      auto m = load_model(file, options_);
-      --nested_loads;
-      if (m->kind != FileKind::torch_save_zip && m->kind != FileKind::legacy_stream)
-        throw Error(ErrorCode::corrupt, what + " is a " + std::string(file_kind_name(m->kind)) + ", not a torch.save archive");
-      for (const auto& w : m->warnings) model_.warnings.push_back(what + ": " + w);
-      return m;
+      Depth depth;
+      m = load_model(file, options_);
     } catch (const Error& err) {
-      if (nested_loads > 0) --nested_loads;
-      if (std::string(err.what()).rfind(what, 0) == 0) throw;
       throw Error(err.code(), what + ": " + err.what());
     }
+    if (m->kind != FileKind::torch_save_zip && m->kind != FileKind::legacy_stream)
+      throw Error(ErrorCode::corrupt, what + " is a " + std::string(file_kind_name(m->kind)) + ", not a torch.save archive");
+    for (const auto& w : m->warnings) model_.warnings.push_back(what + ": " + w);
+    return m;
   }
 
   // A raw record: the untyped storage of one or more tensors (shared by name).

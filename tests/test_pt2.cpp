@@ -322,6 +322,8 @@ TEST_CASE("pt2: bad archives give one line and exit 2", "[pt2][cli]") {
       {"missing_record", "data/weights/model_weights_config.json", missing, "not in the archive"},
       {"traversal", "data/weights/model_weights_config.json", traversal, "not a record name"},
       {"format", "archive_format", "pt3", "not 'pt2'"},
+      {"nested_program", "data/sample_inputs/model.pt", slurp(pt2("cnn")), "archive inside a nested archive"},
+      {"sample_not_zip", "data/sample_inputs/model.pt", "garbage", "data/sample_inputs/model.pt: "},
   };
   for (const auto& c : cases) {
     SECTION(c.tag) {
