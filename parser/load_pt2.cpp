@@ -544,7 +544,9 @@ class Pt2Reader {
     s->dtype = dtype;
     s->compressed = e->method != 0;
     if (!s->compressed) s->file_offset = e->data_offset;
-    s->data = zip_.read(*e, options_.verify_crc, &model_.warnings);  // stored: a view of the mapping
+    // Stored records are views of the mapping, not hashed (as for torch.save archives: listing a
+    // model reads no tensor byte); deflated ones are checked as they inflate.
+    s->data = zip_.read(*e, options_.verify_crc && s->compressed, &model_.warnings);
     s->declared_bytes = s->data.size();
     storages_.emplace(dir + path_name, s);
     return s;
