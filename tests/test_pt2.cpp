@@ -248,6 +248,35 @@ TEST_CASE("pt2: the CPU executor matches torch's output", "[pt2][parity]") {
   }
 }
 
+TEST_CASE("pt2: profile runs the archive's sample input by default", "[pt2][parity]") {
+  // The fixtures' sample input is the input torch's output was computed from.
+  auto m = load_model(pt2("gpt"));
+  kernels::ProfileOptions o;
+  o.threads = 1;
+  o.warmup = 0;
+  o.repeat = 1;
+  o.output_file = "/tmp/ptscope_pt2_" + std::to_string(::getpid()) + "_sample.out.bin";
+  kernels::ProfileResult r = kernels::profile(*m, o);
+  REQUIRE(r.inputs.size() == 1);
+  CHECK(r.inputs[0].find("sample input") != std::string::npos);
+  const std::string want = slurp(test::fixture("pt2/gpt.out.bin")), got = slurp(o.output_file);
+  std::remove(o.output_file.c_str());
+  REQUIRE(want.size() == got.size());
+  const float* w = reinterpret_cast<const float*>(want.data());
+  const float* x = reinterpret_cast<const float*>(got.data());
+  double num = 0, den = 0;
+  for (size_t k = 0; k < want.size() / 4; ++k) {
+    num += (double(x[k]) - w[k]) * (double(x[k]) - w[k]);
+    den += double(w[k]) * w[k];
+  }
+  CHECK(std::sqrt(num / den) <= 1e-4);
+  // Other sizes than the sample's: random inputs.
+  o.graph.seq = 12;
+  kernels::ProfileResult other = kernels::profile(*m, o);
+  std::remove(o.output_file.c_str());
+  CHECK(other.inputs[0].find("random") != std::string::npos);
+}
+
 TEST_CASE("pt2: AOTInductor package lists its compiled artifacts and never runs them", "[pt2]") {
   auto m = load_model(pt2("cnn_aoti"));
   REQUIRE(m->exported);
