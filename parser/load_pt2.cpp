@@ -796,6 +796,16 @@ class Pt2Reader {
       auto it = roles.find(nt.name);
       if (it != roles.end()) nt.role = it->second;
     }
+    // The configs are JSON objects (no order kept): list tensors in the signature's order,
+    // which is the module's registration order (parameters, then buffers, then constants).
+    std::map<std::string, size_t> order;
+    for (const auto& spec : p_->input_specs)
+      if (!spec.target.empty()) order.emplace(spec.target, order.size());
+    std::stable_sort(model_.tensors.begin(), model_.tensors.end(), [&](const NamedTensor& a, const NamedTensor& b) {
+      auto ia = order.find(a.name), ib = order.find(b.name);
+      const size_t ka = ia == order.end() ? order.size() : ia->second, kb = ib == order.end() ? order.size() : ib->second;
+      return ka < kb;
+    });
     if (p_->aot_inductor && p_->input_specs.empty()) return;
     for (const auto& [name, role] : roles)
       if (!seen.count(name))
