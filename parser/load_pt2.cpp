@@ -403,7 +403,29 @@ class Pt2Reader {
     assign_roles();
     build_module_tree();
     add_hints();
+    drop_nested_eocd_warnings();
     model_.exported = std::move(program);
+  }
+
+  // The zip reader notes an inner end-of-central-directory record (a possible
+  // concatenated archive); inside a data/ member (sample inputs and pickled
+  // weights are torch.save archives) that is the expected layout, not a finding.
+  void drop_nested_eocd_warnings() {
+    static const std::string prefix = "another end-of-central-directory signature at offset ";
+    auto& w = model_.warnings;
+    w.erase(std::remove_if(w.begin(), w.end(),
+                           [&](const std::string& text) {
+                             if (text.rfind(prefix, 0) != 0) return false;
+                             uint64_t at = 0;
+                             const char* b = text.data() + prefix.size();
+                             if (std::from_chars(b, text.data() + text.size(), at).ec != std::errc()) return false;
+                             for (const auto& e : zip_.entries())
+                               if (e.method == 0 && at >= e.data_offset && at < e.data_offset + e.compressed_size &&
+                                   e.name.rfind(prefix_ + "data/", 0) == 0)
+                                 return true;
+                             return false;
+                           }),
+            w.end());
   }
 
  private:

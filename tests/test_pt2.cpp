@@ -277,6 +277,19 @@ TEST_CASE("pt2: profile runs the archive's sample input by default", "[pt2][pari
   CHECK(other.inputs[0].find("random") != std::string::npos);
 }
 
+TEST_CASE("pt2: tied weights stay one storage", "[pt2]") {
+  // torch.export.save writes a tied head and embedding as one record named twice.
+  const auto g = golden("tied");
+  auto m = load_model(pt2("tied"));
+  const NamedTensor* head = find_tensor(*m, "lm_head.weight");
+  const NamedTensor* wte = find_tensor(*m, "wte.weight");
+  REQUIRE(head);
+  REQUIRE(wte);
+  CHECK(head->tensor->storage == wte->tensor->storage);
+  CHECK(m->tensor_bytes() == g["stored_bytes"].get<uint64_t>());
+  for (const auto& w : m->warnings) CHECK(w.find("end-of-central-directory") == std::string::npos);
+}
+
 TEST_CASE("pt2: AOTInductor package lists its compiled artifacts and never runs them", "[pt2]") {
   auto m = load_model(pt2("cnn_aoti"));
   REQUIRE(m->exported);
