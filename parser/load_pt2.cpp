@@ -585,7 +585,18 @@ class Pt2Reader {
         throw Error(ErrorCode::corrupt, owner + ": stride out of range");
     }
     if (uint64_t(t.storage_offset) > (uint64_t(1) << 56)) throw Error(ErrorCode::corrupt, owner + ": storage offset out of range");
-    const uint64_t need = t.min_storage_bytes();
+    if (numel == 0) return;
+    // Last element's offset, computed unsigned with overflow checks (a hostile
+    // size x stride must not overflow before it is compared with the record).
+    uint64_t last = uint64_t(t.storage_offset), need = 0;
+    for (size_t d = 0; d < t.shape.size(); ++d) {
+      uint64_t step = 0;
+      if (__builtin_mul_overflow(uint64_t(t.shape[d] - 1), uint64_t(t.strides[d]), &step) ||
+          __builtin_add_overflow(last, step, &last))
+        throw Error(ErrorCode::corrupt, owner + ": view extent overflows");
+    }
+    if (__builtin_mul_overflow(last + 1, uint64_t(itemsize(t.dtype)), &need))
+      throw Error(ErrorCode::corrupt, owner + ": view extent overflows");
     if (t.storage && need > t.storage->data.size())
       throw Error(ErrorCode::corrupt, owner + " needs " + std::to_string(need) + " bytes of " + t.storage->record +
                                           ", which holds " + std::to_string(t.storage->data.size()));

@@ -323,7 +323,7 @@ TEST_CASE("pt2: AOTInductor package lists its compiled artifacts and never runs 
   CHECK(r.out.find("never runs native code") != std::string::npos);
 }
 
-TEST_CASE("pt2: info, graph and profile on the command line", "[pt2][cli]") {
+TEST_CASE("pt2: info and graph on the command line", "[pt2][cli]") {
   auto info = test::run_ptscope("info " + pt2("gpt"), true);
   CHECK(info.status == 0);
   CHECK(info.out.find("dynamic dim") != std::string::npos);
@@ -352,6 +352,18 @@ TEST_CASE("pt2: bad archives give one line and exit 2", "[pt2][cli]") {
   const size_t at = offset.find("\"storage_offset\": {\"as_int\": 0}");
   REQUIRE(at != std::string::npos);
   offset.replace(at, 31, "\"storage_offset\": {\"as_int\": 99999}");
+  std::string huge = weights;
+  const size_t st = huge.find("\"strides\": [{\"as_int\": 27}");
+  REQUIRE(st != std::string::npos);
+  huge.replace(st, std::string("\"strides\": [{\"as_int\": 27}").size(), "\"strides\": [{\"as_int\": 1152921504606846976}");  // 2^60
+  // Sizes and strides each in range, their product past 2^64.
+  std::string overflow = weights;
+  const size_t sz = overflow.find("\"sizes\": [{\"as_int\": 8}");
+  REQUIRE(sz != std::string::npos);
+  overflow.replace(sz, std::string("\"sizes\": [{\"as_int\": 8}").size(), "\"sizes\": [{\"as_int\": 1048576}");
+  const size_t st2 = overflow.find("\"strides\": [{\"as_int\": 27}");
+  REQUIRE(st2 != std::string::npos);
+  overflow.replace(st2, std::string("\"strides\": [{\"as_int\": 27}").size(), "\"strides\": [{\"as_int\": 72057594037927936}");  // 2^56
   std::string missing = weights;
   missing.replace(missing.find("weight_0"), 8, "weight_999");
   std::string traversal = weights;
@@ -361,6 +373,8 @@ TEST_CASE("pt2: bad archives give one line and exit 2", "[pt2][cli]") {
       {"deep_json", "models/model.json", deep, "nests deeper"},
       {"not_object", "models/model.json", "[1, 2, 3]", "models/model.json"},
       {"offset", "data/weights/model_weights_config.json", offset, "needs"},
+      {"huge_stride", "data/weights/model_weights_config.json", huge, "out of range"},
+      {"extent_overflow", "data/weights/model_weights_config.json", overflow, "view extent overflows"},
       {"missing_record", "data/weights/model_weights_config.json", missing, "not in the archive"},
       {"traversal", "data/weights/model_weights_config.json", traversal, "not a record name"},
       {"format", "archive_format", "pt3", "not 'pt2'"},
