@@ -408,8 +408,9 @@ class Pt2Reader {
   }
 
   // The zip reader notes an inner end-of-central-directory record (a possible
-  // concatenated archive); inside a data/ member (sample inputs and pickled
-  // weights are torch.save archives) that is the expected layout, not a finding.
+  // concatenated archive); inside a data/ or .pt member (sample inputs, pickled
+  // weights, the 2.1-2.5 layout's members are torch.save archives) that is the
+  // expected layout, not a finding.
   void drop_nested_eocd_warnings() {
     static const std::string prefix = "another end-of-central-directory signature at offset ";
     auto& w = model_.warnings;
@@ -421,7 +422,8 @@ class Pt2Reader {
                              if (std::from_chars(b, text.data() + text.size(), at).ec != std::errc()) return false;
                              for (const auto& e : zip_.entries())
                                if (e.method == 0 && at >= e.data_offset && at < e.data_offset + e.compressed_size &&
-                                   e.name.rfind(prefix_ + "data/", 0) == 0)
+                                   (e.name.rfind(prefix_ + "data/", 0) == 0 ||
+                                    (e.name.size() > 3 && e.name.compare(e.name.size() - 3, 3, ".pt") == 0)))
                                  return true;
                              return false;
                            }),
@@ -526,6 +528,7 @@ class Pt2Reader {
     assign_roles();
     build_module_tree();
     add_hints();
+    drop_nested_eocd_warnings();
   }
 
   // A torch.save archive inside the .pt2, read by our own reader.
