@@ -70,6 +70,8 @@ struct MobileBytecode {
   std::vector<MobileFunction> functions;
 };
 
+struct ExportedProgram;  // parser/exported_program.h
+
 struct Model {
   // Declared first so it is destroyed last: it breaks reference cycles among
   // the pickled values below once nothing else holds them.
@@ -91,6 +93,7 @@ struct Model {
   std::vector<PyRef> constants;           // constants.pkl entries (TorchScript)
   PyRef object;                           // the unpickled root object (torch.save / data.pkl)
   std::optional<MobileBytecode> bytecode;
+  std::shared_ptr<const ExportedProgram> exported;  // .pt2 programs (torch.export)
   std::vector<std::string> records;       // archive members or stream sections
   std::vector<std::string> warnings;
   // safetensors "__metadata__", or a checkpoint index's "metadata" (strings).

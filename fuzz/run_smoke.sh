@@ -19,7 +19,7 @@ OUT=${FUZZ_BUILD_DIR:-build-fuzz}
 CXX=${CXX_FUZZ:-clang++}
 JOBS=${FUZZ_JOBS:-2}
 TARGETS=("$@")
-[ ${#TARGETS[@]} -eq 0 ] && TARGETS=(zip pickle torchscript audit safetensors)
+[ ${#TARGETS[@]} -eq 0 ] && TARGETS=(zip pickle torchscript audit safetensors pt2)
 
 FLAGS=(-std=c++20 -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined
        -fno-sanitize-recover=undefined -I. -DPTSCOPE_VERSION=\"fuzz\")
@@ -34,6 +34,8 @@ AUDIT=(parser/tar_header.cpp parser/safetensors.cpp audit/*.cpp)
 TS=(parser/torchscript/*.cpp)
 # The whole reader (load_model sniffs, then the safetensors loader).
 READER=(core/*.cpp parser/*.cpp)
+# The .pt2 reader goes through the whole reader and the graph front end.
+PT2=(graph/*.cpp)
 
 compile() {  # compile SRC... into $OUT/obj, in parallel, only when stale
   local pids=() src obj
@@ -56,6 +58,7 @@ sources_for() {
     torchscript) echo "${CORE[@]} ${TS[@]}" ;;
     audit) echo "${CORE[@]} ${PICKLE[@]} ${ZIP[@]} ${AUDIT[@]}" ;;
     safetensors) echo "${READER[@]} ${TS[@]}" ;;
+    pt2) echo "${READER[@]} ${TS[@]} ${PT2[@]}" ;;
     *) echo "unknown target $1" >&2; exit 64 ;;
   esac
 }
@@ -64,7 +67,7 @@ sources_for() {
 # extracted with Python's zipfile when Python is there (nothing is unpickled).
 SEEDS="$OUT/seeds"
 rm -rf "$SEEDS"
-mkdir -p "$SEEDS"/{zip,pickle,torchscript,audit,safetensors}
+mkdir -p "$SEEDS"/{zip,pickle,torchscript,audit,safetensors,pt2}
 for f in fixtures/models/*.pt* fixtures/malicious/*; do
   case "$f" in *.json|*.md) continue ;; esac
   [ -f "$f" ] || continue
@@ -92,6 +95,12 @@ for path in sorted(glob.glob("fixtures/models/*.pt*")):
                     out.write(z.read(info))
 PY
 fi
+# .pt2 seeds: the fixtures' program and config JSON.
+for f in fixtures/pt2/*.pt2; do
+  [ -f "$f" ] || continue
+  command -v unzip >/dev/null && unzip -p "$f" '*/models/model.json' > "$SEEDS/pt2/$(basename "$f").model.json" 2>/dev/null || true
+  command -v unzip >/dev/null && unzip -p "$f" '*_weights_config.json' > "$SEEDS/pt2/$(basename "$f").weights.json" 2>/dev/null || true
+done
 [ -n "$(ls -A "$SEEDS/torchscript")" ] || printf 'class M(Module):\n  def forward(self, x: Tensor) -> Tensor:\n    return x\n' > "$SEEDS/torchscript/seed.py"
 
 status=0

@@ -1,4 +1,5 @@
 #include "graph/input_inference.h"
+#include "graph/export_graph.h"
 
 #include <algorithm>
 #include <cctype>
@@ -667,6 +668,8 @@ std::string input_spec_string(const InputSpec& spec) {
 }
 
 Graph build_graph(const Model& model, const GraphOptions& options, std::vector<ModuleCall>* calls) {
+  // torch.export programs are already aten graphs: no interpreter, no inference.
+  if (model.exported) return build_exported_graph(model, options, calls);
   // The method and its parameters, from a throwaway interpreter.
   auto cache = std::make_shared<SourceCache>();
   Graph scratch;

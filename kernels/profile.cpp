@@ -13,6 +13,7 @@
 #include "kernels/executor.h"
 #include "kernels/graph_runner.h"
 #include "kernels/tensor_io.h"
+#include "parser/exported_program.h"
 
 namespace ptscope::kernels {
 namespace {
@@ -85,7 +86,8 @@ uint64_t peak_rss_bytes() {
   return 0;
 }
 
-ProfileResult profile_graph(const graph::Graph& g, const ProfileOptions& options, std::vector<TensorBuffer> inputs) {
+ProfileResult profile_graph(const graph::Graph& g, const ProfileOptions& options, std::vector<TensorBuffer> inputs,
+                            const std::string& inputs_from) {
   if (options.repeat < 1) throw Error(ErrorCode::usage, "--repeat must be at least 1");
   if (options.warmup < 0) throw Error(ErrorCode::usage, "--warmup must not be negative");
   BackendOptions bo;
@@ -109,7 +111,8 @@ ProfileResult profile_graph(const graph::Graph& g, const ProfileOptions& options
   if (random) inputs = options.input_files.empty() ? random_inputs(g, options.seed) : read_inputs(g, options.input_files);
   for (size_t k = 0; k < g.inputs.size(); ++k) {
     const auto& v = g.values[size_t(g.inputs[k])];
-    std::string from = !options.input_files.empty()
+    std::string from = !inputs_from.empty() ? inputs_from
+                       : !options.input_files.empty()
                            ? "from " + options.input_files[std::min(k, options.input_files.size() - 1)]
                            : "random, seed " + std::to_string(options.seed + k);
     r.inputs.push_back(v.name + ": " + shape_text(v.meta.shape) + " " + std::string(dtype_name(v.meta.dtype)) + " (" +
@@ -180,9 +183,36 @@ ProfileResult profile_graph(const graph::Graph& g, const ProfileOptions& options
   return r;
 }
 
+// The sample input a torch.export archive carries, when it fits the graph's inputs.
+static std::vector<TensorBuffer> exported_sample_inputs(const Model& model, const graph::Graph& g) {
+  if (!model.exported || model.exported->sample_inputs.size() != g.inputs.size()) return {};
+  std::vector<TensorBuffer> out;
+  for (size_t k = 0; k < g.inputs.size(); ++k) {
+    const Tensor& t = *model.exported->sample_inputs[k];
+    const auto& meta = g.values[size_t(g.inputs[k])].meta;
+    const auto& info = dtype_info(t.dtype);
+    if (t.shape != meta.shape || t.dtype != meta.dtype || !t.data() || info.is_quantized || info.is_complex ||
+        t.layout != Layout::strided)
+      return {};
+    TensorView file_view;
+    file_view.data = const_cast<uint8_t*>(t.data());
+    file_view.shape = t.shape;
+    file_view.strides = t.strides;
+    file_view.dtype = t.dtype;
+    TensorBuffer host(t.shape, exec_dtype(t.dtype));
+    convert(file_view, host.tensor());
+    out.push_back(std::move(host));
+  }
+  return out;
+}
+
 ProfileResult profile(const Model& model, const ProfileOptions& options) {
   try {
     graph::Graph g = graph::build_graph(model, options.graph);
+    if (options.input_files.empty()) {
+      auto sample = exported_sample_inputs(model, g);
+      if (!sample.empty()) return profile_graph(g, options, std::move(sample), "the archive's sample input");
+    }
     return profile_graph(g, options);
   } catch (const Error& e) {
     if (!is_data_dependent(e)) throw;

@@ -71,10 +71,14 @@ struct ProfileResult {
   uint64_t peak_rss_bytes = 0;     // process peak resident set (VmHWM / getrusage)
 };
 
-// Builds the graph (options.graph) and profiles it.
+// Builds the graph (options.graph) and profiles it. A torch.export program
+// runs on the sample input saved with it unless input files are given or the
+// graph's input shapes differ from it (--input/--batch/--seq): then random.
 ProfileResult profile(const Model& model, const ProfileOptions& options);
 // Profiles an already built graph with these inputs (graph.inputs order; empty: random from options.seed).
-ProfileResult profile_graph(const graph::Graph& g, const ProfileOptions& options, std::vector<TensorBuffer> inputs = {});
+// `inputs_from` names where given inputs came from in the report ("" keeps the default wording).
+ProfileResult profile_graph(const graph::Graph& g, const ProfileOptions& options, std::vector<TensorBuffer> inputs = {},
+                            const std::string& inputs_from = "");
 
 // Schema ptscope.profile/1 (docs/executor.md).
 nlohmann::json profile_json(const ProfileResult& r);

@@ -35,9 +35,17 @@ class ZipModelReader {
     for (const auto& w : zip_.warnings()) model_.warnings.push_back(w);
     const std::string& first = entries.front().name;
     const size_t slash = first.find('/');
-    if (slash == std::string::npos)
+    if (slash == std::string::npos) {
+      // torch.export.save of torch 2.1-2.5 wrote a plain zip without the archive folder.
+      if (zip_.find("serialized_exported_program.json")) {
+        model_.kind = FileKind::exported_program;
+        for (const auto& e : entries) model_.records.push_back(e.name);
+        load_exported_program(zip_, "", options_, model_);
+        return;
+      }
       throw Error(ErrorCode::not_pytorch, "zip archive is not a PyTorch archive: member '" + first +
                                               "' is not inside a top-level folder");
+    }
     prefix_ = first.substr(0, slash + 1);
     model_.archive_name = first.substr(0, slash);
     for (const auto& e : entries) {
@@ -56,8 +64,7 @@ class ZipModelReader {
       case FileKind::legacy_torchscript: load_model_json_archive(zip_, prefix_, options_, model_); break;
       case FileKind::torch_package:
         throw Error(ErrorCode::unsupported, "torch.package archive is recognised but not read");
-      case FileKind::exported_program:
-        throw Error(ErrorCode::unsupported, "torch.export program (.pt2) is recognised but not read");
+      case FileKind::exported_program: load_exported_program(zip_, prefix_, options_, model_); break;
       default:
         throw Error(ErrorCode::not_pytorch, "zip archive holds no data.pkl: not a PyTorch file");
     }

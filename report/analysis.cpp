@@ -341,9 +341,9 @@ json analyse(const Model& m, const AnalysisOptions& options, RunMonitor& monitor
   std::vector<ModuleCall> calls;
   std::string graph_error;
   // Lite-interpreter archives (.ptl) carry code/ too when torch wrote it (1.13 still does); the
-  // interpreter says so clearly when a file has none.
+  // interpreter says so clearly when a file has none. .pt2 programs carry their aten graph.
   if (m.kind != FileKind::torchscript && m.kind != FileKind::legacy_torchscript &&
-      m.kind != FileKind::torchscript_mobile) {
+      m.kind != FileKind::torchscript_mobile && !m.exported) {
     graph_error = std::string("no TorchScript code in a ") + file_kind_name(m.kind) +
                   " file: the graph, FLOPs and activation memory need a torch.jit.save archive";
   } else {

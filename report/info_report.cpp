@@ -5,6 +5,7 @@
 
 #include "core/weights.h"
 #include "report/format.h"
+#include "report/info_pt2.h"
 
 namespace ptscope {
 namespace {
@@ -166,6 +167,7 @@ nlohmann::json info_json(const Model& m) {
   } else {
     j["mobile_bytecode"] = nullptr;
   }
+  j["exported_program"] = m.exported ? exported_program_json(*m.exported) : nlohmann::json(nullptr);
   j["records"] = m.records;
   j["warnings"] = m.warnings;
   return j;
@@ -190,6 +192,7 @@ std::string render_info_text(const Model& m, const InfoOptions& options) {
        << ins << " instructions, " << ops << " operator slots\n";
   }
   if (!m.sources.empty()) os << "code        " << m.sources.size() << " source files\n";
+  if (m.exported) os << exported_program_text(*m.exported);
   if (!m.shards.empty()) {
     os << "shards      " << m.shards.size() << ":";
     for (const auto& r : m.records) os << "\n              " << r;
