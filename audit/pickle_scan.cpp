@@ -154,6 +154,18 @@ uint64_t storage_itemsize(const PyValue& type) {
   return 0;
 }
 
+// Dunder attributes that hold data, not behaviour: the standard state of a
+// scripted or traced module (TorchScript writes __constants__ and
+// __overloads__ for every module that has them) and plain class metadata.
+// Planting them invokes nothing; any other dunder key names a special method.
+bool data_dunder(std::string_view key) {
+  static const std::unordered_set<std::string_view> names = {
+      "__dict__", "__constants__", "__overloads__", "__annotations__", "__jit_unused_properties__",
+      "__jit_ignored_attributes__", "__doc__", "__module__", "__qualname__", "__version__", "__slots__",
+      "__weakref__", "__parameters__", "__buffers__", "__final__", "__torch_script_class__"};
+  return names.count(key) > 0;
+}
+
 class Scanner {
  public:
   Scanner(Context& ctx, const PickleJob& job) : ctx_(ctx), job_(job), policy_(ctx.policy()) {}
@@ -191,6 +203,8 @@ class Scanner {
                  const char* how = nullptr);
   void on_call(const PickleEvent& ev);
   void on_build(const PickleEvent& ev);
+  void check_passed_callables(const std::string& callee, const PyRef& args, uint64_t off, uint8_t opcode);
+  void check_allocation(const PyValue& callee, const PyRef& args, uint64_t off, uint8_t opcode);
   void on_persistent(const PickleEvent& ev);
   void check_tensor(const std::string& callee, const PyRef& args, uint64_t offset);
   void on_error(const Error& e);
@@ -213,6 +227,8 @@ class Scanner {
   std::vector<std::pair<std::string, std::string>> nested_;  // (bytes, how found)
   uint64_t ops_ = 0, last_offset_ = 0, frame_end_ = 0, dups_ = 0, gets_ = 0;
   int protos_ = 0;
+  uint64_t allocated_ = 0;  // bytes builtin constructors were asked for
+  bool bomb_reported_ = false;
   Severity worst_before_error_ = Severity::info;
   bool risky_before_error_ = false;
 };
@@ -377,6 +393,15 @@ void Scanner::on_call(const PickleEvent& ev) {
       const GlobalRating rating = policy_.rate_global(callee.module, callee.name);
       severity = rating.severity;
       why = rating.reason;
+      // NEWOBJ/NEWOBJ_EX only instantiate classes; REDUCE, INST and OBJ call
+      // whatever they are given.
+      const bool calls = ev.opcode == op::REDUCE || ev.opcode == op::INST || ev.opcode == op::OBJ;
+      if (severity != Severity::dangerous && calls && Policy::plain_function(callee.module, callee.name) &&
+          !policy_.known_reconstructor(callee.module, callee.name)) {
+        severity = Severity::dangerous;
+        why = "capability unknown: a plain function that is neither allowlisted nor a known reconstructor runs "
+              "whatever it does at load time";
+      }
     }
   } else if (callee.kind == PyKind::object || callee.kind == PyKind::ext) {
     severity = Severity::dangerous;
@@ -386,6 +411,8 @@ void Scanner::on_call(const PickleEvent& ev) {
   const std::string callee_text =
       resolved ? resolved->module + "." + resolved->name + " (a legacy module persistent id)" : describe(ev.target);
   if (ev.arg) calls_by_args_[ev.arg.get()] = {job_.base_offset + off, callee_text, allowed, severity, ev.opcode};
+  check_passed_callables(callee_text, ev.arg, off, ev.opcode);
+  check_allocation(callee, ev.arg, off, ev.opcode);
   if (allowed) {
     if (callee.kind == PyKind::global) check_tensor(callee.module + "." + callee.name, ev.arg, off);
     return;
@@ -398,6 +425,79 @@ void Scanner::on_call(const PickleEvent& ev) {
   if (ev.arg) message += " with " + printable(py_repr(ev.arg, 120), 140);
   if (!why.empty()) message += " (" + why + ")";
   add("PTS110", severity, off, std::move(message), global, opname(ev.opcode));
+}
+
+// Globals handed to a call as arguments: allowlisted helpers call them
+// (_rebuild_from_type_v2(func, ...), map, filter, partial, reduce, sorted's
+// key, a defaultdict factory), so a plain function among them is graded as
+// if it were called here.
+void Scanner::check_passed_callables(const std::string& callee, const PyRef& args, uint64_t off, uint8_t opcode) {
+  if (!args) return;
+  std::vector<std::pair<const PyValue*, int>> todo{{args.get(), 0}};
+  int visited = 0;
+  while (!todo.empty() && ++visited < 256) {
+    auto [v, depth] = todo.back();
+    todo.pop_back();
+    if (!v) continue;
+    if (v->kind == PyKind::global) {
+      if (v->module.empty() && v->name.empty()) continue;  // computed: PTS102 already
+      if (policy_.allowed_global(job_.loader, v->module, v->name)) continue;
+      // dtypes, quantization schemes and storage types are values, not callables
+      // (older torch versions do not allowlist the newer ones).
+      if (v->module == "torch" && (dtype_from_name(v->name) || v->name.rfind("per_", 0) == 0 ||
+                                   v->name.find("Storage") != std::string::npos))
+        continue;
+      if (policy_.rate_global(v->module, v->name).severity == Severity::dangerous) continue;  // PTS101 already
+      if (!Policy::plain_function(v->module, v->name) || policy_.known_reconstructor(v->module, v->name)) continue;
+      const std::string g = printable(v->module + "." + v->name, 160);
+      outcome_.imports = true;
+      risky_before_error_ = true;
+      worst_before_error_ = Severity::dangerous;
+      refuse();
+      add("PTS110", Severity::dangerous, off,
+          "passes the plain function " + g + " to " + printable(callee, 120) +
+              ", which can call it (chain: " + opname(opcode) + " " + printable(callee, 80) + " -> " + g +
+              "); capability unknown: it is neither allowlisted nor a known reconstructor",
+          g, opname(opcode));
+      continue;
+    }
+    if (depth >= 3) continue;
+    if (v->kind == PyKind::tuple || v->kind == PyKind::list || v->kind == PyKind::set ||
+        v->kind == PyKind::frozenset)
+      for (const auto& c : v->items) todo.push_back({c.get(), depth + 1});
+    if (v->kind == PyKind::dict)
+      for (const auto& [k, x] : v->entries) {
+        todo.push_back({k.get(), depth + 1});
+        todo.push_back({x.get(), depth + 1});
+      }
+  }
+}
+
+// Memory bombs: builtin constructors given a huge size allocate it at load
+// time (bytearray is on torch's weights-only allowlist since 2.4).
+void Scanner::check_allocation(const PyValue& callee, const PyRef& args, uint64_t off, uint8_t opcode) {
+  if (callee.kind != PyKind::global || !args || args->kind != PyKind::tuple || args->items.empty()) return;
+  const std::string module = fold_module_alias(callee.module);
+  if (module != "builtins" || (callee.name != "bytearray" && callee.name != "bytes")) return;
+  const PyValue* a = args->items[0].get();
+  uint64_t bytes = 0;
+  if (a && a->kind == PyKind::integer && a->i > 0) bytes = uint64_t(a->i);
+  else if (a && a->kind == PyKind::bigint && !a->s.empty() && !(uint8_t(a->s.back()) & 0x80)) bytes = UINT64_MAX;
+  if (bytes == 0) return;
+  allocated_ = bytes > UINT64_MAX - allocated_ ? UINT64_MAX : allocated_ + bytes;
+  constexpr uint64_t kBomb = uint64_t(256) << 20, kTotal = uint64_t(1) << 30;
+  if (bytes < kBomb && (allocated_ < kTotal || bomb_reported_)) return;
+  bomb_reported_ = bomb_reported_ || allocated_ >= kTotal;
+  outcome_.imports = true;
+  risky_before_error_ = true;
+  worst_before_error_ = Severity::dangerous;
+  refuse();
+  add("PTS119", Severity::dangerous, off,
+      opname(opcode) + " builtins." + callee.name + "(" + (bytes == UINT64_MAX ? std::string("> 2^63") : std::to_string(bytes)) +
+          ") allocates that many bytes at load time (memory bomb; " +
+          (allocated_ == UINT64_MAX ? std::string("> 2^63") : std::to_string(allocated_)) +
+          " bytes requested by this pickle so far); every torch version allocates it",
+      "builtins." + callee.name, opname(opcode));
 }
 
 void Scanner::on_build(const PickleEvent& ev) {
@@ -444,7 +544,7 @@ void Scanner::on_build(const PickleEvent& ev) {
       if (!d || d->kind != PyKind::dict) continue;
       for (const auto& [k, v] : d->entries) {
         if (k && k->kind == PyKind::string && k->s.size() > 4 && k->s.rfind("__", 0) == 0 &&
-            k->s.compare(k->s.size() - 2, 2, "__") == 0 && k->s != "__dict__")
+            k->s.compare(k->s.size() - 2, 2, "__") == 0 && !data_dunder(k->s))
           planted = k->s;
       }
     }
@@ -798,7 +898,9 @@ PickleOutcome Scanner::run() {
     if (protos_ == 0 && outcome_.protocol < 0)
       outcome_.protocol = 0;  // protocol 0/1 streams carry no PROTO
   } catch (const Error& e) {
-    outcome_.is_pickle = job_.designated || outcome_.imports;
+    // "Not a pickle" only when CPython would fail too before any import or
+    // call; a limit of ours is no such proof, so it fails closed.
+    outcome_.is_pickle = job_.designated || outcome_.imports || e.code() == ErrorCode::limit_exceeded;
     if (outcome_.is_pickle) {
       on_error(e);
       refuse();

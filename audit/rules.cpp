@@ -88,6 +88,10 @@ const std::vector<RuleInfo>& audit_rules() {
        "gzip/bzip2/xz/zstd/7z: torch.load does not decompress. gzip is decompressed and scanned; others not."},
       {"PTS209", "legacy-layout", S::suspicious, "Legacy stream or tar storage layout does not add up",
        "The raw storage records after the pickles do not match the storages the pickles declare."},
+      {"PTS210", "load-time-code", S::dangerous, "TorchScript or mobile code run at load touches files or custom ops",
+       "A __setstate__ (and what it calls) or mobile bytecode uses aten::from_file (maps a file, writable when "
+       "shared) or an op of a custom namespace: torch.jit.load runs it. aten::from_file anywhere in the code is "
+       "reported too."},
       // zip container
       {"PTS300", "zip-name-mismatch", S::dangerous, "Local header name differs from the central directory name",
        "torch uses the central name; Python's zipfile refuses the member (CVE-2025-1944): a scanner evasion."},
