@@ -107,8 +107,10 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("ptscope")
     ap.add_argument("--benign", help="a directory of benign model files (false-positive count)")
+    ap.add_argument("--set", default="malicious", choices=["malicious", "adversarial"],
+                    help="fixtures/malicious (bypass classes) or fixtures/adversarial (issue 15)")
     args = ap.parse_args()
-    mal_dir = os.path.join(ROOT, "fixtures", "malicious")
+    mal_dir = os.path.join(ROOT, "fixtures", args.set)
     with open(os.path.join(mal_dir, "MANIFEST.json")) as f:
         manifest = json.load(f)
     tools = [("ptscope", lambda p: ptscope(args.ptscope, p)), ("picklescan", lambda p: python_tool(PICKLESCAN, p)),
@@ -120,7 +122,9 @@ def main():
         cells = [fn(os.path.join(mal_dir, name)) for _, fn in tools]
         for (t, _), c in zip(tools, cells):
             totals[t][outcome(c)] += 1
-        print(f"| `{name}` | {manifest[name]['bypass']} | " + " | ".join(cells) + " |")
+        m = manifest[name]
+        what = m.get("bypass") or f"{m['class']}: {m['note']} (expected {m['expect']})"
+        print(f"| `{name}` | {what} | " + " | ".join(cells) + " |")
     for what in ("flagged", "error", "missed"):
         print(f"| **{what}** | | " + " | ".join(f"**{totals[t][what]}/{len(manifest)}**" for t, _ in tools) + " |")
     if args.benign:
