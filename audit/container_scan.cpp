@@ -50,7 +50,7 @@ std::shared_ptr<const MappedFile> copy_of(ByteSpan bytes, const std::string& nam
 // Largest member content kept in memory (a pickle or nested archive).
 constexpr uint64_t kKeepMax = uint64_t(256) << 20;
 // What is kept of a member no loader reads: enough to recognise a pickle or an archive.
-constexpr uint64_t kSniffBytes = uint64_t(1) << 20;
+constexpr uint64_t kSniffBytes = uint64_t(64) << 10;
 
 struct Inflated {
   std::vector<uint8_t> bytes;  // the first `keep` bytes of the output
