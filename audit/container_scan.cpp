@@ -15,6 +15,7 @@
 
 #include "audit/code_scan.h"
 #include "audit/pickle_scan.h"
+#include "audit/sparse_check.h"
 #include "core/dtype.h"
 #include "core/error.h"
 #include "parser/tar_header.h"
@@ -211,6 +212,7 @@ class ZipScan {
   void scan_members();
   void scan_member(const ZipEntry& e);
   void check_storages(const ZipEntry& pickle_entry, const std::string& rel, const PickleOutcome& out);
+  void check_sparse(const std::string& dir, const std::string& member, const PickleOutcome& out);
   void check_layout();
   void scan_hidden(uint64_t begin, uint64_t end);
   void scan_loose_bytes(ByteSpan data, uint64_t offset, const std::string& what);
@@ -580,6 +582,7 @@ void ZipScan::check_storages(const ZipEntry& pickle_entry, const std::string& re
     n.known = true;
   }
   const std::string member = member_label(pickle_entry.name);
+  check_sparse(dir, member, out);
   const bool weights_only = !torchscript;
   for (const auto& [key, need] : needs) {
     if (!need.known) continue;
@@ -610,6 +613,50 @@ void ZipScan::check_storages(const ZipEntry& pickle_entry, const std::string& re
                "storage '" + printable(key) + "' uses " + std::to_string(need.bytes) + " of the " +
                    std::to_string(rec->uncompressed_size) + " bytes of its record" +
                    (refused ? " (torch >= 2.10 refuses the mismatch)" : ""));
+    }
+  }
+}
+
+// Sparse indices against the declared sizes, read from the storage records
+// (torch builds sparse tensors with check_invariants=False).
+void ZipScan::check_sparse(const std::string& dir, const std::string& member, const PickleOutcome& out) {
+  if (out.sparse.empty()) return;
+  std::map<std::string, Blob> read;  // records already read, by key
+  auto record = [&](const std::string& key) -> std::optional<ByteSpan> {
+    if (auto it = read.find(key); it != read.end()) return it->second.bytes;
+    const ZipEntry* rec = zip_->find_case_insensitive(prefix_ + dir + "/" + key);
+    if (!rec || rec->encrypted() || (rec->method != 0 && rec->method != 8)) return std::nullopt;
+    Blob blob;
+    if (rec->method == 0) {
+      try {
+        blob = zip_->read(*rec, false);
+      } catch (const Error&) {
+        return std::nullopt;
+      }
+    } else {
+      // Only what the record declares, within the file's inflation budget.
+      const uint64_t budget_left = ctx_.inflated < ctx_.inflate_budget() ? ctx_.inflate_budget() - ctx_.inflated : 0;
+      const uint64_t cap = std::min({rec->uncompressed_size, budget_left, kKeepMax});
+      Inflated inf = inflate_stream(file_->bytes().subspan(rec->data_offset, rec->compressed_size), cap, cap, false);
+      ctx_.inflated += inf.produced;
+      if (!inf.complete || inf.corrupt) return std::nullopt;
+      blob = Blob::from_vector(std::move(inf.bytes));
+    }
+    return read.emplace(key, std::move(blob)).first->second.bytes;
+  };
+  for (const auto& ref : out.sparse) {
+    const SparseVerdict v = check_sparse_indices(ref, record);
+    if (v.kind == SparseVerdict::Kind::violation) {
+      if (top_) loadable_ = false;
+      ctx_.add("PTS116", Severity::dangerous, member, ref.offset,
+               "torch._utils._rebuild_sparse_tensor (" + ref.layout + "): " + printable(v.message, 200) +
+                   "; torch builds it with check_invariants=False, so using it reads and writes out of bounds "
+                   "(CVE-2025-62164: torch.load skips the check in torch 2.8 until pytorch/pytorch#184750, "
+                   "and with weights_only=False in every version)");
+    } else if (v.kind == SparseVerdict::Kind::unchecked) {
+      ctx_.add("PTS116", Severity::suspicious, member, ref.offset,
+               "torch._utils._rebuild_sparse_tensor (" + ref.layout + "): indices not checked: " +
+                   printable(v.message, 200));
     }
   }
 }

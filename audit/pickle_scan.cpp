@@ -207,6 +207,7 @@ class Scanner {
   void check_allocation(const PyValue& callee, const PyRef& args, uint64_t off, uint8_t opcode);
   void on_persistent(const PickleEvent& ev);
   void check_tensor(const std::string& callee, const PyRef& args, uint64_t offset);
+  void note_sparse(const PyRef& args, uint64_t offset);
   void on_error(const Error& e);
   void linear_tail(uint64_t from);
   void walk_values();
@@ -414,7 +415,10 @@ void Scanner::on_call(const PickleEvent& ev) {
   check_passed_callables(callee_text, ev.arg, off, ev.opcode);
   check_allocation(callee, ev.arg, off, ev.opcode);
   if (allowed) {
-    if (callee.kind == PyKind::global) check_tensor(callee.module + "." + callee.name, ev.arg, off);
+    if (callee.kind == PyKind::global) {
+      check_tensor(callee.module + "." + callee.name, ev.arg, off);
+      if (callee.module == "torch._utils" && callee.name == "_rebuild_sparse_tensor") note_sparse(ev.arg, off);
+    }
     return;
   }
   outcome_.imports = true;
@@ -660,6 +664,109 @@ void Scanner::check_tensor(const std::string& callee, const PyRef& args, uint64_
             std::to_string(elements),
         callee, "REDUCE");
   }
+}
+
+namespace {
+
+// The layout argument of _rebuild_sparse_tensor: _get_layout("torch.sparse_coo")
+// as torch.save writes it, or the bare global torch.sparse_coo.
+std::optional<std::string> sparse_layout_of(const PyRef& v) {
+  if (!v) return std::nullopt;
+  std::string name;
+  if (v->kind == PyKind::global && v->module == "torch") name = v->name;
+  else if (v->kind == PyKind::object && v->callable && v->callable->kind == PyKind::global &&
+           v->callable->name == "_get_layout" && v->args && v->args->kind == PyKind::tuple &&
+           v->args->items.size() == 1 && v->args->items[0] && v->args->items[0]->kind == PyKind::string) {
+    name = v->args->items[0]->s;
+    if (name.rfind("torch.", 0) == 0) name = name.substr(6);
+  }
+  if (name == "sparse_coo" || name == "sparse_csr" || name == "sparse_csc" || name == "sparse_bsr" ||
+      name == "sparse_bsc")
+    return name;
+  return std::nullopt;
+}
+
+// torch.Size((3, 3)) or a plain tuple of ints.
+std::optional<std::vector<int64_t>> size_of(const PyRef& v) {
+  if (v && v->kind == PyKind::object && v->callable && v->callable->kind == PyKind::global &&
+      v->callable->name == "Size" && v->args && v->args->kind == PyKind::tuple && v->args->items.size() == 1)
+    return ints_of(v->args->items[0]);
+  return ints_of(v);
+}
+
+// The arguments of a _rebuild_tensor_v2 call (storage, offset, size, stride, ...).
+const PyValue* rebuild_args(const PyRef& v) {
+  if (!v || v->kind != PyKind::object || !v->callable || v->callable->kind != PyKind::global) return nullptr;
+  const auto& c = *v->callable;
+  if (c.module != "torch._utils" || (c.name != "_rebuild_tensor_v2" && c.name != "_rebuild_tensor")) return nullptr;
+  if (!v->args || v->args->kind != PyKind::tuple || v->args->items.size() < 4) return nullptr;
+  return v->args.get();
+}
+
+std::optional<IndexView> index_view_of(const PyRef& v) {
+  const PyValue* a = rebuild_args(v);
+  if (!a) return std::nullopt;
+  const PyValue* storage = a->items[0].get();
+  if (!storage || storage->kind != PyKind::persistent || !storage->args || storage->args->kind != PyKind::tuple ||
+      storage->args->items.size() < 5)
+    return std::nullopt;
+  const auto& pid = storage->args->items;
+  IndexView view;
+  if (pid[1] && pid[1]->kind == PyKind::global) {
+    view.type = pid[1]->module + "." + pid[1]->name;
+    view.itemsize = storage_itemsize(*pid[1]);
+  }
+  if (pid[2] && (pid[2]->kind == PyKind::string || pid[2]->kind == PyKind::bytes)) view.key = pid[2]->s;
+  else if (auto k = int_of(pid[2])) view.key = std::to_string(*k);
+  else return std::nullopt;
+  auto offset = int_of(a->items[1]);
+  auto sizes = ints_of(a->items[2]);
+  auto strides = ints_of(a->items[3]);
+  if (!offset || !sizes || !strides) return std::nullopt;
+  view.offset = *offset;
+  view.sizes = std::move(*sizes);
+  view.strides = std::move(*strides);
+  return view;
+}
+
+}  // namespace
+
+// Sparse tensors are built by torch without checking their indices
+// (check_invariants=False); remember where the indices live so that the
+// container can check them against the declared size (CVE-2025-62164).
+void Scanner::note_sparse(const PyRef& args, uint64_t off) {
+  if (!args || args->kind != PyKind::tuple || args->items.size() != 2) return;
+  auto layout = sparse_layout_of(args->items[0]);
+  const PyRef& data = args->items[1];
+  if (!layout || !data || data->kind != PyKind::tuple) return;
+  const auto& d = data->items;
+  SparseRef ref;
+  ref.layout = *layout;
+  ref.offset = job_.base_offset + off;
+  size_t values_at = 0, size_at = 0;
+  if (ref.layout == "sparse_coo") {
+    if (d.size() != 3 && d.size() != 4) return;
+    auto indices = index_view_of(d[0]);
+    if (!indices) return;
+    ref.indices.push_back(std::move(*indices));
+    values_at = 1;
+    size_at = 2;
+  } else {
+    if (d.size() != 4) return;
+    auto compressed = index_view_of(d[0]);
+    auto plain = index_view_of(d[1]);
+    if (!compressed || !plain) return;
+    ref.indices.push_back(std::move(*compressed));
+    ref.indices.push_back(std::move(*plain));
+    values_at = 2;
+    size_at = 3;
+  }
+  auto size = size_of(d[size_at]);
+  if (!size) return;
+  ref.size = std::move(*size);
+  if (const PyValue* v = rebuild_args(d[values_at]))
+    if (auto vs = ints_of(v->items[2])) ref.values_sizes = std::move(*vs);
+  outcome_.sparse.push_back(std::move(ref));
 }
 
 void Scanner::on_error(const Error& e) {

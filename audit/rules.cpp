@@ -43,7 +43,8 @@ const std::vector<RuleInfo>& audit_rules() {
        "(CVE-2026-24747); torch >= 2.10 refuses the file."},
       {"PTS116", "tensor-bounds", S::dangerous, "Tensor view outside its storage",
        "storage_offset + sum((size-1)*stride) reaches past the storage, or a size, stride or offset is "
-       "negative: an out-of-bounds read primitive."},
+       "negative: an out-of-bounds read primitive; or a sparse tensor whose indices leave its declared "
+       "size (torch rebuilds it with check_invariants=False: CVE-2025-62164)."},
       {"PTS117", "frame", S::dangerous, "Opcode argument straddles a FRAME boundary, or FRAMEs nest",
        "Readers that honour frames and readers that ignore them see different opcodes here: a scanner "
        "evasion technique."},

@@ -106,7 +106,7 @@ TEST_CASE("adversarial set: at least 80 samples, every class, expected verdicts"
     }
   }
   for (const char* c : {"kind", "cpython-acceptance", "memory-bomb", "capability", "torchscript-code", "cost", "crash",
-                        "benign"})
+                        "tensor-invariants", "benign"})
     CHECK(classes.count(c) == 1);
   CHECK(dangerous >= 60);
 }
