@@ -1020,25 +1020,6 @@ uint64_t scan_legacy(Context& ctx, ByteSpan bytes, const std::string& label, boo
 
 // ---------------------------------------------------------------- tar
 
-uint64_t tar_number(const uint8_t* field, size_t len) {
-  if (field[0] & 0x80) {  // base-256 (GNU) for large values
-    uint64_t v = field[0] & 0x7f;
-    for (size_t i = 1; i < len; ++i) v = (v << 8) | field[i];
-    return v;
-  }
-  uint64_t v = 0;
-  size_t i = 0;
-  while (i < len && (field[i] == ' ' || field[i] == 0)) ++i;
-  for (; i < len && field[i] >= '0' && field[i] <= '7'; ++i) v = v * 8 + uint64_t(field[i] - '0');
-  return v;
-}
-
-std::string tar_string(const uint8_t* field, size_t len) {
-  size_t n = 0;
-  while (n < len && field[n]) ++n;
-  return std::string(reinterpret_cast<const char*>(field), n);
-}
-
 // Pickles interleaved with raw data, as legacy_load reads 'storages' and 'tensors'.
 void scan_tar_records(Context& ctx, ByteSpan data, const std::string& member, bool storages) {
   auto pickle_at = [&](uint64_t pos, const char* role) {
@@ -1111,75 +1092,70 @@ void scan_tar(Context& ctx, ByteSpan bytes, const std::string& label, bool top) 
     ctx.add("PTS203", Severity::suspicious, label, std::nullopt,
             "legacy tar checkpoint: weights_only=True refuses it; an unrestricted torch.load unpickles its members");
   }
-  std::string long_name, pax_path;
-  uint64_t pos = 0;
-  int members = 0;
-  while (pos + 512 <= bytes.size() && members < 100'000) {
-    const uint8_t* h = bytes.data() + pos;
-    if (std::all_of(h, h + 512, [](uint8_t c) { return c == 0; })) break;
-    if (!is_tar_header(bytes.subspan(pos, 512))) {
-      ctx.add("PTS209", Severity::suspicious, label, pos, "invalid tar header: tarfile stops reading here");
+  // Members exactly as Python's tarfile lists them (pax size/path overrides,
+  // GNU long names, link and directory types): parser/tar_header.h.
+  const TarListing listing = list_tar_members(bytes);
+  std::map<std::string, int> seen;
+  for (const auto& m : listing.members) {
+    const std::string member = label + printable(m.name, 200);
+    const bool torch_reads = m.name == "pickle" || m.name == "sys_info" || m.name == "storages" || m.name == "tensors";
+    if (m.size_overridden && m.size != m.header_size)
+      ctx.add("PTS209", Severity::suspicious, label, m.header_offset,
+              "member '" + printable(m.name, 200) + "': a pax size of " + std::to_string(m.size) + " replaces the header's " + std::to_string(m.header_size) +
+                  ": readers that ignore pax headers see other members");
+    if (torch_reads && ++seen[m.name] == 2)
+      ctx.add("PTS209", Severity::suspicious, label, m.header_offset,
+              "member '" + m.name + "' appears more than once: torch reads the last one (all are scanned)");
+    if (m.is_link()) {
+      if (torch_reads)
+        ctx.add("PTS209", Severity::dangerous, label, m.header_offset,
+                std::string(m.type == '2' ? "symbolic" : "hard") + " link '" + m.name + "' -> '" +
+                    printable(m.linkname, 200) + "': torch.load extracts it and reads the link target " +
+                    (m.type == '2' ? "(any file on the loading machine)" : "(another member)"));
+      continue;
+    }
+    if (!m.has_data()) continue;
+    const ByteSpan data = bytes.subspan(m.data_offset, m.available);
+    if (m.name == "pickle" || m.name == "sys_info") {
+      PickleJob job;
+      job.bytes = data;
+      job.member = member;
+      job.role = "legacy tar: " + m.name;
+      job.table_pids = m.name == "pickle";
+      scan_pickle_with_trailer(ctx, job);
+    } else if (m.name == "storages" || m.name == "tensors") {
+      scan_tar_records(ctx, data, member, m.name == "storages");
+    } else if (data.size() >= 4 && std::memcmp(data.data(), "PK\x03\x04", 4) == 0 &&
+               ctx.depth < ctx.options().max_nesting) {
+      ctx.add("PTS314", Severity::suspicious, member, m.header_offset, "the tar member is a zip archive (scanned)");
+      ++ctx.depth;
+      scan_container(ctx, copy_of(data, member), member + "!", false);
+      --ctx.depth;
+    } else if (looks_like_pickle(data)) {
+      PickleJob job;
+      job.bytes = data;
+      job.member = member;
+      job.role = "tar member that starts like a pickle";
+      job.designated = false;
+      scan_pickle_with_trailer(ctx, job);
+    }
+  }
+  const uint64_t end_at = std::min<uint64_t>(listing.end_offset, bytes.size());
+  switch (listing.end) {
+    case TarListing::End::zero_block:
+    case TarListing::End::end_of_file: break;
+    case TarListing::End::invalid_header:
+      ctx.add("PTS209", Severity::suspicious, label, end_at,
+              "invalid tar header: tarfile stops reading here");
       break;
-    }
-    ++members;
-    std::string name = tar_string(h, 100);
-    if (std::memcmp(h + 257, "ustar", 5) == 0) {
-      const std::string prefix = tar_string(h + 345, 155);
-      if (!prefix.empty()) name = prefix + "/" + name;
-    }
-    const uint64_t size = tar_number(h + 124, 12);
-    const char type = char(h[156]);
-    const uint64_t data_at = pos + 512;
-    if (size > bytes.size() - data_at) {
-      ctx.add("PTS209", Severity::suspicious, label + name, pos, "tar member runs past the end of the file");
-      ctx.error(label + name, "truncated tar member");
+    case TarListing::End::read_error:
+      ctx.add("PTS209", Severity::suspicious, label, end_at,
+              "Python's tarfile raises ReadError here (" + listing.error + "): torch.load fails");
+      ctx.error(label, "tar archive cannot be listed to its end: " + listing.error);
       break;
-    }
-    ByteSpan data = bytes.subspan(data_at, size);
-    if (type == 'L') {
-      long_name = tar_string(data.data(), data.size());
-    } else if (type == 'x') {
-      // pax records "<len> key=value\n"; only path renames a member
-      std::string_view recs(reinterpret_cast<const char*>(data.data()), data.size());
-      for (size_t at = recs.find("path="); at != std::string_view::npos; at = recs.find("path=", at + 1)) {
-        if (at > 0 && recs[at - 1] != ' ') continue;
-        const size_t nl = recs.find('\n', at);
-        pax_path = std::string(recs.substr(at + 5, nl == std::string_view::npos ? std::string_view::npos : nl - at - 5));
-        break;
-      }
-    } else if (type != 'g') {
-      if (!pax_path.empty()) name = pax_path;
-      else if (!long_name.empty()) name = long_name;
-      pax_path.clear();
-      long_name.clear();
-      if (type == '0' || type == '\0' || type == '7') {
-        const std::string member = label + printable(name, 200);
-        if (name == "pickle" || name == "sys_info") {
-          PickleJob job;
-          job.bytes = data;
-          job.member = member;
-          job.role = "legacy tar: " + name;
-          job.table_pids = name == "pickle";
-          scan_pickle_with_trailer(ctx, job);
-        } else if (name == "storages" || name == "tensors") {
-          scan_tar_records(ctx, data, member, name == "storages");
-        } else if (data.size() >= 4 && std::memcmp(data.data(), "PK\x03\x04", 4) == 0 &&
-                   ctx.depth < ctx.options().max_nesting) {
-          ctx.add("PTS314", Severity::suspicious, member, pos, "the tar member is a zip archive (scanned)");
-          ++ctx.depth;
-          scan_container(ctx, copy_of(data, member), member + "!", false);
-          --ctx.depth;
-        } else if (looks_like_pickle(data)) {
-          PickleJob job;
-          job.bytes = data;
-          job.member = member;
-          job.role = "tar member that starts like a pickle";
-          job.designated = false;
-          scan_pickle_with_trailer(ctx, job);
-        }
-      }
-    }
-    pos = data_at + (size + 511) / 512 * 512;
+    case TarListing::End::limit:
+      ctx.error(label, "more tar members than the scan's limit");
+      break;
   }
 }
 
