@@ -294,13 +294,11 @@ Step TarWalker::from_tarfile(uint64_t at, int depth) {
       return next;
     }
     next.member.header_offset = at;
-    if (merged.has("size")) {
-      // the extended header replaces the size: the next header moves with it
+    // the extended header may replace the size: only "size" moves the next header with it
+    if (merged.has("size"))
       next.next = add_sat(next.member.data_offset, next.member.has_data() ? whole_blocks(next.member.size) : 0);
-      next.member.available = next.member.data_offset < b_.size()
-                                  ? std::min(next.member.size, b_.size() - next.member.data_offset)
-                                  : 0;
-    }
+    next.member.available =
+        next.member.data_offset < b_.size() ? std::min(next.member.size, b_.size() - next.member.data_offset) : 0;
     return next;
   }
 
