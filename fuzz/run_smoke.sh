@@ -64,7 +64,7 @@ rm -rf "$SEEDS"
 mkdir -p "$SEEDS"/{zip,pickle,torchscript,audit}
 # Seeds: fixtures, both attack sets, and the real third-party files of the
 # shared corpus (the small ones: the fuzzer mutates whole inputs).
-for f in fixtures/models/*.pt* fixtures/malicious/* fixtures/adversarial/* ../shared/corpus/*; do
+for f in fixtures/models/*.pt* fixtures/malicious/* fixtures/adversarial/* fixtures/tar/* fixtures/sparse/* ../shared/corpus/*; do
   case "$f" in *.json|*.md|*.tsv) continue ;; esac
   [ -f "$f" ] || continue
   [ "$(stat -c %s "$f")" -le 1048576 ] || continue
