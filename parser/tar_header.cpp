@@ -277,7 +277,12 @@ Step TarWalker::from_tarfile(uint64_t at, int depth) {
       const std::string_view kv(reinterpret_cast<const char*>(buf.data()) + kv_at, end - kv_at);
       const size_t eq = kv.find('=');
       if (eq == std::string_view::npos || eq == 0) return s.error = HeaderError::invalid, s;
-      local.set(std::string(kv.substr(0, eq)), std::string(kv.substr(eq + 1)));
+      // Only the keywords that change a listing are kept: a dict of every
+      // record, copied for each extended header, would make cost quadratic.
+      const std::string_view key = kv.substr(0, eq);
+      if (key == "path" || key == "linkpath" || key == "size" || key == "GNU.sparse.name" ||
+          key == "GNU.sparse.size" || key == "GNU.sparse.realsize")
+        local.set(std::string(key), std::string(kv.substr(eq + 1)));
       pos += length;
     }
     PaxHeaders merged;

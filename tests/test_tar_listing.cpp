@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -89,6 +91,32 @@ TEST_CASE("tar listing: bounded on hostile headers", "[tar]") {
   auto listing = list_tar_members(ByteSpan(bytes.data(), bytes.size()));
   CHECK(listing.end == TarListing::End::read_error);
   CHECK(listing.members.empty());
+  // a global header with 20000 records, then 2000 extended headers: linear, not 20000 x 2000 copies
+  bytes.clear();
+  std::string records;
+  for (int i = 0; i < 20000; ++i) {
+    const std::string body = " comment" + std::to_string(i) + "=x\n";
+    std::string rec = std::to_string(body.size() + 2) + body;
+    if (rec.size() != body.size() + 2) rec = std::to_string(body.size() + 3) + body;
+    records += rec;
+  }
+  header('g', records.size());
+  bytes.insert(bytes.end(), records.begin(), records.end());
+  bytes.insert(bytes.end(), (512 - records.size() % 512) % 512, 0);
+  const std::string one = "11 path=ab\n";  // an 11-byte record
+  for (int i = 0; i < 2000; ++i) {
+    header('x', one.size());
+    bytes.insert(bytes.end(), one.begin(), one.end());
+    bytes.insert(bytes.end(), 512 - one.size(), 0);
+    header('0', 0);
+  }
+  bytes.insert(bytes.end(), 1024, 0);
+  const auto start = std::chrono::steady_clock::now();
+  listing = list_tar_members(ByteSpan(bytes.data(), bytes.size()));
+  CHECK(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() < 2.0);
+  REQUIRE(listing.members.size() == 2000);
+  CHECK(listing.members[1999].name == "ab");
+  CHECK(listing.end == TarListing::End::zero_block);
   // a size field of 8 GiB in a 1 KiB file: listed, nothing read, the listing fails at the next header
   bytes.clear();
   header('0', uint64_t(8) << 30);
