@@ -11,8 +11,11 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <tuple>
 
+#include "audit/code_scan.h"
 #include "audit/pickle_scan.h"
+#include "audit/sparse_check.h"
 #include "core/dtype.h"
 #include "core/error.h"
 #include "parser/safetensors.h"
@@ -42,6 +45,72 @@ bool has_sig(ByteSpan b, uint64_t pos, uint32_t sig) { return pos + 4 <= b.size(
 
 std::shared_ptr<const MappedFile> copy_of(ByteSpan bytes, const std::string& name) {
   return MappedFile::from_bytes(std::vector<uint8_t>(bytes.begin(), bytes.end()), name);
+}
+
+// ---------------------------------------------------------------- bounded inflation
+
+// Largest member content kept in memory (a pickle or nested archive).
+constexpr uint64_t kKeepMax = uint64_t(256) << 20;
+// What is kept of a member no loader reads: enough to recognise a pickle or an archive.
+constexpr uint64_t kSniffBytes = uint64_t(64) << 10;
+
+struct Inflated {
+  std::vector<uint8_t> bytes;  // the first `keep` bytes of the output
+  uint64_t produced = 0;
+  uint32_t crc = 0;            // of everything produced (valid when complete)
+  bool complete = false;       // reached the end of the deflate stream
+  bool over_budget = false;    // stopped: the output passed `limit`
+  bool corrupt = false;
+};
+
+// Streams a deflate stream (raw, or gzip with window_bits 16+15) through a
+// fixed scratch buffer: memory is `keep` bytes whatever the stream declares,
+// and work stops after `limit` output bytes (or once `keep` bytes are there
+// when `stop_when_kept`).
+Inflated inflate_stream(ByteSpan in, uint64_t keep, uint64_t limit, bool stop_when_kept, int window_bits = -15) {
+  Inflated r;
+  z_stream zs{};
+  if (inflateInit2(&zs, window_bits) != Z_OK) {
+    r.corrupt = true;
+    return r;
+  }
+  std::vector<uint8_t> scratch(uint64_t(256) << 10);
+  uint64_t fed = 0;
+  uLong crc = crc32(0L, Z_NULL, 0);
+  int rc = Z_OK;
+  while (rc == Z_OK) {
+    if (zs.avail_in == 0 && fed < in.size()) {
+      const uint64_t n = std::min<uint64_t>(in.size() - fed, uint64_t(1) << 30);
+      zs.next_in = const_cast<Bytef*>(in.data() + fed);
+      zs.avail_in = uInt(n);
+      fed += n;
+    }
+    zs.next_out = scratch.data();
+    zs.avail_out = uInt(scratch.size());
+    rc = inflate(&zs, Z_NO_FLUSH);
+    const uint64_t got = scratch.size() - zs.avail_out;
+    if (got) {
+      crc = crc32(crc, scratch.data(), uInt(got));
+      const uint64_t room = keep > r.bytes.size() ? keep - r.bytes.size() : 0;
+      r.bytes.insert(r.bytes.end(), scratch.begin(), scratch.begin() + std::min(room, got));
+      r.produced += got;
+    }
+    if (rc == Z_STREAM_END) {
+      r.complete = true;
+      break;
+    }
+    if (r.produced > limit) {
+      r.over_budget = true;
+      break;
+    }
+    if (stop_when_kept && r.bytes.size() >= keep) break;
+    if (rc == Z_BUF_ERROR && zs.avail_in == 0 && fed >= in.size()) break;  // truncated stream
+    if (rc == Z_BUF_ERROR) rc = Z_OK;
+  }
+  if (!r.complete && !r.over_budget && !(stop_when_kept && r.bytes.size() >= keep)) r.corrupt = true;
+  inflateEnd(&zs);
+  r.crc = uint32_t(crc);
+  return r;
 }
 
 // ---------------------------------------------------------------- end records
@@ -144,6 +213,7 @@ class ZipScan {
   void scan_members();
   void scan_member(const ZipEntry& e);
   void check_storages(const ZipEntry& pickle_entry, const std::string& rel, const PickleOutcome& out);
+  void check_sparse(const std::string& dir, const std::string& member, const PickleOutcome& out);
   void check_layout();
   void scan_hidden(uint64_t begin, uint64_t end);
   void scan_loose_bytes(ByteSpan data, uint64_t offset, const std::string& what);
@@ -162,6 +232,8 @@ class ZipScan {
   ZipKind kind_ = ZipKind::unknown;
   std::vector<const ZipEntry*> data_pkls_;
   bool loadable_ = true;  // torch.load(weights_only=True) would get through
+  int hidden_scanned_ = 0;
+  static constexpr int kMaxHidden = 256;
   bool loaded_ok_ = false;
 };
 
@@ -379,22 +451,70 @@ void ZipScan::scan_member(const ZipEntry& e) {
     ctx_.error(name, "not inflated: compression ratio above the bound");
     return;
   }
+  // Inflate only what a loader reads, streamed and within the file's budget;
+  // of anything else only a prefix, to recognise a pickle or an archive.
+  const bool loader_reads = is_data_pkl || ends_with(low, ".pkl") || ends_with(low, ".debug_pkl") ||
+                            low.rfind("data/", 0) == 0 || low.rfind("constants/", 0) == 0 ||
+                            low.rfind(".data/", 0) == 0 || low.rfind("code/", 0) == 0 || low.rfind("extra/", 0) == 0;
   Blob blob;
-  try {
-    blob = zip_->read(e, false);
-  } catch (const Error& err) {
-    if (err.code() == ErrorCode::limit_exceeded)
-      ctx_.add("PTS310", Severity::suspicious, name, e.local_header_offset, err.what());
-    ctx_.error(name, err.what());
-    if (is_data_pkl && top_) loadable_ = false;
-    return;
+  bool crc_known = true;
+  uint32_t crc = 0;
+  if (e.method == 0) {
+    try {
+      blob = zip_->read(e, false);
+    } catch (const Error& err) {
+      ctx_.error(name, err.what());
+      if (is_data_pkl && top_) loadable_ = false;
+      return;
+    }
+    crc = crc32_of(blob.bytes);
+  } else {
+    const ByteSpan raw = file_->bytes().subspan(e.data_offset, e.compressed_size);
+    const uint64_t budget_left = ctx_.inflated < ctx_.inflate_budget() ? ctx_.inflate_budget() - ctx_.inflated : 0;
+    auto inflate_all = [&]() { return inflate_stream(raw, kKeepMax, std::min(budget_left, kKeepMax), false); };
+    Inflated inf = loader_reads ? inflate_all() : inflate_stream(raw, kSniffBytes, budget_left, true);
+    if (!loader_reads && !inf.complete && !inf.over_budget && !inf.corrupt) {
+      ByteSpan prefix(inf.bytes.data(), inf.bytes.size());
+      if (looks_like_pickle(prefix) || (prefix.size() >= 4 && std::memcmp(prefix.data(), "PK\x03\x04", 4) == 0))
+        inf = inflate_all();
+      else
+        crc_known = false;  // no loader reads it: not inflated past the prefix
+    }
+    ctx_.inflated += inf.produced;
+    if (inf.over_budget || (inf.complete && inf.produced > kKeepMax)) {
+      ctx_.add("PTS310", Severity::suspicious, name, e.local_header_offset,
+               "inflates past " + std::to_string(std::min(budget_left, kKeepMax)) +
+                   " bytes (the scan's budget for this file): a decompression bomb for whoever reads it");
+      ctx_.error(name, "not inflated completely: output above the bound");
+      if (is_data_pkl && top_) loadable_ = false;
+      return;
+    }
+    if (inf.corrupt || (inf.complete && inf.produced != e.uncompressed_size)) {
+      ctx_.error(name, inf.corrupt ? "invalid or truncated deflate stream"
+                                   : "inflates to " + std::to_string(inf.produced) + " bytes, not the " +
+                                         std::to_string(e.uncompressed_size) + " the central directory gives");
+      if (is_data_pkl && top_) loadable_ = false;
+      return;
+    }
+    crc = inf.crc;
+    blob = Blob::from_vector(std::move(inf.bytes));
   }
-  const uint32_t crc = crc32_of(blob.bytes);
   // torch may write no CRC at all (set_crc32_options(False)); only a wrong one counts.
-  if (crc != e.crc32 && !(e.crc32 == 0 && !blob.bytes.empty()))
+  if (crc_known && crc != e.crc32 && !(e.crc32 == 0 && !blob.bytes.empty()))
     ctx_.add("PTS311", Severity::suspicious, name, e.local_header_offset,
              "stored CRC-32 does not match the data: torch ignores it, Python's zipfile refuses the member "
              "(CVE-2025-10156)");
+
+  if (torchscript) {
+    // The code that torch.jit.load runs while loading (__setstate__ and what it calls).
+    const std::string_view text(reinterpret_cast<const char*>(blob.data()), blob.size());
+    std::vector<CodeHazard> hazards;
+    if (low.rfind("code/", 0) == 0 && ends_with(low, ".py")) hazards = scan_torchscript_source(text);
+    else if (low == "bytecode.pkl") hazards = scan_mobile_bytecode(text);
+    for (const auto& h : hazards)
+      ctx_.add("PTS210", Severity::dangerous, name, h.offset,
+               "code run by torch.jit.load: " + h.where + " " + h.what);
+  }
 
   PickleJob job;
   job.bytes = blob.bytes;
@@ -463,6 +583,7 @@ void ZipScan::check_storages(const ZipEntry& pickle_entry, const std::string& re
     n.known = true;
   }
   const std::string member = member_label(pickle_entry.name);
+  check_sparse(dir, member, out);
   const bool weights_only = !torchscript;
   for (const auto& [key, need] : needs) {
     if (!need.known) continue;
@@ -473,7 +594,8 @@ void ZipScan::check_storages(const ZipEntry& pickle_entry, const std::string& re
     if (!rec && torchscript) rec = zip_->find_case_insensitive(prefix_ + "constants/" + key);
     if (!rec) {
       if (need.bytes == 0) continue;
-      if (pickle_entry.name.compare(0, prefix_.size(), prefix_) == 0 && top_ && &pickle_entry == data_pkls_.front())
+      if (pickle_entry.name.compare(0, prefix_.size(), prefix_) == 0 && top_ && !data_pkls_.empty() &&
+          &pickle_entry == data_pkls_.front())
         loadable_ = false;
       ctx_.add("PTS115", Severity::suspicious, member, need.offset,
                "storage '" + printable(key) + "' has no record " + printable(record, 120) + ": loading fails");
@@ -492,6 +614,50 @@ void ZipScan::check_storages(const ZipEntry& pickle_entry, const std::string& re
                "storage '" + printable(key) + "' uses " + std::to_string(need.bytes) + " of the " +
                    std::to_string(rec->uncompressed_size) + " bytes of its record" +
                    (refused ? " (torch >= 2.10 refuses the mismatch)" : ""));
+    }
+  }
+}
+
+// Sparse indices against the declared sizes, read from the storage records
+// (torch builds sparse tensors with check_invariants=False).
+void ZipScan::check_sparse(const std::string& dir, const std::string& member, const PickleOutcome& out) {
+  if (out.sparse.empty()) return;
+  std::map<std::string, Blob> read;  // records already read, by key
+  auto record = [&](const std::string& key) -> std::optional<ByteSpan> {
+    if (auto it = read.find(key); it != read.end()) return it->second.bytes;
+    const ZipEntry* rec = zip_->find_case_insensitive(prefix_ + dir + "/" + key);
+    if (!rec || rec->encrypted() || (rec->method != 0 && rec->method != 8)) return std::nullopt;
+    Blob blob;
+    if (rec->method == 0) {
+      try {
+        blob = zip_->read(*rec, false);
+      } catch (const Error&) {
+        return std::nullopt;
+      }
+    } else {
+      // Only what the record declares, within the file's inflation budget.
+      const uint64_t budget_left = ctx_.inflated < ctx_.inflate_budget() ? ctx_.inflate_budget() - ctx_.inflated : 0;
+      const uint64_t cap = std::min({rec->uncompressed_size, budget_left, kKeepMax});
+      Inflated inf = inflate_stream(file_->bytes().subspan(rec->data_offset, rec->compressed_size), cap, cap, false);
+      ctx_.inflated += inf.produced;
+      if (!inf.complete || inf.corrupt) return std::nullopt;
+      blob = Blob::from_vector(std::move(inf.bytes));
+    }
+    return read.emplace(key, std::move(blob)).first->second.bytes;
+  };
+  for (const auto& ref : out.sparse) {
+    const SparseVerdict v = check_sparse_indices(ref, record);
+    if (v.kind == SparseVerdict::Kind::violation) {
+      if (top_) loadable_ = false;
+      ctx_.add("PTS116", Severity::dangerous, member, ref.offset,
+               "torch._utils._rebuild_sparse_tensor (" + ref.layout + "): " + printable(v.message, 200) +
+                   "; torch builds it with check_invariants=False, so using it reads and writes out of bounds "
+                   "(CVE-2025-62164: torch.load skips the check in torch 2.8 until pytorch/pytorch#184750, "
+                   "and with weights_only=False in every version)");
+    } else if (v.kind == SparseVerdict::Kind::unchecked) {
+      ctx_.add("PTS116", Severity::suspicious, member, ref.offset,
+               "torch._utils._rebuild_sparse_tensor (" + ref.layout + "): indices not checked: " +
+                   printable(v.message, 200));
     }
   }
 }
@@ -525,7 +691,7 @@ void ZipScan::scan_hidden(uint64_t begin, uint64_t end) {
     pos = uint64_t(static_cast<const uint8_t*>(hit) - b.data());
     if (load_le32(b.data() + pos) != kLocalSig) continue;
     const uint16_t flags = load_le16(b.data() + pos + 6), method = load_le16(b.data() + pos + 8);
-    const uint64_t csize = load_le32(b.data() + pos + 18), usize = load_le32(b.data() + pos + 22);
+    const uint64_t csize = load_le32(b.data() + pos + 18);
     const uint16_t nlen = load_le16(b.data() + pos + 26), xlen = load_le16(b.data() + pos + 28);
     const uint64_t data_at = pos + 30 + nlen + xlen;
     if (nlen == 0 || data_at > end) continue;
@@ -542,20 +708,25 @@ void ZipScan::scan_hidden(uint64_t begin, uint64_t end) {
     if (method == 0) {
       scan_loose_bytes(data, data_at, "hidden:" + printable(name, 60));
     } else if (method == 8) {
-      // Inflate with a cap: the declared size is attacker-chosen.
-      const uint64_t cap = std::min<uint64_t>(usize ? usize : uint64_t(64) << 20, uint64_t(64) << 20);
-      std::vector<uint8_t> out(cap);
-      z_stream zs{};
-      if (inflateInit2(&zs, -15) == Z_OK) {
-        zs.next_in = const_cast<Bytef*>(data.data());
-        zs.avail_in = uInt(std::min<uint64_t>(data.size(), UINT32_MAX));
-        zs.next_out = out.data();
-        zs.avail_out = uInt(out.size());
-        inflate(&zs, Z_FINISH);
-        out.resize(zs.total_out);
-        inflateEnd(&zs);
-        scan_loose_bytes(ByteSpan(out.data(), out.size()), data_at, "hidden:" + printable(name, 60));
+      // The declared size is attacker-chosen: stream with the file's budget,
+      // keeping at most what is needed to scan a pickle or archive.
+      const uint64_t budget_left = ctx_.inflated < ctx_.inflate_budget() ? ctx_.inflate_budget() - ctx_.inflated : 0;
+      Inflated inf = inflate_stream(data, kSniffBytes, budget_left, true);
+      ByteSpan prefix(inf.bytes.data(), inf.bytes.size());
+      if (!inf.complete && !inf.over_budget && !inf.corrupt &&
+          (looks_like_pickle(prefix) || (prefix.size() >= 4 && std::memcmp(prefix.data(), "PK\x03\x04", 4) == 0)))
+        inf = inflate_stream(data, kKeepMax, std::min(budget_left, kKeepMax), false);
+      ctx_.inflated += inf.produced;
+      if (inf.over_budget) {
+        ctx_.error(member_label(std::string(name)), "hidden member not inflated completely: output above the bound");
+      } else {
+        scan_loose_bytes(ByteSpan(inf.bytes.data(), inf.bytes.size()), data_at, "hidden:" + printable(name, 60));
       }
+    }
+    if (++hidden_scanned_ > kMaxHidden) {
+      ctx_.error(file_label(), "more than " + std::to_string(kMaxHidden) +
+                                   " unreferenced local headers: the rest were not scanned");
+      return;
     }
     pos = data_at + len - 1;
   }
@@ -577,12 +748,40 @@ void ZipScan::check_layout() {
       member_data.emplace_back(e.data_offset, e.data_offset + e.compressed_size);
     }
   }
-  // End records inside member data belong to stored nested archives.
+  // End records inside member data belong to stored nested archives. Copies
+  // of one end record (same directory, same base) describe one archive: it is
+  // scanned once, and past kMaxArchives distinct ones the scan gives up
+  // (fail closed) instead of re-reading the file once per record.
+  constexpr size_t kMaxArchives = 16;
   std::vector<EndRecord> archives;
+  std::set<std::tuple<uint64_t, uint64_t, uint64_t>> distinct;
+  size_t copies = 0;
+  std::sort(member_data.begin(), member_data.end());
   for (const auto& r : ends_) {
-    const bool inside = std::any_of(member_data.begin(), member_data.end(),
-                                    [&](const auto& d) { return r.pos >= d.first && r.pos < d.second; });
-    if (!inside) archives.push_back(r);
+    auto it = std::upper_bound(member_data.begin(), member_data.end(), std::make_pair(r.pos, UINT64_MAX));
+    bool inside = false;
+    // Members may overlap; look back over the few that start before r.pos.
+    for (int back = 0; it != member_data.begin() && back < 64; ++back) {
+      --it;
+      if (r.pos >= it->first && r.pos < it->second) {
+        inside = true;
+        break;
+      }
+    }
+    if (inside) continue;
+    if (!distinct.insert({r.base, r.cd_field, r.cd_size}).second) {
+      ++copies;
+      continue;
+    }
+    archives.push_back(r);
+  }
+  if (copies > 0)
+    ctx_.add("PTS307", Severity::suspicious, file_label(), std::nullopt,
+             std::to_string(copies) + " further end-of-central-directory records repeat one already seen");
+  if (archives.size() > kMaxArchives) {
+    ctx_.error(file_label(), std::to_string(archives.size()) + " distinct zip archives in one file: only the first " +
+                                 std::to_string(kMaxArchives) + " are scanned");
+    archives.resize(kMaxArchives);
   }
   const EndRecord* torch_end = nullptr;
   for (const auto& r : archives)
@@ -686,7 +885,9 @@ bool is_magic(const PyRef& v) {
 // Pickles one after another, then raw storages (torch.save <= 1.5, or any
 // pickle file: torch.load takes this path for everything not zip or tar).
 // Returns how many bytes it accounted for.
-uint64_t scan_legacy(Context& ctx, ByteSpan bytes, const std::string& label, bool top) {
+// `secondary`: the file was recognised as another format first; a first
+// pickle that does not parse then leaves no trace (returns 0).
+uint64_t scan_legacy(Context& ctx, ByteSpan bytes, const std::string& label, bool top, bool secondary = false) {
   static const char* const kSections[] = {"magic number", "protocol version", "sys_info", "object", "storage keys"};
   uint64_t pos = 0;
   bool loadable = true, failed = false, torch_stream = false;
@@ -709,6 +910,7 @@ uint64_t scan_legacy(Context& ctx, ByteSpan bytes, const std::string& label, boo
     job.designated = k > 0 || (bytes.size() >= 2 && bytes[0] == 0x80 && bytes[1] <= 5);
     PickleOutcome out = scan_pickle(ctx, job);
     if (k == 0 && !out.is_pickle) {
+      if (secondary) return 0;
       if (top) {
         AuditReport& r = ctx.report();
         r.is_model = false;
@@ -819,25 +1021,6 @@ uint64_t scan_legacy(Context& ctx, ByteSpan bytes, const std::string& label, boo
 
 // ---------------------------------------------------------------- tar
 
-uint64_t tar_number(const uint8_t* field, size_t len) {
-  if (field[0] & 0x80) {  // base-256 (GNU) for large values
-    uint64_t v = field[0] & 0x7f;
-    for (size_t i = 1; i < len; ++i) v = (v << 8) | field[i];
-    return v;
-  }
-  uint64_t v = 0;
-  size_t i = 0;
-  while (i < len && (field[i] == ' ' || field[i] == 0)) ++i;
-  for (; i < len && field[i] >= '0' && field[i] <= '7'; ++i) v = v * 8 + uint64_t(field[i] - '0');
-  return v;
-}
-
-std::string tar_string(const uint8_t* field, size_t len) {
-  size_t n = 0;
-  while (n < len && field[n]) ++n;
-  return std::string(reinterpret_cast<const char*>(field), n);
-}
-
 // Pickles interleaved with raw data, as legacy_load reads 'storages' and 'tensors'.
 void scan_tar_records(Context& ctx, ByteSpan data, const std::string& member, bool storages) {
   auto pickle_at = [&](uint64_t pos, const char* role) {
@@ -910,75 +1093,70 @@ void scan_tar(Context& ctx, ByteSpan bytes, const std::string& label, bool top) 
     ctx.add("PTS203", Severity::suspicious, label, std::nullopt,
             "legacy tar checkpoint: weights_only=True refuses it; an unrestricted torch.load unpickles its members");
   }
-  std::string long_name, pax_path;
-  uint64_t pos = 0;
-  int members = 0;
-  while (pos + 512 <= bytes.size() && members < 100'000) {
-    const uint8_t* h = bytes.data() + pos;
-    if (std::all_of(h, h + 512, [](uint8_t c) { return c == 0; })) break;
-    if (!is_tar_header(bytes.subspan(pos, 512))) {
-      ctx.add("PTS209", Severity::suspicious, label, pos, "invalid tar header: tarfile stops reading here");
+  // Members exactly as Python's tarfile lists them (pax size/path overrides,
+  // GNU long names, link and directory types): parser/tar_header.h.
+  const TarListing listing = list_tar_members(bytes);
+  std::map<std::string, int> seen;
+  for (const auto& m : listing.members) {
+    const std::string member = label + printable(m.name, 200);
+    const bool torch_reads = m.name == "pickle" || m.name == "sys_info" || m.name == "storages" || m.name == "tensors";
+    if (m.size_overridden && m.size != m.header_size)
+      ctx.add("PTS209", Severity::suspicious, label, m.header_offset,
+              "member '" + printable(m.name, 200) + "': a pax size of " + std::to_string(m.size) + " replaces the header's " + std::to_string(m.header_size) +
+                  ": readers that ignore pax headers see other members");
+    if (torch_reads && ++seen[m.name] == 2)
+      ctx.add("PTS209", Severity::suspicious, label, m.header_offset,
+              "member '" + m.name + "' appears more than once: torch reads the last one (all are scanned)");
+    if (m.is_link()) {
+      if (torch_reads)
+        ctx.add("PTS209", Severity::dangerous, label, m.header_offset,
+                std::string(m.type == '2' ? "symbolic" : "hard") + " link '" + m.name + "' -> '" +
+                    printable(m.linkname, 200) + "': torch.load extracts it and reads the link target " +
+                    (m.type == '2' ? "(any file on the loading machine)" : "(another member)"));
+      continue;
+    }
+    if (!m.has_data()) continue;
+    const ByteSpan data = bytes.subspan(m.data_offset, m.available);
+    if (m.name == "pickle" || m.name == "sys_info") {
+      PickleJob job;
+      job.bytes = data;
+      job.member = member;
+      job.role = "legacy tar: " + m.name;
+      job.table_pids = m.name == "pickle";
+      scan_pickle_with_trailer(ctx, job);
+    } else if (m.name == "storages" || m.name == "tensors") {
+      scan_tar_records(ctx, data, member, m.name == "storages");
+    } else if (data.size() >= 4 && std::memcmp(data.data(), "PK\x03\x04", 4) == 0 &&
+               ctx.depth < ctx.options().max_nesting) {
+      ctx.add("PTS314", Severity::suspicious, member, m.header_offset, "the tar member is a zip archive (scanned)");
+      ++ctx.depth;
+      scan_container(ctx, copy_of(data, member), member + "!", false);
+      --ctx.depth;
+    } else if (looks_like_pickle(data)) {
+      PickleJob job;
+      job.bytes = data;
+      job.member = member;
+      job.role = "tar member that starts like a pickle";
+      job.designated = false;
+      scan_pickle_with_trailer(ctx, job);
+    }
+  }
+  const uint64_t end_at = std::min<uint64_t>(listing.end_offset, bytes.size());
+  switch (listing.end) {
+    case TarListing::End::zero_block:
+    case TarListing::End::end_of_file: break;
+    case TarListing::End::invalid_header:
+      ctx.add("PTS209", Severity::suspicious, label, end_at,
+              "invalid tar header: tarfile stops reading here");
       break;
-    }
-    ++members;
-    std::string name = tar_string(h, 100);
-    if (std::memcmp(h + 257, "ustar", 5) == 0) {
-      const std::string prefix = tar_string(h + 345, 155);
-      if (!prefix.empty()) name = prefix + "/" + name;
-    }
-    const uint64_t size = tar_number(h + 124, 12);
-    const char type = char(h[156]);
-    const uint64_t data_at = pos + 512;
-    if (size > bytes.size() - data_at) {
-      ctx.add("PTS209", Severity::suspicious, label + name, pos, "tar member runs past the end of the file");
-      ctx.error(label + name, "truncated tar member");
+    case TarListing::End::read_error:
+      ctx.add("PTS209", Severity::suspicious, label, end_at,
+              "Python's tarfile raises ReadError here (" + listing.error + "): torch.load fails");
+      ctx.error(label, "tar archive cannot be listed to its end: " + listing.error);
       break;
-    }
-    ByteSpan data = bytes.subspan(data_at, size);
-    if (type == 'L') {
-      long_name = tar_string(data.data(), data.size());
-    } else if (type == 'x') {
-      // pax records "<len> key=value\n"; only path renames a member
-      std::string_view recs(reinterpret_cast<const char*>(data.data()), data.size());
-      for (size_t at = recs.find("path="); at != std::string_view::npos; at = recs.find("path=", at + 1)) {
-        if (at > 0 && recs[at - 1] != ' ') continue;
-        const size_t nl = recs.find('\n', at);
-        pax_path = std::string(recs.substr(at + 5, nl == std::string_view::npos ? std::string_view::npos : nl - at - 5));
-        break;
-      }
-    } else if (type != 'g') {
-      if (!pax_path.empty()) name = pax_path;
-      else if (!long_name.empty()) name = long_name;
-      pax_path.clear();
-      long_name.clear();
-      if (type == '0' || type == '\0' || type == '7') {
-        const std::string member = label + printable(name, 200);
-        if (name == "pickle" || name == "sys_info") {
-          PickleJob job;
-          job.bytes = data;
-          job.member = member;
-          job.role = "legacy tar: " + name;
-          job.table_pids = name == "pickle";
-          scan_pickle_with_trailer(ctx, job);
-        } else if (name == "storages" || name == "tensors") {
-          scan_tar_records(ctx, data, member, name == "storages");
-        } else if (data.size() >= 4 && std::memcmp(data.data(), "PK\x03\x04", 4) == 0 &&
-                   ctx.depth < ctx.options().max_nesting) {
-          ctx.add("PTS314", Severity::suspicious, member, pos, "the tar member is a zip archive (scanned)");
-          ++ctx.depth;
-          scan_container(ctx, copy_of(data, member), member + "!", false);
-          --ctx.depth;
-        } else if (looks_like_pickle(data)) {
-          PickleJob job;
-          job.bytes = data;
-          job.member = member;
-          job.role = "tar member that starts like a pickle";
-          job.designated = false;
-          scan_pickle_with_trailer(ctx, job);
-        }
-      }
-    }
-    pos = data_at + (size + 511) / 512 * 512;
+    case TarListing::End::limit:
+      ctx.error(label, "more tar members than the scan's limit");
+      break;
   }
 }
 
@@ -991,30 +1169,18 @@ bool starts(ByteSpan b, std::string_view magic) {
 // gzip: decompressed (bounded) and scanned, since pickle files are often
 // shipped gzipped and joblib writes them that way.
 void scan_gzip(Context& ctx, ByteSpan bytes, const std::string& label) {
-  const uint64_t max_out = std::min<uint64_t>(uint64_t(1) << 30, ctx.options().max_member_bytes);
-  std::vector<uint8_t> out;
-  z_stream zs{};
-  if (inflateInit2(&zs, 16 + 15) != Z_OK) return;
-  zs.next_in = const_cast<Bytef*>(bytes.data());
-  zs.avail_in = uInt(std::min<uint64_t>(bytes.size(), UINT32_MAX));
-  int rc = Z_OK;
-  while (rc == Z_OK && out.size() < max_out) {
-    const size_t have = out.size();
-    out.resize(have + (uint64_t(1) << 20));
-    zs.next_out = out.data() + have;
-    zs.avail_out = uInt(out.size() - have);
-    rc = inflate(&zs, Z_NO_FLUSH);
-    out.resize(have + (uint64_t(1) << 20) - zs.avail_out);
-  }
-  inflateEnd(&zs);
-  if (rc != Z_STREAM_END) {
-    ctx.error(label, out.size() >= max_out ? "gzip content larger than " + std::to_string(max_out) + " bytes not scanned"
-                                        : "corrupt gzip stream");
+  const uint64_t budget_left = ctx.inflated < ctx.inflate_budget() ? ctx.inflate_budget() - ctx.inflated : 0;
+  const uint64_t max_out = std::min({kKeepMax, ctx.options().max_member_bytes, budget_left});
+  Inflated inf = inflate_stream(bytes, max_out, max_out, false, 16 + 15);
+  ctx.inflated += inf.produced;
+  if (!inf.complete) {
+    ctx.error(label, inf.over_budget ? "gzip content larger than " + std::to_string(max_out) + " bytes not scanned"
+                                     : "corrupt gzip stream");
     return;
   }
   if (ctx.depth >= ctx.options().max_nesting) return;
   ++ctx.depth;
-  scan_container(ctx, MappedFile::from_bytes(std::move(out), label), label + "gunzip!", false);
+  scan_container(ctx, MappedFile::from_bytes(std::move(inf.bytes), label), label + "gunzip!", false);
   --ctx.depth;
 }
 
@@ -1071,6 +1237,11 @@ void scan_container(Context& ctx, std::shared_ptr<const MappedFile> file, const 
     ctx.add(rule, Severity::info, label.empty() ? label : label.substr(0, label.size() - 1), std::nullopt, message);
   };
   if (b.empty()) return not_model("empty", "PTS207", "empty file");
+  const bool flatbuffer = b.size() >= 8 && std::memcmp(b.data() + 4, "PTMF", 4) == 0;
+  if (flatbuffer && (starts(b, "PK\x03\x04") || is_tar_header(b)))
+    ctx.add("PTS204", Severity::suspicious, label.empty() ? label : label.substr(0, label.size() - 1), 4,
+            "bytes 4-7 are the mobile flatbuffer magic: torch.jit.load and _load_for_lite_interpreter read this "
+            "file as a flatbuffer module (its bytecode is not analysed), torch.load as a zip or tar");
   if (starts(b, "PK\x03\x04")) {
     std::set<std::pair<uint64_t, uint64_t>> scanned;  // shared with the archives found inside this file
     ZipScan scan(ctx, file, label, top, &scanned, 0);
@@ -1078,25 +1249,43 @@ void scan_container(Context& ctx, std::shared_ptr<const MappedFile> file, const 
     return;
   }
   if (is_tar_header(b)) return scan_tar(ctx, b, label, top);
+  // Other formats' magic bytes decide nothing for torch.load: whatever is not
+  // a zip or a tar goes to its pickle path, so these files are scanned as
+  // pickles as well (a bzip2 "BZh" header is a BINBYTES opcode to pickle).
+  bool other_format = true;
   if (b.size() >= 8 && std::memcmp(b.data() + 4, "PTMF", 4) == 0) {
     if (top) {
       r.kind = "mobile-flatbuffer";
       r.contains_code = true;
     }
     ctx.add("PTS204", Severity::suspicious, label, std::nullopt,
-            "mobile flatbuffer module: torch.jit.load runs its bytecode; torch.load cannot read it");
-    return;
-  }
-  if (starts(b, "\x1f\x8b")) {
+            "mobile flatbuffer module: torch.jit.load and _load_for_lite_interpreter run its bytecode; "
+            "torch.load reads it as a pickle stream (scanned as one too)");
+  } else if (starts(b, "\x1f\x8b")) {
     not_model("gzip", "PTS208", "gzip file: torch.load cannot read it; its content is scanned");
     if (top) r.is_model = true;  // what is inside may well be a model
-    return scan_gzip(ctx, b, label);
-  }
-  if (starts(b, "BZh") || starts(b, "\xfd" "7zXZ") || starts(b, "\x28\xb5\x2f\xfd") || starts(b, "7z\xbc\xaf\x27\x1c"))
-    return not_model("compressed", "PTS208", "bzip2/xz/zstd/7z file: torch.load cannot read it; not scanned");
-  if (starts(b, "\x93NUMPY")) {
+    scan_gzip(ctx, b, label);
+  } else if (starts(b, "BZh") || starts(b, "\xfd" "7zXZ") || starts(b, "\x28\xb5\x2f\xfd") ||
+             starts(b, "7z\xbc\xaf\x27\x1c")) {
+    not_model("compressed", "PTS208", "bzip2/xz/zstd/7z file: torch.load cannot read it; not decompressed");
+  } else if (starts(b, "\x93NUMPY")) {
     not_model("numpy", "PTS207", "numpy .npy file: torch.load cannot read it");
-    return scan_npy(ctx, b, label);
+    scan_npy(ctx, b, label);
+  } else {
+    other_format = false;
+  }
+  if (other_format) {
+    const bool was_model = r.is_model;
+    const std::string kind = r.kind;
+    const uint64_t parsed = scan_legacy(ctx, b, label, top, /*secondary=*/true);
+    if (parsed > 0 && top) {
+      r.is_model = true;
+      if (r.kind != kind) r.kind = kind + "+" + r.kind;
+      else if (!was_model) r.kind = kind + "+pickle";
+      ctx.add("PTS207", Severity::suspicious, label.empty() ? label : label.substr(0, label.size() - 1), 0,
+              "the file starts like a " + kind + " file but torch.load reads it as a pickle stream (scanned)");
+    }
+    return;
   }
   // An 8-byte length then '{': safetensors, also when the length is wrong
   // (its top bytes zero: no pickle opcode stream starts with three NULs there).

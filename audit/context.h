@@ -35,6 +35,10 @@ class Context {
   // unreferenced zip data). Set by the file-level driver.
   std::function<void(ByteSpan bytes, const std::string& label)> scan_nested;
   int depth = 0;  // how deep in nested payloads the current scan is
+  // Bytes inflated so far for this file (zip members, gzip, hidden headers):
+  // bounded by inflate_budget() so that cost stays linear in the file size.
+  uint64_t inflated = 0;
+  uint64_t inflate_budget() const { return (uint64_t(256) << 20) + 16 * report_.size; }
   // Owns the links of every pickle value made for this file, so reference
   // cycles built through the memo are freed when the file's scan ends.
   std::shared_ptr<PyNodeTracker> tracker = std::make_shared<PyNodeTracker>();

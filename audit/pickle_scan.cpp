@@ -154,6 +154,18 @@ uint64_t storage_itemsize(const PyValue& type) {
   return 0;
 }
 
+// Dunder attributes that hold data, not behaviour: the standard state of a
+// scripted or traced module (TorchScript writes __constants__ and
+// __overloads__ for every module that has them) and plain class metadata.
+// Planting them invokes nothing; any other dunder key names a special method.
+bool data_dunder(std::string_view key) {
+  static const std::unordered_set<std::string_view> names = {
+      "__dict__", "__constants__", "__overloads__", "__annotations__", "__jit_unused_properties__",
+      "__jit_ignored_attributes__", "__doc__", "__module__", "__qualname__", "__version__", "__slots__",
+      "__weakref__", "__parameters__", "__buffers__", "__final__", "__torch_script_class__"};
+  return names.count(key) > 0;
+}
+
 class Scanner {
  public:
   Scanner(Context& ctx, const PickleJob& job) : ctx_(ctx), job_(job), policy_(ctx.policy()) {}
@@ -191,8 +203,11 @@ class Scanner {
                  const char* how = nullptr);
   void on_call(const PickleEvent& ev);
   void on_build(const PickleEvent& ev);
+  void check_passed_callables(const std::string& callee, const PyRef& args, uint64_t off, uint8_t opcode);
+  void check_allocation(const PyValue& callee, const PyRef& args, uint64_t off, uint8_t opcode);
   void on_persistent(const PickleEvent& ev);
   void check_tensor(const std::string& callee, const PyRef& args, uint64_t offset);
+  void note_sparse(const PyRef& args, uint64_t offset);
   void on_error(const Error& e);
   void linear_tail(uint64_t from);
   void walk_values();
@@ -213,6 +228,8 @@ class Scanner {
   std::vector<std::pair<std::string, std::string>> nested_;  // (bytes, how found)
   uint64_t ops_ = 0, last_offset_ = 0, frame_end_ = 0, dups_ = 0, gets_ = 0;
   int protos_ = 0;
+  uint64_t allocated_ = 0;  // bytes builtin constructors were asked for
+  bool bomb_reported_ = false;
   Severity worst_before_error_ = Severity::info;
   bool risky_before_error_ = false;
 };
@@ -377,6 +394,15 @@ void Scanner::on_call(const PickleEvent& ev) {
       const GlobalRating rating = policy_.rate_global(callee.module, callee.name);
       severity = rating.severity;
       why = rating.reason;
+      // NEWOBJ/NEWOBJ_EX only instantiate classes; REDUCE, INST and OBJ call
+      // whatever they are given.
+      const bool calls = ev.opcode == op::REDUCE || ev.opcode == op::INST || ev.opcode == op::OBJ;
+      if (severity != Severity::dangerous && calls && Policy::plain_function(callee.module, callee.name) &&
+          !policy_.known_reconstructor(callee.module, callee.name)) {
+        severity = Severity::dangerous;
+        why = "capability unknown: a plain function that is neither allowlisted nor a known reconstructor runs "
+              "whatever it does at load time";
+      }
     }
   } else if (callee.kind == PyKind::object || callee.kind == PyKind::ext) {
     severity = Severity::dangerous;
@@ -386,8 +412,13 @@ void Scanner::on_call(const PickleEvent& ev) {
   const std::string callee_text =
       resolved ? resolved->module + "." + resolved->name + " (a legacy module persistent id)" : describe(ev.target);
   if (ev.arg) calls_by_args_[ev.arg.get()] = {job_.base_offset + off, callee_text, allowed, severity, ev.opcode};
+  check_passed_callables(callee_text, ev.arg, off, ev.opcode);
+  check_allocation(callee, ev.arg, off, ev.opcode);
   if (allowed) {
-    if (callee.kind == PyKind::global) check_tensor(callee.module + "." + callee.name, ev.arg, off);
+    if (callee.kind == PyKind::global) {
+      check_tensor(callee.module + "." + callee.name, ev.arg, off);
+      if (callee.module == "torch._utils" && callee.name == "_rebuild_sparse_tensor") note_sparse(ev.arg, off);
+    }
     return;
   }
   outcome_.imports = true;
@@ -398,6 +429,79 @@ void Scanner::on_call(const PickleEvent& ev) {
   if (ev.arg) message += " with " + printable(py_repr(ev.arg, 120), 140);
   if (!why.empty()) message += " (" + why + ")";
   add("PTS110", severity, off, std::move(message), global, opname(ev.opcode));
+}
+
+// Globals handed to a call as arguments: allowlisted helpers call them
+// (_rebuild_from_type_v2(func, ...), map, filter, partial, reduce, sorted's
+// key, a defaultdict factory), so a plain function among them is graded as
+// if it were called here.
+void Scanner::check_passed_callables(const std::string& callee, const PyRef& args, uint64_t off, uint8_t opcode) {
+  if (!args) return;
+  std::vector<std::pair<const PyValue*, int>> todo{{args.get(), 0}};
+  int visited = 0;
+  while (!todo.empty() && ++visited < 256) {
+    auto [v, depth] = todo.back();
+    todo.pop_back();
+    if (!v) continue;
+    if (v->kind == PyKind::global) {
+      if (v->module.empty() && v->name.empty()) continue;  // computed: PTS102 already
+      if (policy_.allowed_global(job_.loader, v->module, v->name)) continue;
+      // dtypes, quantization schemes and storage types are values, not callables
+      // (older torch versions do not allowlist the newer ones).
+      if (v->module == "torch" && (dtype_from_name(v->name) || v->name.rfind("per_", 0) == 0 ||
+                                   v->name.find("Storage") != std::string::npos))
+        continue;
+      if (policy_.rate_global(v->module, v->name).severity == Severity::dangerous) continue;  // PTS101 already
+      if (!Policy::plain_function(v->module, v->name) || policy_.known_reconstructor(v->module, v->name)) continue;
+      const std::string g = printable(v->module + "." + v->name, 160);
+      outcome_.imports = true;
+      risky_before_error_ = true;
+      worst_before_error_ = Severity::dangerous;
+      refuse();
+      add("PTS110", Severity::dangerous, off,
+          "passes the plain function " + g + " to " + printable(callee, 120) +
+              ", which can call it (chain: " + opname(opcode) + " " + printable(callee, 80) + " -> " + g +
+              "); capability unknown: it is neither allowlisted nor a known reconstructor",
+          g, opname(opcode));
+      continue;
+    }
+    if (depth >= 3) continue;
+    if (v->kind == PyKind::tuple || v->kind == PyKind::list || v->kind == PyKind::set ||
+        v->kind == PyKind::frozenset)
+      for (const auto& c : v->items) todo.push_back({c.get(), depth + 1});
+    if (v->kind == PyKind::dict)
+      for (const auto& [k, x] : v->entries) {
+        todo.push_back({k.get(), depth + 1});
+        todo.push_back({x.get(), depth + 1});
+      }
+  }
+}
+
+// Memory bombs: builtin constructors given a huge size allocate it at load
+// time (bytearray is on torch's weights-only allowlist since 2.4).
+void Scanner::check_allocation(const PyValue& callee, const PyRef& args, uint64_t off, uint8_t opcode) {
+  if (callee.kind != PyKind::global || !args || args->kind != PyKind::tuple || args->items.empty()) return;
+  const std::string module = fold_module_alias(callee.module);
+  if (module != "builtins" || (callee.name != "bytearray" && callee.name != "bytes")) return;
+  const PyValue* a = args->items[0].get();
+  uint64_t bytes = 0;
+  if (a && a->kind == PyKind::integer && a->i > 0) bytes = uint64_t(a->i);
+  else if (a && a->kind == PyKind::bigint && !a->s.empty() && !(uint8_t(a->s.back()) & 0x80)) bytes = UINT64_MAX;
+  if (bytes == 0) return;
+  allocated_ = bytes > UINT64_MAX - allocated_ ? UINT64_MAX : allocated_ + bytes;
+  constexpr uint64_t kBomb = uint64_t(256) << 20, kTotal = uint64_t(1) << 30;
+  if (bytes < kBomb && (allocated_ < kTotal || bomb_reported_)) return;
+  bomb_reported_ = bomb_reported_ || allocated_ >= kTotal;
+  outcome_.imports = true;
+  risky_before_error_ = true;
+  worst_before_error_ = Severity::dangerous;
+  refuse();
+  add("PTS119", Severity::dangerous, off,
+      opname(opcode) + " builtins." + callee.name + "(" + (bytes == UINT64_MAX ? std::string("> 2^63") : std::to_string(bytes)) +
+          ") allocates that many bytes at load time (memory bomb; " +
+          (allocated_ == UINT64_MAX ? std::string("> 2^63") : std::to_string(allocated_)) +
+          " bytes requested by this pickle so far); every torch version allocates it",
+      "builtins." + callee.name, opname(opcode));
 }
 
 void Scanner::on_build(const PickleEvent& ev) {
@@ -444,7 +548,7 @@ void Scanner::on_build(const PickleEvent& ev) {
       if (!d || d->kind != PyKind::dict) continue;
       for (const auto& [k, v] : d->entries) {
         if (k && k->kind == PyKind::string && k->s.size() > 4 && k->s.rfind("__", 0) == 0 &&
-            k->s.compare(k->s.size() - 2, 2, "__") == 0 && k->s != "__dict__")
+            k->s.compare(k->s.size() - 2, 2, "__") == 0 && !data_dunder(k->s))
           planted = k->s;
       }
     }
@@ -560,6 +664,109 @@ void Scanner::check_tensor(const std::string& callee, const PyRef& args, uint64_
             std::to_string(elements),
         callee, "REDUCE");
   }
+}
+
+namespace {
+
+// The layout argument of _rebuild_sparse_tensor: _get_layout("torch.sparse_coo")
+// as torch.save writes it, or the bare global torch.sparse_coo.
+std::optional<std::string> sparse_layout_of(const PyRef& v) {
+  if (!v) return std::nullopt;
+  std::string name;
+  if (v->kind == PyKind::global && v->module == "torch") name = v->name;
+  else if (v->kind == PyKind::object && v->callable && v->callable->kind == PyKind::global &&
+           v->callable->name == "_get_layout" && v->args && v->args->kind == PyKind::tuple &&
+           v->args->items.size() == 1 && v->args->items[0] && v->args->items[0]->kind == PyKind::string) {
+    name = v->args->items[0]->s;
+    if (name.rfind("torch.", 0) == 0) name = name.substr(6);
+  }
+  if (name == "sparse_coo" || name == "sparse_csr" || name == "sparse_csc" || name == "sparse_bsr" ||
+      name == "sparse_bsc")
+    return name;
+  return std::nullopt;
+}
+
+// torch.Size((3, 3)) or a plain tuple of ints.
+std::optional<std::vector<int64_t>> size_of(const PyRef& v) {
+  if (v && v->kind == PyKind::object && v->callable && v->callable->kind == PyKind::global &&
+      v->callable->name == "Size" && v->args && v->args->kind == PyKind::tuple && v->args->items.size() == 1)
+    return ints_of(v->args->items[0]);
+  return ints_of(v);
+}
+
+// The arguments of a _rebuild_tensor_v2 call (storage, offset, size, stride, ...).
+const PyValue* rebuild_args(const PyRef& v) {
+  if (!v || v->kind != PyKind::object || !v->callable || v->callable->kind != PyKind::global) return nullptr;
+  const auto& c = *v->callable;
+  if (c.module != "torch._utils" || (c.name != "_rebuild_tensor_v2" && c.name != "_rebuild_tensor")) return nullptr;
+  if (!v->args || v->args->kind != PyKind::tuple || v->args->items.size() < 4) return nullptr;
+  return v->args.get();
+}
+
+std::optional<IndexView> index_view_of(const PyRef& v) {
+  const PyValue* a = rebuild_args(v);
+  if (!a) return std::nullopt;
+  const PyValue* storage = a->items[0].get();
+  if (!storage || storage->kind != PyKind::persistent || !storage->args || storage->args->kind != PyKind::tuple ||
+      storage->args->items.size() < 5)
+    return std::nullopt;
+  const auto& pid = storage->args->items;
+  IndexView view;
+  if (pid[1] && pid[1]->kind == PyKind::global) {
+    view.type = pid[1]->module + "." + pid[1]->name;
+    view.itemsize = storage_itemsize(*pid[1]);
+  }
+  if (pid[2] && (pid[2]->kind == PyKind::string || pid[2]->kind == PyKind::bytes)) view.key = pid[2]->s;
+  else if (auto k = int_of(pid[2])) view.key = std::to_string(*k);
+  else return std::nullopt;
+  auto offset = int_of(a->items[1]);
+  auto sizes = ints_of(a->items[2]);
+  auto strides = ints_of(a->items[3]);
+  if (!offset || !sizes || !strides) return std::nullopt;
+  view.offset = *offset;
+  view.sizes = std::move(*sizes);
+  view.strides = std::move(*strides);
+  return view;
+}
+
+}  // namespace
+
+// Sparse tensors are built by torch without checking their indices
+// (check_invariants=False); remember where the indices live so that the
+// container can check them against the declared size (CVE-2025-62164).
+void Scanner::note_sparse(const PyRef& args, uint64_t off) {
+  if (!args || args->kind != PyKind::tuple || args->items.size() != 2) return;
+  auto layout = sparse_layout_of(args->items[0]);
+  const PyRef& data = args->items[1];
+  if (!layout || !data || data->kind != PyKind::tuple) return;
+  const auto& d = data->items;
+  SparseRef ref;
+  ref.layout = *layout;
+  ref.offset = job_.base_offset + off;
+  size_t values_at = 0, size_at = 0;
+  if (ref.layout == "sparse_coo") {
+    if (d.size() != 3 && d.size() != 4) return;
+    auto indices = index_view_of(d[0]);
+    if (!indices) return;
+    ref.indices.push_back(std::move(*indices));
+    values_at = 1;
+    size_at = 2;
+  } else {
+    if (d.size() != 4) return;
+    auto compressed = index_view_of(d[0]);
+    auto plain = index_view_of(d[1]);
+    if (!compressed || !plain) return;
+    ref.indices.push_back(std::move(*compressed));
+    ref.indices.push_back(std::move(*plain));
+    values_at = 2;
+    size_at = 3;
+  }
+  auto size = size_of(d[size_at]);
+  if (!size) return;
+  ref.size = std::move(*size);
+  if (const PyValue* v = rebuild_args(d[values_at]))
+    if (auto vs = ints_of(v->items[2])) ref.values_sizes = std::move(*vs);
+  outcome_.sparse.push_back(std::move(ref));
 }
 
 void Scanner::on_error(const Error& e) {
@@ -798,7 +1005,9 @@ PickleOutcome Scanner::run() {
     if (protos_ == 0 && outcome_.protocol < 0)
       outcome_.protocol = 0;  // protocol 0/1 streams carry no PROTO
   } catch (const Error& e) {
-    outcome_.is_pickle = job_.designated || outcome_.imports;
+    // "Not a pickle" only when CPython would fail too before any import or
+    // call; a limit of ours is no such proof, so it fails closed.
+    outcome_.is_pickle = job_.designated || outcome_.imports || e.code() == ErrorCode::limit_exceeded;
     if (outcome_.is_pickle) {
       on_error(e);
       refuse();

@@ -40,6 +40,26 @@ struct StorageRef {
   uint64_t offset = 0;   // of the BINPERSID opcode
 };
 
+// An index tensor of a sparse rebuild: a view into a storage record.
+struct IndexView {
+  std::string key;        // storage key
+  std::string type;       // storage class: indices are torch.LongStorage or torch.IntStorage
+  uint64_t itemsize = 0;
+  int64_t offset = 0;     // in elements
+  std::vector<int64_t> sizes, strides;
+};
+
+// A torch._utils._rebuild_sparse_tensor call whose index tensors are views of
+// storages (what torch.save writes): checked against the records later
+// (audit/sparse_check.h), because only the container can read the records.
+struct SparseRef {
+  std::string layout;                // "sparse_coo", "sparse_csr", "sparse_csc", "sparse_bsr", "sparse_bsc"
+  std::vector<int64_t> size;         // the declared dense size
+  std::vector<IndexView> indices;    // COO: {indices}; compressed: {compressed, plain}
+  std::vector<int64_t> values_sizes; // empty when unknown
+  uint64_t offset = 0;               // of the call, relative to the member
+};
+
 struct PickleJob {
   ByteSpan bytes;
   std::string member;     // label for findings
@@ -63,6 +83,7 @@ struct PickleOutcome {
   bool imports = false;         // any import or call of a non-allowlisted callable
   PyRef value;
   std::vector<StorageRef> storages;
+  std::vector<SparseRef> sparse;
 };
 
 // Scans exactly one pickle starting at job.bytes[0].

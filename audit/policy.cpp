@@ -291,6 +291,27 @@ const DenyEntry kDenylist[] = {
     {"torch.fx.graph_module._deserialize_graph_module", kFxCode},
     {"torch.ops.load_library", kTorch}, {"torch.classes.load_library", kTorch},
     {"torch.distributed.rpc", kTorch}, {"torch.multiprocessing", kTorch}, {"torch.testing", kTorch},
+    // file writes and reads through numpy and torch
+    {"numpy.save", kFile}, {"numpy.savez", kFile}, {"numpy.savez_compressed", kFile}, {"numpy.savetxt", kFile},
+    {"numpy.memmap", kFile}, {"numpy.fromfile", kFile}, {"numpy.loadtxt", kFile}, {"numpy.genfromtxt", kFile},
+    {"numpy.fromregex", kFile}, {"numpy.ndarray.tofile", kFile}, {"numpy.ndarray.dump", kFile},
+    {"numpy.core.memmap", kFile}, {"numpy._core.memmap", kFile}, {"numpy.lib.format.open_memmap", kFile},
+    {"torch.save", kFile}, {"torch.serialization.save", kFile}, {"torch.from_file", kFile},
+    {"torch.UntypedStorage.from_file", kFile}, {"torch.storage.UntypedStorage.from_file", kFile},
+    {"torch.TypedStorage.from_file", kFile}, {"torch.storage.TypedStorage.from_file", kFile},
+    {"torch.utils.tensorboard", kFile}, {"torch.utils.model_zoo", kLoad}, {"torch.jit.mobile", kLoad},
+    {"torch.jit._load_for_lite_interpreter", kLoad}, {"torch._C._dl_open", kNative},
+    {"mailbox", kFile}, {"gzip.GzipFile", kFile}, {"bz2.BZ2File", kFile}, {"lzma.LZMAFile", kFile},
+    {"netrc", kFile},
+    // servers and system access
+    {"wsgiref", kNet}, {"smtpd", kNet}, {"asyncore", kNet}, {"asynchat", kNet}, {"select", kNet},
+    {"selectors", kNet}, {"fcntl", kSys}, {"termios", kSys}, {"tty", kSys},
+    {"crypt", kSys}, {"pwd", kSys}, {"grp", kSys}, {"spwd", kSys}, {"_signal", kSys},
+    // imports whose only purpose is their side effect
+    {"antigravity", "importing it opens a web browser (side-effect import)"},
+    {"this", "side-effect import"}, {"__hello__", "side-effect import"}, {"__phello__", "side-effect import"},
+    {"functools.reduce", kAttr}, {"operator.call", kAttr},
+    {"builtins.__build_class__", kCode}, {"copyreg.add_extension", kAttr}, {"copy_reg.add_extension", kAttr},
     // scanners
     {"fickling", kScanner}, {"picklescan", kScanner}, {"modelscan", kScanner}, {"modelaudit", kScanner},
 };
@@ -340,6 +361,60 @@ const char* deny_lookup(std::string_view path) {
 }
 
 }  // namespace
+
+bool Policy::known_reconstructor(std::string_view module, std::string_view name) const {
+  static const std::unordered_set<std::string_view> exact = {
+      "numpy.core.multiarray._reconstruct", "numpy._core.multiarray._reconstruct",
+      "numpy.core.multiarray.scalar", "numpy._core.multiarray.scalar", "numpy.dtype", "numpy.ndarray",
+      "numpy.random.__RandomState_ctor", "numpy.random._pickle.__randomstate_ctor",
+      "numpy.random._pickle.__bit_generator_ctor", "numpy.random._pickle.__generator_ctor",
+      "numpy.core.numeric._frombuffer", "numpy._core.numeric._frombuffer", "numpy.ma.core._mareconstruct",
+      "copyreg._reconstructor", "copy_reg._reconstructor", "copyreg.__newobj__", "copyreg.__newobj_ex__",
+      "_codecs.encode", "codecs.encode", "collections.OrderedDict", "collections.defaultdict",
+      "collections.deque", "collections.Counter", "torch.device", "torch.Size", "torch.serialization._get_layout",
+      "torch._tensor._rebuild_from_type", "torch._tensor._rebuild_from_type_v2", "torch.nn.parameter.Parameter",
+      "torch.distributions.utils.lazy_property", "datetime.date", "datetime.datetime", "datetime.time",
+      "datetime.timedelta", "datetime.timezone", "decimal.Decimal", "fractions.Fraction", "uuid.UUID",
+      "pathlib.PosixPath", "pathlib.WindowsPath", "pathlib.PurePosixPath", "pathlib.PureWindowsPath",
+      "argparse.Namespace", "types.SimpleNamespace", "re._compile", "enum.Enum",
+  };
+  static const std::unordered_set<std::string_view> builtin_types = {
+      "set", "frozenset", "list", "dict", "tuple", "int", "float", "str", "bytes", "bytearray", "complex",
+      "slice", "range", "object", "bool", "NoneType", "Ellipsis", "NotImplemented",
+  };
+  const std::string folded = fold_module_alias(module);
+  if (folded == "builtins" && builtin_types.count(name)) return true;
+  const std::string full = folded + "." + std::string(name);
+  if (exact.count(full) || exact.count(std::string(module) + "." + std::string(name))) return true;
+  // torch._utils._rebuild_* and torch's tensor-subclass and quantizer rebuilds.
+  if ((folded == "torch._utils" || folded == "torch._tensor") && name.rfind("_rebuild", 0) == 0) return true;
+  return false;
+}
+
+bool Policy::plain_function(std::string_view module, std::string_view name) {
+  const size_t dot = name.rfind('.');
+  const std::string_view last = dot == std::string_view::npos ? name : name.substr(dot + 1);
+  if (last.empty()) return false;
+  // Lowercase names that are classes (called, they instantiate): builtin
+  // types and the numpy scalar/array types.
+  static const std::unordered_set<std::string_view> lowercase_classes = {
+      "set", "frozenset", "list", "dict", "tuple", "int", "float", "str", "bytes", "bytearray", "complex",
+      "slice", "range", "object", "bool", "type", "property", "staticmethod", "classmethod", "super",
+      "memoryview", "enumerate", "zip", "map", "filter", "reversed", "defaultdict", "deque", "partial",
+      "partialmethod", "ndarray", "dtype", "memmap", "matrix", "recarray", "chararray", "generic", "number",
+      "datetime64", "timedelta64", "float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8",
+      "uint16", "uint32", "uint64", "bool_", "complex64", "complex128", "str_", "bytes_", "void", "date",
+      "datetime", "time", "timedelta", "timezone", "attrgetter", "itemgetter", "methodcaller",
+      "count", "cycle", "repeat", "accumulate", "chain", "compress", "dropwhile", "filterfalse", "groupby",
+      "islice", "starmap", "takewhile", "tee", "zip_longest", "product", "permutations", "combinations",
+  };
+  (void)module;
+  if (lowercase_classes.count(last)) return false;
+  const char c = last[0];
+  if (c >= 'A' && c <= 'Z') return false;
+  // Dunder names on their own (__newobj__, __RandomState_ctor) are functions too.
+  return true;
+}
 
 Policy::Policy(TorchVersion version, std::vector<std::string> extra_allowed) : version_(version) {
   add_weights_only_globals(allowed_, version_);

@@ -69,6 +69,18 @@ class Policy {
   // and every dotted component of module and name.
   GlobalRating rate_global(std::string_view module, std::string_view name) const;
 
+  // A callable that rebuilds data and calls nothing it is given: numpy's
+  // array and scalar reconstructors, copyreg's, torch's rebuild functions,
+  // builtin container and number types. Calling one is an ordinary part of a
+  // whole-object pickle, not a capability.
+  bool known_reconstructor(std::string_view module, std::string_view name) const;
+  // A plain function (or method) rather than a class, by Python's naming
+  // convention on the last dotted part, with the lowercase builtin and numpy
+  // types known as classes. Calling a plain function that is neither
+  // allowlisted nor a known reconstructor runs code whose capability is
+  // unknown: graded dangerous.
+  static bool plain_function(std::string_view module, std::string_view name);
+
   size_t allowlist_size() const { return allowed_.size(); }
 
  private:

@@ -43,7 +43,8 @@ const std::vector<RuleInfo>& audit_rules() {
        "(CVE-2026-24747); torch >= 2.10 refuses the file."},
       {"PTS116", "tensor-bounds", S::dangerous, "Tensor view outside its storage",
        "storage_offset + sum((size-1)*stride) reaches past the storage, or a size, stride or offset is "
-       "negative: an out-of-bounds read primitive."},
+       "negative: an out-of-bounds read primitive; or a sparse tensor whose indices leave its declared "
+       "size (torch rebuilds it with check_invariants=False: CVE-2025-62164)."},
       {"PTS117", "frame", S::dangerous, "Opcode argument straddles a FRAME boundary, or FRAMEs nest",
        "Readers that honour frames and readers that ignore them see different opcodes here: a scanner "
        "evasion technique."},
@@ -88,6 +89,10 @@ const std::vector<RuleInfo>& audit_rules() {
        "gzip/bzip2/xz/zstd/7z: torch.load does not decompress. gzip is decompressed and scanned; others not."},
       {"PTS209", "legacy-layout", S::suspicious, "Legacy stream or tar storage layout does not add up",
        "The raw storage records after the pickles do not match the storages the pickles declare."},
+      {"PTS210", "load-time-code", S::dangerous, "TorchScript or mobile code run at load touches files or custom ops",
+       "A __setstate__ (and what it calls) or mobile bytecode uses aten::from_file (maps a file, writable when "
+       "shared) or an op of a custom namespace: torch.jit.load runs it. aten::from_file anywhere in the code is "
+       "reported too."},
       {"PTS230", "safetensors", S::info, "safetensors file: cannot carry code",
        "A JSON header and raw tensor bytes, nothing is unpickled or run. The header is validated as the "
        "safetensors reader does; a malformed one is an error. torch.load cannot read it (safetensors.torch can)."},

@@ -94,6 +94,10 @@ def modelscan(path):
     return "clean"
 
 
+# Cells that call a file an attack (each tool's top grades).
+DANGEROUS_CELLS = {"dangerous", "critical", "high", "likely_overtly_malicious", "overtly_malicious"}
+
+
 def outcome(cell):
     """flagged, error (the tool gave up, or crashed) or missed."""
     if cell in ("clean", "skipped"):
@@ -107,22 +111,34 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("ptscope")
     ap.add_argument("--benign", help="a directory of benign model files (false-positive count)")
+    ap.add_argument("--set", default="malicious", choices=["malicious", "adversarial"],
+                    help="fixtures/malicious (bypass classes) or fixtures/adversarial (issue 15)")
     args = ap.parse_args()
-    mal_dir = os.path.join(ROOT, "fixtures", "malicious")
+    mal_dir = os.path.join(ROOT, "fixtures", args.set)
     with open(os.path.join(mal_dir, "MANIFEST.json")) as f:
         manifest = json.load(f)
     tools = [("ptscope", lambda p: ptscope(args.ptscope, p)), ("picklescan", lambda p: python_tool(PICKLESCAN, p)),
              ("fickling", lambda p: python_tool(FICKLING, p)), ("modelscan", modelscan)]
     print("| sample | bypass | " + " | ".join(t for t, _ in tools) + " |")
     print("|---|---|" + "---|" * len(tools))
-    totals = {t: {"flagged": 0, "error": 0, "missed": 0} for t, _ in tools}
+    totals = {t: {"flagged": 0, "error": 0, "missed": 0, "benign_dangerous": 0} for t, _ in tools}
+    malicious = [n for n in manifest if manifest[n].get("expect", "dangerous") in ("dangerous", "error")]
+    benign = [n for n in manifest if n not in malicious]
     for name in sorted(manifest):
         cells = [fn(os.path.join(mal_dir, name)) for _, fn in tools]
         for (t, _), c in zip(tools, cells):
-            totals[t][outcome(c)] += 1
-        print(f"| `{name}` | {manifest[name]['bypass']} | " + " | ".join(cells) + " |")
+            if name in malicious:
+                totals[t][outcome(c)] += 1
+            elif c in DANGEROUS_CELLS:  # a look-alike graded as an attack
+                totals[t]["benign_dangerous"] += 1
+        m = manifest[name]
+        what = m.get("bypass") or f"{m['class']}: {m['note']} (expected {m['expect']})"
+        print(f"| `{name}` | {what} | " + " | ".join(cells) + " |")
     for what in ("flagged", "error", "missed"):
-        print(f"| **{what}** | | " + " | ".join(f"**{totals[t][what]}/{len(manifest)}**" for t, _ in tools) + " |")
+        print(f"| **{what}** | | " + " | ".join(f"**{totals[t][what]}/{len(malicious)}**" for t, _ in tools) + " |")
+    if benign:
+        print("| **benign graded as an attack** | | " +
+              " | ".join(f"**{totals[t]['benign_dangerous']}/{len(benign)}**" for t, _ in tools) + " |")
     if args.benign:
         files = sorted(os.path.join(args.benign, n) for n in os.listdir(args.benign)
                        if os.path.isfile(os.path.join(args.benign, n)) and not n.endswith((".tsv", ".md", ".json")))

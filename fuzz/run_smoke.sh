@@ -28,7 +28,7 @@ mkdir -p "$OUT/obj" "$OUT/artifacts"
 # Library sources each target needs (kept minimal so a broken module elsewhere
 # in the tree does not stop the smoke run).
 CORE=(core/dtype.cpp core/error.cpp core/mapped_file.cpp)
-PICKLE=(parser/pickle.cpp parser/pickle_repr.cpp)
+PICKLE=(parser/pickle.cpp parser/pickle_repr.cpp parser/python_int.cpp)
 ZIP=(parser/zip_reader.cpp)
 AUDIT=(parser/tar_header.cpp parser/safetensors.cpp audit/*.cpp)
 TS=(parser/torchscript/*.cpp)
@@ -68,9 +68,12 @@ sources_for() {
 SEEDS="$OUT/seeds"
 rm -rf "$SEEDS"
 mkdir -p "$SEEDS"/{zip,pickle,torchscript,audit,safetensors,pt2}
-for f in fixtures/models/*.pt* fixtures/malicious/*; do
-  case "$f" in *.json|*.md) continue ;; esac
+# Seeds: fixtures, both attack sets, and the real third-party files of the
+# shared corpus (the small ones: the fuzzer mutates whole inputs).
+for f in fixtures/models/*.pt* fixtures/malicious/* fixtures/adversarial/* fixtures/tar/* fixtures/sparse/* ../shared/corpus/*; do
+  case "$f" in *.json|*.md|*.tsv) continue ;; esac
   [ -f "$f" ] || continue
+  [ "$(stat -c %s "$f")" -le 1048576 ] || continue
   cp "$f" "$SEEDS/audit/"
   [ "$(head -c 4 "$f" | tr -d '\0')" = $'PK\x03\x04' ] && cp "$f" "$SEEDS/zip/"
   case "$f" in *.pkl|*.bin) cp "$f" "$SEEDS/pickle/" ;; esac

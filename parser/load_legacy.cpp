@@ -165,52 +165,23 @@ void load_legacy_stream(std::shared_ptr<const MappedFile> file, const LoadOption
 
 namespace {
 
-struct TarMember {
+// A member's data as torch reads it (TarFile.getmember: the last member of
+// that name wins), from the listing Python's tarfile would make.
+struct TarData {
   std::string name;
   uint64_t offset = 0, size = 0;
 };
 
-uint64_t parse_octal(const uint8_t* p, size_t n) {
-  uint64_t v = 0;
-  size_t i = 0;
-  while (i < n && (p[i] == ' ' || p[i] == 0)) ++i;
-  for (; i < n && p[i] >= '0' && p[i] <= '7'; ++i) {
-    if (v > (UINT64_MAX >> 3)) throw Error(ErrorCode::corrupt, "tar header size overflows");
-    v = v * 8 + (p[i] - '0');
-  }
-  return v;
-}
-
-std::vector<TarMember> list_tar(ByteSpan data) {
-  std::vector<TarMember> members;
-  uint64_t pos = 0;
-  std::string pending_name;
-  while (pos + 512 <= data.size()) {
-    const uint8_t* h = data.data() + pos;
-    bool zero = true;
-    for (int i = 0; i < 512 && zero; ++i) zero = h[i] == 0;
-    if (zero) break;
-    if (!tar_header_valid(data.subspan(pos, 512)))
-      throw Error(ErrorCode::corrupt, "invalid tar header (checksum or numeric field) at offset " + std::to_string(pos));
-    std::string name(reinterpret_cast<const char*>(h), strnlen(reinterpret_cast<const char*>(h), 100));
-    const uint64_t size = parse_octal(h + 124, 12);
-    const char type = char(h[156]);
-    pos += 512;
-    if (size > data.size() - pos) throw Error(ErrorCode::truncated, "tar member '" + name + "' runs past the end of the file");
-    if (type == 'x' || type == 'g') {
-      // PAX header: records "len key=value\n"; take a path override.
-      std::string_view rec(reinterpret_cast<const char*>(data.data() + pos), size);
-      size_t at = rec.find(" path=");
-      if (type == 'x' && at != std::string_view::npos) {
-        size_t end = rec.find('\n', at);
-        pending_name = std::string(rec.substr(at + 6, end == std::string_view::npos ? std::string_view::npos : end - at - 6));
-      }
-    } else if (type == '0' || type == '\0') {
-      if (!pending_name.empty()) name = pending_name;
-      members.push_back({name, pos, size});
-      pending_name.clear();
-    }
-    pos += (size + 511) / 512 * 512;
+std::vector<TarData> list_tar(ByteSpan data) {
+  const TarListing listing = list_tar_members(data);
+  if (listing.end == TarListing::End::read_error)
+    throw Error(ErrorCode::corrupt, "tar listing fails as in Python's tarfile: " + listing.error);
+  if (listing.end == TarListing::End::limit) throw Error(ErrorCode::limit_exceeded, "too many tar members");
+  std::vector<TarData> members;
+  for (const auto& m : listing.members) {
+    if (m.available < m.size)
+      throw Error(ErrorCode::truncated, "tar member '" + m.name + "' runs past the end of the file");
+    if (m.has_data()) members.push_back({m.name, m.data_offset, m.size});
   }
   return members;
 }
@@ -219,10 +190,10 @@ std::vector<TarMember> list_tar(ByteSpan data) {
 
 void load_legacy_tar(std::shared_ptr<const MappedFile> file, const LoadOptions&, Model& model) {
   model.kind = FileKind::legacy_tar;
-  std::vector<TarMember> members = list_tar(file->bytes());
-  auto member = [&](const std::string& name) -> const TarMember& {
-    for (const auto& m : members)
-      if (m.name == name) return m;
+  std::vector<TarData> members = list_tar(file->bytes());
+  auto member = [&](const std::string& name) -> const TarData& {
+    for (auto it = members.rbegin(); it != members.rend(); ++it)
+      if (it->name == name) return *it;
     throw Error(ErrorCode::corrupt, "legacy tar file has no '" + name + "' member");
   };
   for (const auto& m : members) model.records.push_back(m.name);
@@ -231,7 +202,7 @@ void load_legacy_tar(std::shared_ptr<const MappedFile> file, const LoadOptions&,
   std::map<std::string, PyRef> objects;  // storages and tensors by key
   TorchRebuilder rebuilder(false, &model.warnings);
   {
-    const TarMember& m = member("storages");
+    const TarData& m = member("storages");
     StreamCursor cur{file->bytes().subspan(m.offset, m.size), 0, "tar member 'storages'", model.pickle_nodes};
     PickleResult count = cur.next_pickle();
     if (!count.value || count.value->kind != PyKind::integer || count.value->i < 0)
@@ -276,7 +247,7 @@ void load_legacy_tar(std::shared_ptr<const MappedFile> file, const LoadOptions&,
       }
   }
   {
-    const TarMember& m = member("tensors");
+    const TarData& m = member("tensors");
     StreamCursor cur{file->bytes().subspan(m.offset, m.size), 0, "tar member 'tensors'", model.pickle_nodes};
     PickleResult count = cur.next_pickle();
     if (!count.value || count.value->kind != PyKind::integer || count.value->i < 0)
@@ -312,7 +283,7 @@ void load_legacy_tar(std::shared_ptr<const MappedFile> file, const LoadOptions&,
     }
   }
   {
-    const TarMember& m = member("pickle");
+    const TarData& m = member("pickle");
     PickleOptions po;
     po.tracker = model.pickle_nodes;
     po.persistent_load = [&](const PyRef& pid) -> PyRef {

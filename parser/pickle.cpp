@@ -3,6 +3,7 @@
 // Semantics follow CPython's C unpickler (_pickle.c) where the two Python
 // implementations differ, e.g. the MARK "fence" below which no opcode may pop.
 #include "parser/pickle.h"
+#include "parser/python_int.h"
 
 #include <algorithm>
 #include <bit>
@@ -10,6 +11,7 @@
 #include <cstdio>
 #include <cstring>
 #include <limits>
+#include <optional>
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
@@ -392,12 +394,16 @@ class Machine {
     return line;
   }
 
+  // PUT/GET text index: CPython reads it with PyLong_FromString(line, 10), so
+  // surrounding whitespace, a sign, leading zeros and digit underscores count.
   uint64_t read_index_line() {
     std::string_view line = read_line();
-    uint64_t v = 0;
-    auto [end, ec] = std::from_chars(line.data(), line.data() + line.size(), v);
-    if (line.empty() || ec != std::errc() || end != line.data() + line.size())
+    auto lit = python_int_literal(line, 10);
+    if (!lit || lit->negative || lit->digits.size() > 19)
       fail(ErrorCode::corrupt, "invalid memo index '" + std::string(line.substr(0, 40)) + "'");
+    uint64_t v = 0;
+    auto [end, ec] = std::from_chars(lit->digits.data(), lit->digits.data() + lit->digits.size(), v);
+    if (ec != std::errc()) fail(ErrorCode::corrupt, "memo index '" + std::string(line.substr(0, 40)) + "' is too large");
     return v;
   }
 
@@ -532,6 +538,73 @@ class Machine {
     if (t.kind != own_kind && !is_opaque(t.kind))
       fail(ErrorCode::corrupt, std::string(role) + " target is a " + py_kind_name(t.kind) + ", not a " +
                                    py_kind_name(own_kind));
+  }
+
+  // APPEND(S) as CPython's do_append: a list grows; anything else needs an
+  // extend or append method, which among the types we know only bytearray
+  // has (its items must be ints 0-255). Values of unknown type may have one.
+  void append_to(PyRef t, size_t from, const char* role) {
+    if (t->kind == PyKind::bytearray) {
+      for (size_t k = from; k < stack_.size(); ++k) {
+        const PyValue& v = *stack_[k];
+        if (is_opaque(v.kind)) {  // value unknown: keep it as an item
+          adopt(t, *stack_[k]);
+          t->items.push_back(stack_[k]);
+          continue;
+        }
+        const auto byte = small_int(v);
+        if (!byte || *byte < 0 || *byte > 255)
+          fail(ErrorCode::corrupt, std::string(role) + " of a " + py_kind_name(v.kind) + " to a bytearray");
+        t->s += char(uint8_t(*byte));
+      }
+      stack_.resize(from);
+      return;
+    }
+    check_target(*t, PyKind::list, role);
+    move_items(t, from);
+  }
+
+  // SETITEM(S) as CPython's do_setitems: a dict stores the pairs; anything
+  // else goes through __setitem__, which lists and bytearrays have (an int
+  // index in range; a bytearray value 0-255). A key or value of unknown type
+  // (a slice made by a call) keeps the pair as an entry.
+  void set_items(PyRef t, size_t from, const char* role) {
+    if (t->kind != PyKind::list && t->kind != PyKind::bytearray) {
+      check_target(*t, PyKind::dict, role);
+      move_entries(t, from);
+      return;
+    }
+    if ((stack_.size() - from) % 2) fail(ErrorCode::corrupt, "odd number of items for SETITEMS");
+    for (size_t k = from; k < stack_.size(); k += 2) {
+      const PyRef& key = stack_[k];
+      const PyRef& value = stack_[k + 1];
+      if (is_opaque(key->kind) || (t->kind == PyKind::bytearray && is_opaque(value->kind))) {
+        adopt(t, *key);
+        adopt(t, *value);
+        t->entries.emplace_back(key, value);
+        continue;
+      }
+      const auto index = small_int(*key);
+      const int64_t n = int64_t(t->kind == PyKind::list ? t->items.size() : t->s.size());
+      if (!index || *index < -n || *index >= n)
+        fail(ErrorCode::corrupt, std::string(role) + ": " + py_kind_name(t->kind) + " index out of range or not an int");
+      const size_t at = size_t(*index < 0 ? *index + n : *index);
+      if (t->kind == PyKind::list) {
+        adopt(t, *value);
+        t->items[at] = value;
+      } else {
+        const auto byte = small_int(*value);
+        if (!byte || *byte < 0 || *byte > 255) fail(ErrorCode::corrupt, std::string(role) + ": byte must be in range(0, 256)");
+        t->s[at] = char(uint8_t(*byte));
+      }
+    }
+    stack_.resize(from);
+  }
+
+  static std::optional<int64_t> small_int(const PyValue& v) {
+    if (v.kind == PyKind::integer) return v.i;
+    if (v.kind == PyKind::boolean) return v.b ? 1 : 0;
+    return std::nullopt;
   }
 
   // ---- observer --------------------------------------------------------------
@@ -679,59 +752,32 @@ class Machine {
   size_t frame_end_ = 0;  // end of the current FRAME, 0 when none
 };
 
-// INT/LONG text: decimal, any size (CPython caps conversions at 4300 digits).
+// INT/LONG text as CPython reads it (parser/python_int.h): INT first through
+// strtol(s, 0) (and "00"/"01" or any other two-character 0/1 as a bool),
+// otherwise, like LONG, through int(s, 0).
 PyRef Machine::parse_int_text(std::string_view text, bool int_opcode) {
-  if (int_opcode && (text == "00" || text == "01")) return text[1] == '1' ? true_ : false_;
-  auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; };
-  while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
-  while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
-  std::string_view digits = text;
-  bool negative = false;
-  if (!digits.empty() && (digits[0] == '-' || digits[0] == '+')) {
-    negative = digits[0] == '-';
-    digits.remove_prefix(1);
-  }
-  auto bad = [&]() { fail(ErrorCode::corrupt, "invalid integer literal '" + std::string(text.substr(0, 40)) + "'"); };
-  if (digits.empty()) bad();
-  for (char c : digits)
-    if (c < '0' || c > '9') bad();
-  constexpr size_t kMaxDigits = 4300;
-  if (digits.size() > kMaxDigits)
-    fail(ErrorCode::limit_exceeded, "integer literal of " + std::to_string(digits.size()) + " digits");
-
-  if (digits.size() <= 18) {  // fits int64 without overflow checks
-    int64_t v = 0;
-    for (char c : digits) v = v * 10 + (c - '0');
-    return int_node(negative ? -v : v);
-  }
-  // Magnitude in base 2^32 limbs, little-endian, nine digits at a time.
-  std::vector<uint32_t> limbs;
-  for (size_t k = 0; k < digits.size();) {
-    size_t n = std::min<size_t>(9, digits.size() - k);
-    uint32_t chunk = 0, scale = 1;
-    for (size_t j = 0; j < n; ++j, ++k) {
-      chunk = chunk * 10 + uint32_t(digits[k] - '0');
-      scale *= 10;
+  if (int_opcode) {
+    if (auto v = c_strtol_base0(text)) {
+      if (text.size() == 2 && (*v == 0 || *v == 1)) return *v ? true_ : false_;
+      return int_node(*v);
     }
-    uint64_t carry = chunk;
-    for (auto& limb : limbs) {
-      uint64_t x = uint64_t(limb) * scale + carry;
-      limb = uint32_t(x);
-      carry = x >> 32;
-    }
-    if (carry) limbs.push_back(uint32_t(carry));
   }
-  while (!limbs.empty() && limbs.back() == 0) limbs.pop_back();
-  if (limbs.size() <= 2) {
-    uint64_t mag = limbs.empty() ? 0 : limbs[0] | (limbs.size() > 1 ? uint64_t(limbs[1]) << 32 : 0);
-    if (!negative && mag <= uint64_t(INT64_MAX)) return int_node(int64_t(mag));
-    if (negative && mag <= uint64_t(INT64_MAX) + 1) return int_node(int64_t(0 - mag));
+  auto lit = python_int_literal(text, 0);
+  if (!lit) fail(ErrorCode::corrupt, "invalid integer literal '" + std::string(text.substr(0, 40)) + "'");
+  constexpr size_t kMaxDigits = 4300;  // CPython's int_max_str_digits (decimal only)
+  if (lit->base == 10 && lit->digits.size() > kMaxDigits)
+    fail(ErrorCode::limit_exceeded, "integer literal of " + std::to_string(lit->digits.size()) + " digits");
+  std::vector<uint8_t> mag = int_magnitude(*lit);
+  const bool negative = lit->negative;
+  if (mag.size() <= 8) {
+    uint64_t m = 0;
+    for (size_t k = 0; k < mag.size(); ++k) m |= uint64_t(mag[k]) << (8 * k);
+    if (!negative && m <= uint64_t(INT64_MAX)) return int_node(int64_t(m));
+    if (negative && m <= uint64_t(INT64_MAX) + 1) return int_node(int64_t(0 - m));
   }
   // Two's complement bytes with one spare byte for the sign, then trimmed to
   // the minimal length, as CPython's encoder writes them.
-  std::string bytes;
-  for (uint32_t limb : limbs)
-    for (int s = 0; s < 32; s += 8) bytes += char(uint8_t(limb >> s));
+  std::string bytes(mag.begin(), mag.end());
   bytes += '\0';
   if (negative) {
     unsigned carry = 1;
@@ -986,31 +1032,23 @@ void Machine::step() {
     case op::APPEND: {
       need(1);
       if (stack_.size() < 2) fail(ErrorCode::corrupt, "stack underflow: nothing to append to");
-      PyRef t = stack_[stack_.size() - 2];
-      check_target(*t, PyKind::list, "APPEND");
-      move_items(t, stack_.size() - 1);
+      append_to(stack_[stack_.size() - 2], stack_.size() - 1, "APPEND");
       break;
     }
     case op::APPENDS: {
       size_t k = pop_mark();
-      PyRef t = target_below(k);
-      check_target(*t, PyKind::list, "APPENDS");
-      move_items(t, k);
+      append_to(target_below(k), k, "APPENDS");
       break;
     }
     case op::SETITEM: {
       need(2);
       if (stack_.size() < 3) fail(ErrorCode::corrupt, "stack underflow: no dict for SETITEM");
-      PyRef t = stack_[stack_.size() - 3];
-      check_target(*t, PyKind::dict, "SETITEM");
-      move_entries(t, stack_.size() - 2);
+      set_items(stack_[stack_.size() - 3], stack_.size() - 2, "SETITEM");
       break;
     }
     case op::SETITEMS: {
       size_t k = pop_mark();
-      PyRef t = target_below(k);
-      check_target(*t, PyKind::dict, "SETITEMS");
-      move_entries(t, k);
+      set_items(target_below(k), k, "SETITEMS");
       break;
     }
     case op::ADDITEMS: {

@@ -38,6 +38,11 @@ constexpr uint16_t kUnreadableFlags = 0x0001 | 0x0020 | 0x0040;
 // Deflate tops out near 1032:1, which runs of zeros reach legitimately; only
 // large members can do harm, so small ones skip the ratio limit.
 constexpr uint64_t kRatioCheckMinBytes = uint64_t(1) << 20;
+// Up to this much, or this multiple of the compressed size, a deflated
+// member's declared size is allocated at once (one libdeflate call); above,
+// the buffer grows with the real output (inflate_growing).
+constexpr uint64_t kTrustedInflateBytes = uint64_t(64) << 20;
+constexpr uint64_t kTrustedInflateRatio = 8;
 // A hostile archive can repeat one anomaly a million times; list a few.
 constexpr size_t kMaxWarningsPerKind = 20;
 
@@ -417,6 +422,73 @@ void report_layout(const ZipArchive& zip, const EndRecords& end, uint64_t file_s
     warnings.push_back("the central directory runs into the end-of-central-directory records");
 }
 
+Blob inflate_declared(const ZipEntry& entry, ByteSpan compressed, uint64_t size);
+
+// Streams the member through zlib into a buffer that doubles as output
+// arrives, never past the declared size: memory follows what the stream
+// really holds.
+Blob inflate_growing(const ZipEntry& entry, ByteSpan compressed, uint64_t size) {
+  z_stream zs{};
+  if (inflateInit2(&zs, -15) != Z_OK) throw std::bad_alloc();
+  struct End {
+    z_stream* zs;
+    ~End() { inflateEnd(zs); }
+  } end{&zs};
+  std::vector<uint8_t> out;
+  uint64_t produced = 0, consumed = 0;
+  uint64_t capacity = std::min<uint64_t>(size, std::max<uint64_t>(compressed.size() * 4, uint64_t(1) << 20));
+  for (;;) {
+    if (produced == capacity) {
+      if (capacity == size) {
+        // full at the declared size: one more byte of output means the stream is longer
+        uint8_t probe = 0;
+        zs.next_out = &probe;
+        zs.avail_out = 1;
+        const uInt chunk = uInt(std::min<uint64_t>(compressed.size() - consumed, uint64_t(1) << 30));
+        zs.next_in = const_cast<Bytef*>(compressed.data() + consumed);
+        zs.avail_in = chunk;
+        const int ret = inflate(&zs, Z_NO_FLUSH);
+        if (ret == Z_STREAM_END && zs.avail_out == 1) break;
+        if (zs.avail_out == 0)
+          throw Error(ErrorCode::corrupt, member_label(entry.name) + " inflates to more than the " +
+                                              std::to_string(size) + " bytes the central directory gives");
+        if (ret != Z_OK && ret != Z_BUF_ERROR)
+          throw Error(ErrorCode::corrupt, member_label(entry.name) + " holds an invalid deflate stream");
+        consumed += chunk - zs.avail_in;
+        if (ret == Z_BUF_ERROR || chunk == 0)
+          throw Error(ErrorCode::corrupt, member_label(entry.name) + " holds a truncated deflate stream");
+        continue;
+      }
+      capacity = std::min<uint64_t>(size, capacity * 2);
+    }
+    try {
+      if (out.size() < capacity) out.resize(capacity);
+    } catch (const std::bad_alloc&) {
+      throw Error(ErrorCode::limit_exceeded, "cannot allocate " + std::to_string(capacity) + " bytes to inflate " +
+                                                 member_label(entry.name));
+    }
+    const uInt in_chunk = uInt(std::min<uint64_t>(compressed.size() - consumed, uint64_t(1) << 30));
+    const uInt out_chunk = uInt(std::min<uint64_t>(capacity - produced, uint64_t(1) << 30));
+    zs.next_in = const_cast<Bytef*>(compressed.data() + consumed);
+    zs.avail_in = in_chunk;
+    zs.next_out = out.data() + produced;
+    zs.avail_out = out_chunk;
+    const int ret = inflate(&zs, Z_NO_FLUSH);
+    consumed += in_chunk - zs.avail_in;
+    produced += out_chunk - zs.avail_out;
+    if (ret == Z_STREAM_END) break;
+    if (ret == Z_BUF_ERROR && in_chunk == 0)
+      throw Error(ErrorCode::corrupt, member_label(entry.name) + " holds a truncated deflate stream");
+    if (ret != Z_OK && ret != Z_BUF_ERROR)
+      throw Error(ErrorCode::corrupt, member_label(entry.name) + " holds an invalid deflate stream");
+  }
+  if (produced != size)
+    throw Error(ErrorCode::corrupt, member_label(entry.name) + " inflates to " + std::to_string(produced) +
+                                        " bytes, not the " + std::to_string(size) + " the central directory gives");
+  out.resize(produced);
+  return Blob::from_vector(std::move(out));
+}
+
 Blob inflate_member(const ZipEntry& entry, ByteSpan compressed, const ZipLimits& limits) {
   const uint64_t size = entry.uncompressed_size;
   if (size > limits.max_inflated_bytes)
@@ -428,6 +500,16 @@ Blob inflate_member(const ZipEntry& entry, ByteSpan compressed, const ZipLimits&
                                                ratio_text(ratio) + ":1, above the limit of " +
                                                ratio_text(limits.max_compression_ratio) +
                                                ":1 (a decompression bomb?)");
+  // The declared size is the file's claim, not a fact: allocate it up front
+  // only while it is within a small multiple of the compressed bytes (what
+  // real members need, and linear in the file); otherwise grow the buffer as
+  // the stream really produces output, so a few MB declaring GBs cost MBs.
+  const uint64_t trusted = std::max<uint64_t>(kTrustedInflateBytes, entry.compressed_size * kTrustedInflateRatio);
+  if (size <= trusted) return inflate_declared(entry, compressed, size);
+  return inflate_growing(entry, compressed, size);
+}
+
+Blob inflate_declared(const ZipEntry& entry, ByteSpan compressed, uint64_t size) {
   std::vector<uint8_t> out;
   try {
     out.resize(size);

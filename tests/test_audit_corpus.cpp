@@ -161,7 +161,9 @@ TEST_CASE("audit CLI: exit codes, formats, directory walk, waivers", "[audit][cl
   const std::string broken = test::fixture("malicious/broken_after_payload.pkl");
   if (fs::exists(clean)) CHECK(run_cli("audit " + clean).first == 0);
   CHECK(run_cli("audit " + bad).first == 1);
-  CHECK(run_cli("audit --fail-on dangerous " + test::fixture("malicious/unknown_callable.pkl")).first == 0);
+  CHECK(run_cli("audit --fail-on dangerous " + test::fixture("malicious/unknown_callable.pkl")).first == 1);
+  // An instantiated class (not a plain function) stays suspicious.
+  CHECK(run_cli("audit --fail-on dangerous " + test::fixture("adversarial/benign_namespace.pkl")).first == 0);
   CHECK(run_cli("audit --fail-on none " + bad).first == 0);
   CHECK(run_cli("audit " + broken).first == 2);
   CHECK(run_cli("audit /nonexistent/model.pt").first == 2);

@@ -2,6 +2,9 @@
 // structure, sentinel and anomaly is under the test's control) and against
 // the real torch files of the shared corpus.
 #include <catch2/catch.hpp>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include <cstdio>
@@ -642,6 +645,65 @@ TEST_CASE("zip: inflated size must match the central directory", "[zip]") {
     for (uint64_t i = 0; i < zip.entries()[0].compressed_size; ++i) broken[zip.entries()[0].data_offset + i] = 0xFF;
     const ZipArchive broken_zip = open_bytes(broken);
     CHECK(error_of([&] { broken_zip.read(broken_zip.entries()[0]); }) == ErrorCode::corrupt);
+  }
+}
+
+// A deflated member that declares 4 GiB in a 4 MB file (a ratio deflate could
+// reach, so no ratio check refuses it): the reader must not allocate the
+// declared size, only what the stream produces, and then fail clearly.
+TEST_CASE("zip: a 4 MB member declaring 4 GiB is refused without allocating it", "[zip]") {
+  std::string noise(4 << 20, '\0');
+  uint64_t x = 0x9E3779B97F4A7C15ull;
+  for (char& c : noise) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    c = char(x >> 56);
+  }
+  BuiltZip built = build_zip({{.name = "a/data.pkl", .data = std::string(8, 'p')},
+                              {.name = "a/data/0", .data = noise, .method = 8}});
+  patch32(built.bytes, built.central_offsets[1] + 24, 0xFFFFFFF0);
+  const ZipArchive zip = open_bytes(built.bytes);
+  const ZipEntry& big = zip.entries()[1];
+  REQUIRE(big.uncompressed_size == 0xFFFFFFF0u);
+  REQUIRE(big.compressed_size < (5u << 20));
+
+  // in a child, so that its peak RSS is this read's alone
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    rusage before{}, after{};
+    getrusage(RUSAGE_SELF, &before);
+    int code = 1;
+    try {
+      zip.read(big);
+    } catch (const Error& e) {
+      const std::string what = e.what();
+      code = e.code() == ErrorCode::corrupt && what.find("not the 4294967280") != std::string::npos ? 0 : 2;
+    }
+    getrusage(RUSAGE_SELF, &after);
+    if (code == 0 && after.ru_maxrss - before.ru_maxrss > 128 * 1024) code = 3;  // KiB
+    _exit(code);
+  }
+  int status = 0;
+  REQUIRE(waitpid(pid, &status, 0) == pid);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);  // 1: no error, 2: wrong error, 3: more than 128 MiB grown
+
+  // above 64 MiB and 8x its compressed size a member is inflated into a growing
+  // buffer: true sizes read back, wrong ones in either direction are errors
+  const std::string zeros(66 << 20, '\0');
+  BuiltZip honest = build_zip({{.name = "a/data/0", .data = zeros, .method = 8}});
+  {
+    const ZipArchive ok = open_bytes(honest.bytes);
+    REQUIRE(ok.entries()[0].compressed_size * 8 < zeros.size());
+    const Blob blob = ok.read(ok.entries()[0]);
+    CHECK(blob.size() == zeros.size());
+    CHECK(std::memcmp(blob.data(), zeros.data(), zeros.size()) == 0);
+  }
+  for (uint64_t declared : {uint64_t(66 << 20) - 1, uint64_t(66 << 20) + 1}) {
+    std::vector<uint8_t> bytes = honest.bytes;
+    patch32(bytes, honest.central_offsets[0] + 24, declared);
+    const ZipArchive lying = open_bytes(bytes);
+    CHECK(error_of([&] { lying.read(lying.entries()[0]); }) == ErrorCode::corrupt);
   }
 }
 
