@@ -63,6 +63,7 @@ OpDef& declare(OpRegistry& r, std::string_view schema, OpCategory category, Shap
 
 OpDef& def(OpRegistry& r, std::string_view schema, OpCategory category, ShapeFn shape, CostFn cost) {
   OpDef& d = declare(r, schema, category, std::move(shape));
+  d.has_flop_rule = cost != nullptr;
   d.cost = cost ? std::move(cost) : CostFn(default_bytes);
   return d;
 }
@@ -239,6 +240,24 @@ DType dtype_code(int64_t code) {
 DType dtype_or(const Args& a, size_t i, DType fallback) {
   if (is_none(a, i)) return fallback;
   return dtype_code(int_arg(a, i));
+}
+
+BackwardCost grads_of(const NeedsGrad& needs, const std::vector<std::pair<size_t, double>>& per_arg) {
+  BackwardCost b;
+  b.grads.assign(needs.size(), 0.0);
+  for (const auto& [pos, flops] : per_arg)
+    if (pos < needs.size() && needs[pos]) b.grads[pos] = flops;
+  return b;
+}
+
+BackwardFn grads_like_forward(CostFn forward, std::vector<size_t> positions) {
+  return [forward = std::move(forward), positions = std::move(positions)](const Args& a, const Outs& o,
+                                                                          const NeedsGrad& needs) {
+    const double flops = forward(a, o).flops;
+    std::vector<std::pair<size_t, double>> per_arg;
+    for (size_t p : positions) per_arg.emplace_back(p, flops);
+    return grads_of(needs, per_arg);
+  };
 }
 
 CostFn per_out(double flops_per_element) {

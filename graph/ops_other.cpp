@@ -322,7 +322,17 @@ void register_other_ops(OpRegistry& r) {
         c.macs = einsum_macs(einsum_plan(str_arg(a, 0), tensors(a, 1)));
         c.flops = 2 * c.macs;
         return c;
-      });
+      })
+      // The operands arrive as one list: with two (the common case, run as a
+      // bmm) each gradient is a contraction of the forward's size; with more,
+      // each operand's gradient contracts the others, approximated the same.
+      .backward = [](const Args& a, const Outs&, const NeedsGrad& needs) {
+        BackwardCost b;
+        b.grads.assign(needs.size(), 0.0);
+        if (needs[1])
+          b.grads[1] = double(tensors(a, 1).size()) * 2 * einsum_macs(einsum_plan(str_arg(a, 0), tensors(a, 1)));
+        return b;
+      };
 
   // Nested tensors (TransformerEncoder fast path) are modelled by their padded shape.
   def(r, "aten::_nested_tensor_from_mask(Tensor t, Tensor mask, bool mask_check=True) -> Tensor", O, same_as_first);

@@ -92,6 +92,33 @@ OpCost stack_cost(Cell cell, const Stack& s, double rows, const Args& a, const O
   return c;
 }
 
+// Backward of a stack as autograd runs it on CPU (each layer's input projection
+// as one product over all steps, then one hidden product per step): every
+// product's weight gradient when the parameters need one; input gradients
+// for layer 0 only when its input needs one (deeper layers' inputs always
+// do), hidden gradients for every step but the first unless the initial
+// state needs one. `steps` 0: unknown (packed), every step counted.
+BackwardCost stack_backward(Cell cell, const Stack& s, double rows, double steps, const NeedsGrad& needs,
+                            size_t input_pos, size_t hx_pos, size_t params_pos) {
+  BackwardCost b;
+  b.grads.assign(needs.size(), 0.0);
+  const double g = double(gates(cell)), h = double(s.hidden), ho = double(s.out_hidden);
+  const double hidden_rows = steps > 0 && !needs[hx_pos] ? rows * (steps - 1) / steps : rows;
+  for (size_t l = 0; l < s.layer_inputs.size(); ++l) {
+    const double in = double(s.layer_inputs[l]);
+    const double ih = 2 * rows * g * h * in, hh = 2 * rows * g * h * ho, proj = s.proj ? 2 * rows * h * ho : 0;
+    if (needs[params_pos]) b.grads[params_pos] += s.directions * (ih + hh + proj);
+    const double input_grad = s.directions * (2 * hidden_rows * g * h * ho + proj);
+    if (l == 0) {
+      if (needs[input_pos]) b.grads[input_pos] += s.directions * ih;
+    } else {
+      b.shared += s.directions * ih;
+    }
+    b.shared += input_grad;
+  }
+  return b;
+}
+
 void check_state(const char* what, const TensorMeta& t, const Shape& expected) {
   if (t.shape != expected)
     fail(std::string(what) + " " + shape_str(t.shape) + " does not match the expected " + shape_str(expected));
@@ -156,6 +183,20 @@ OpCost packed_cost(Cell cell, const Args& a, const Outs& o) {
   return stack_cost(cell, s, double(tensor(a, 0).shape[0]), a, o);
 }
 
+BackwardCost padded_backward(Cell cell, const Args& a, const NeedsGrad& needs) {
+  Stack s;
+  padded_rule(cell, a, &s);
+  const TensorMeta& in = tensor(a, 0);
+  const double steps = double(bool_arg(a, 8) ? in.shape[1] : in.shape[0]);
+  return stack_backward(cell, s, double(in.shape[0]) * double(in.shape[1]), steps, needs, 0, 1, 2);
+}
+
+BackwardCost packed_backward(Cell cell, const Args& a, const NeedsGrad& needs) {
+  Stack s;
+  packed_rule(cell, a, &s);
+  return stack_backward(cell, s, double(tensor(a, 0).shape[0]), 0, needs, 0, 2, 3);
+}
+
 // One step: (input [N, in] or [in], hx, w_ih [G*H, in], w_hh [G*H, H], b_ih?, b_hh?).
 Shape cell_state_shape(Cell cell, const Args& a) {
   const TensorMeta &in = tensor(a, 0), &w_ih = tensor(a, 2), &w_hh = tensor(a, 3);
@@ -197,6 +238,15 @@ OpCost cell_cost(Cell cell, const Args& a, const Outs& o) {
   return c;
 }
 
+// (input, hx, w_ih, w_hh, b_ih, b_hh): each product's two gradients.
+BackwardCost cell_backward(Cell cell, const Args& a, const NeedsGrad& needs) {
+  const TensorMeta &in = tensor(a, 0), &w_ih = tensor(a, 2);
+  const double rows = in.shape.size() == 2 ? double(in.shape[0]) : 1.0;
+  const double gh = double(w_ih.shape[0]), h = gh / double(gates(cell));
+  const double ih = 2 * rows * gh * double(in.shape.back()), hh = 2 * rows * gh * h;
+  return grads_of(needs, {{0, ih}, {1, hh}, {2, ih}, {3, hh}});
+}
+
 }  // namespace
 
 void register_recurrent_ops(OpRegistry& r) {
@@ -209,17 +259,20 @@ void register_recurrent_ops(OpRegistry& r) {
                ", Tensor[] params, bool has_biases, int num_layers, float dropout, bool train, bool bidirectional, "
                "bool batch_first) -> " + returns,
         M, [cell](const Args& a) { return padded_rule(cell, a); },
-        [cell](const Args& a, const Outs& o) { return padded_cost(cell, a, o); });
+        [cell](const Args& a, const Outs& o) { return padded_cost(cell, a, o); })
+        .backward = [cell](const Args& a, const Outs&, const NeedsGrad& n) { return padded_backward(cell, a, n); };
     def(r, "aten::" + name + ".data(Tensor data, Tensor batch_sizes, " + hx +
                ", Tensor[] params, bool has_biases, int num_layers, float dropout, bool train, bool bidirectional) -> " +
                returns,
         M, [cell](const Args& a) { return packed_rule(cell, a); },
-        [cell](const Args& a, const Outs& o) { return packed_cost(cell, a, o); });
+        [cell](const Args& a, const Outs& o) { return packed_cost(cell, a, o); })
+        .backward = [cell](const Args& a, const Outs&, const NeedsGrad& n) { return packed_backward(cell, a, n); };
     def(r, "aten::" + name + "_cell(Tensor input, " + hx +
                ", Tensor w_ih, Tensor w_hh, Tensor? b_ih=None, Tensor? b_hh=None) -> " +
                (cell == Cell::lstm ? "(Tensor, Tensor)" : "Tensor"),
         M, [cell](const Args& a) { return cell_rule(cell, a); },
-        [cell](const Args& a, const Outs& o) { return cell_cost(cell, a, o); });
+        [cell](const Args& a, const Outs& o) { return cell_cost(cell, a, o); })
+        .backward = [cell](const Args& a, const Outs&, const NeedsGrad& n) { return cell_backward(cell, a, n); };
   }
 }
 

@@ -7,9 +7,11 @@
 #include <unordered_set>
 
 #include "core/error.h"
+#include "core/trainable.h"
 #include "graph/fusion.h"
 #include "graph/graph_analysis.h"
 #include "graph/memory_plan.h"
+#include "graph/training_flops.h"
 #include "graph/training_memory.h"
 #include "report/analysis_sections.h"
 #include "report/sweep.h"
@@ -271,6 +273,20 @@ json optimizer_json(const OptimizerMemory& o) {
           {"peak", o.peak}};
 }
 
+// Training FLOPs: forward, backward (input / weight gradients) and an optimizer step.
+json training_flops_section(const TrainingFlops& t) {
+  return {{"forward_flops", t.forward},
+          {"backward_flops", t.backward.total()},
+          {"backward_input_grad_flops", t.backward.input_grad},
+          {"backward_weight_grad_flops", t.backward.weight_grad},
+          {"backward_nodes", t.backward_nodes},
+          {"trainable_params", t.trainable_elements},
+          {"optimizer_step_flops",
+           {{"sgd", t.step.sgd}, {"sgd_momentum", t.step.sgd_momentum}, {"adam", t.step.adam},
+            {"adamw", t.step.adamw}}},
+          {"training_step_flops_adam", t.total(t.step.adam)}};
+}
+
 json training_section(const TrainingMemory& t) {
   json timeline = json::array();
   for (const TrainingPoint& p : t.timeline)
@@ -345,6 +361,9 @@ json analyse(const Model& m, const AnalysisOptions& options, RunMonitor& monitor
 
   json summary;
   summary["params"] = m.n_parameter_elements();
+  const ParameterSplit split = trainable_split(m);
+  summary["trainable_params"] = split.trainable;
+  summary["non_trainable_params"] = split.frozen;
   summary["buffers"] = m.n_buffers();
   summary["weight_bytes"] = model_weight_bytes(m);
   summary["file_tensor_bytes"] = m.tensor_bytes();
@@ -405,6 +424,8 @@ json analyse(const Model& m, const AnalysisOptions& options, RunMonitor& monitor
   }
   a["summary"] = summary;
   a["training_memory"] = training_section(estimate_training_memory(m, g ? &*g : nullptr));
+  if (g) a["training_flops"] = training_flops_section(training_flops(m, *g));
+  else a["training_flops"] = unavailable("training FLOPs need the graph: " + graph_error);
   a["fusions"] = fusions_json(fusions, g ? &*g : nullptr);
 
   if (options.inference || options.profile) {

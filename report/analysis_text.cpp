@@ -135,7 +135,11 @@ void architecture(Writer& w, const json& a) {
   for (const auto& o : s["outputs"])
     outs += (outs.empty() ? "" : ", ") + format_shape(o["shape"].get<std::vector<int64_t>>()) + " " + str(o["dtype"]);
   if (!outs.empty()) w.kv("Outputs", outs);
-  w.kv("Parameters", format_count(num(s["params"])) + " (" + std::to_string(s["params"].get<int64_t>()) + ")");
+  w.kv("Parameters", format_count(num(s["params"])) + " (" + std::to_string(s["params"].get<int64_t>()) + ")" +
+                         (s.contains("trainable_params")
+                              ? "; trainable " + format_count(num(s["trainable_params"])) + ", non-trainable " +
+                                    format_count(num(s["non_trainable_params"]))
+                              : ""));
   w.kv("Buffers", format_count(num(s["buffers"])));
   w.kv("Weights in memory", bytes(s["weight_bytes"]));
   if (a["graph"]["available"].get<bool>()) {
@@ -308,6 +312,17 @@ void training(Writer& w, const json& a) {
   w.line("Timeline: " + std::to_string(t["timeline"].size()) + " points; forward ends at step " +
          std::to_string(t["boundary"].get<int>()) + " where saved activations peak at " +
          bytes(t["saved_activation_bytes"]) + "; backward frees them while gradients grow.");
+  if (a.contains("training_flops") && a["training_flops"].contains("backward_flops")) {
+    const json& f = a["training_flops"];
+    w.line("Training FLOPs: forward " + format_count(num(f["forward_flops"])) + ", backward " +
+           format_count(num(f["backward_flops"])) + " (input gradients " +
+           format_count(num(f["backward_input_grad_flops"])) + ", weight gradients " +
+           format_count(num(f["backward_weight_grad_flops"])) + "), optimizer step SGD " +
+           format_count(num(f["optimizer_step_flops"]["sgd"])) + " / momentum " +
+           format_count(num(f["optimizer_step_flops"]["sgd_momentum"])) + " / Adam " +
+           format_count(num(f["optimizer_step_flops"]["adam"])) + " / AdamW " +
+           format_count(num(f["optimizer_step_flops"]["adamw"])) + ".");
+  }
   w.end_section();
 }
 
