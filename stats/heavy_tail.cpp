@@ -1,0 +1,304 @@
+#include "stats/heavy_tail.h"
+
+// See stats/spectral.cpp: GCC 12's AVX-512 headers trip -Wmaybe-uninitialized
+// once Eigen's packet code is inlined (a known false positive).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
+#include <Eigen/Dense>
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <numeric>
+
+#include "core/error.h"
+#include "stats/element_reader.h"
+#include "stats/parallel.h"
+
+namespace ptscope {
+namespace {
+
+constexpr double kEvalsThresh = 1e-5;      // WeightWatcher's EVALS_THRESH: eigenvalues fitted are above it
+constexpr double kOverTrained = 2.0;       // OVER_TRAINED_THRESH
+constexpr double kUnderTrained = 6.0;      // UNDER_TRAINED_THRESH
+constexpr size_t kSmallN = 20;             // WW_powerlaw.SMALL_N_CUTOFF
+constexpr size_t kSmallNMinTail = 8;       // fit_powerlaw_smallN's k_min
+
+// WeightWatcher types a PyTorch layer by substrings of its lower-cased class
+// (str(type(layer)).lower()), in this order; "norm" layers are not analysed.
+std::string layer_type(const std::string& qualified_class) {
+  std::string s = qualified_class;
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+  if (s.find("linear") != std::string::npos) return "dense";
+  if (s.find("conv1d") != std::string::npos) return "conv1d";
+  if (s.find("conv2d") != std::string::npos) return "conv2d";
+  if (s.find("embedding") != std::string::npos) return "embedding";
+  return "";
+}
+
+struct Candidate {
+  std::string name, type;
+  const Tensor* weight = nullptr;
+};
+
+void collect(const ModuleNode& node, const std::map<std::string, const Tensor*>& by_name,
+             std::vector<Candidate>& out) {
+  const std::string type = layer_type(node.class_name);
+  if (!type.empty()) {
+    auto it = by_name.find(node.path.empty() ? "weight" : node.path + ".weight");
+    if (it != by_name.end()) out.push_back({node.path, type, it->second});
+  }
+  for (const auto& c : node.children) collect(*c, by_name, out);
+}
+
+// A layer's weight matrices (WeightWatcher's Wmats) as row-major copies, N >= M each.
+struct Layer {
+  HeavyTailLayer out;
+  const Tensor* weight = nullptr;
+  std::vector<double> values;           // the weight, row-major
+  std::vector<int64_t> shape;
+  std::vector<std::vector<double>> evals;  // per matrix
+  int64_t matrices = 0;
+  double scale = 1;  // WeightWatcher scales conv2d matrices by sqrt(conv2d_count / 2), conv2d_count = 1 when pooled
+};
+
+// Matrix k of a layer: rows × cols, copied out of the weight.
+Eigen::MatrixXd matrix(const Layer& l, int64_t k) {
+  const auto& s = l.shape;
+  if (l.out.type != "conv2d") {
+    const int64_t r = s[0], c = l.values.size() / size_t(std::max<int64_t>(r, 1));
+    Eigen::MatrixXd a(r, c);
+    for (int64_t i = 0; i < r; ++i)
+      for (int64_t j = 0; j < c; ++j) a(i, j) = l.values[size_t(i * c + j)];
+    return a;
+  }
+  // One [out, in] slice per kernel tap (WeightWatcher's PyTorch layers are
+  // "channels last" in its words, whichever way the shape looks).
+  const int64_t o = s[0], in = s[1], kh = s[2], kw = s[3];
+  const int64_t p = k / kw, q = k % kw;
+  Eigen::MatrixXd a(o, in);
+  for (int64_t i = 0; i < o; ++i)
+    for (int64_t j = 0; j < in; ++j) a(i, j) = l.values[size_t(((i * in + j) * kh + p) * kw + q)];
+  return a;
+}
+
+// Squared singular values of a·scale: eigenvalues of the smaller Gram matrix.
+std::vector<double> squared_singular_values(const Eigen::MatrixXd& a, double scale) {
+  const Eigen::MatrixXd g = a.rows() <= a.cols() ? Eigen::MatrixXd(a * a.transpose()) : Eigen::MatrixXd(a.transpose() * a);
+  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(g, Eigen::EigenvaluesOnly);
+  std::vector<double> ev(size_t(g.rows()));
+  for (Eigen::Index i = 0; i < g.rows(); ++i) ev[size_t(i)] = std::max(0.0, eig.eigenvalues()(i)) * scale * scale;
+  return ev;
+}
+
+void fill_metrics(HeavyTailLayer& h, std::vector<double> evals) {
+  std::sort(evals.begin(), evals.end());
+  h.num_evals = int64_t(evals.size());
+  const double norm = std::accumulate(evals.begin(), evals.end(), 0.0);
+  h.lambda_max = evals.empty() ? 0 : evals.back();
+  h.sv_max = std::sqrt(h.lambda_max);
+  std::vector<double> positive;
+  for (double e : evals)
+    if (e > kEvalsThresh) positive.push_back(e);
+  const PowerLawFit fit = fit_power_law(positive);
+  if (fit.ok) {
+    h.alpha = fit.alpha;
+    h.xmin = fit.xmin;
+    h.D = fit.D;
+    h.num_pl_spikes = int64_t(evals.end() - std::lower_bound(evals.begin(), evals.end(), fit.xmin));
+  }
+  h.log_norm = std::log10(norm);
+  h.log_spectral_norm = std::log10(h.lambda_max);
+  h.alpha_weighted = h.alpha * h.log_spectral_norm;
+  h.stable_rank = norm / h.lambda_max;
+  h.warning = h.alpha < kOverTrained ? "over-trained" : h.alpha > kUnderTrained ? "under-trained" : "";
+}
+
+}  // namespace
+
+PowerLawFit fit_power_law(std::vector<double> data) {
+  PowerLawFit fit;
+  std::sort(data.begin(), data.end());
+  const size_t n_all = data.size();
+  if (n_all < 2) return fit;  // no candidate xmin
+  std::vector<double> logs(n_all), tail_log_sum(n_all + 1, 0.0);
+  for (size_t i = 0; i < n_all; ++i) logs[i] = std::log(data[i]);
+  for (size_t i = n_all; i-- > 0;) tail_log_sum[i] = tail_log_sum[i + 1] + logs[i];
+  // KS distance between the tail's empirical CDF and the fitted power law's.
+  auto ks = [&](size_t i, double alpha) {
+    const double n = double(n_all - i);
+    double d = 0;
+    for (size_t k = i; k < n_all; ++k) {
+      const double model = 1 - std::exp((1 - alpha) * (logs[k] - logs[i]));
+      d = std::max(d, std::abs(model - double(k - i) / n));
+    }
+    return d;
+  };
+  std::vector<double> alphas(n_all - 1, 0.0), ds(n_all - 1, 1.0);
+  if (n_all >= kSmallN) {
+    for (size_t i = 0; i + 1 < n_all; ++i) {
+      const double n = double(n_all - i);
+      alphas[i] = 1 + n / (tail_log_sum[i] - n * logs[i]);
+      if (alphas[i] > 1) ds[i] = ks(i, alphas[i]);
+    }
+  } else {
+    bool any = false;  // fit_powerlaw_smallN scores tails by D − 0.868/√n ...
+    for (size_t i = 0; i + 1 < n_all; ++i) {
+      if (n_all - i < kSmallNMinTail) continue;
+      const double n = double(n_all - i);
+      const double s = tail_log_sum[i] - n * logs[i];
+      if (s <= 1e-12) continue;
+      alphas[i] = 1 + (n - 1) / s;  // bias-corrected MLE
+      if (alphas[i] <= 1) continue;
+      ds[i] = ks(i, alphas[i]);
+      any = true;
+    }
+    if (!any) {  // no admissible tail: the whole sample
+      const double n = double(n_all);
+      const double s = tail_log_sum[0] - n * logs[0];
+      if (s > 1e-12) {
+        alphas[0] = 1 + (n - 1) / s;
+        ds[0] = ks(0, alphas[0]);
+      }
+    }
+  }
+  // ... but WWFit's constructor then takes the first smallest D over all
+  // candidates, whichever fit ran (the small-N objective only matters through
+  // the candidates it filled in).
+  const size_t best = size_t(std::min_element(ds.begin(), ds.end()) - ds.begin());
+  if (std::isnan(alphas[best])) return fit;
+  fit.ok = true;
+  fit.alpha = alphas[best];
+  fit.xmin = data[best];
+  fit.D = ds[best];
+  return fit;
+}
+
+HeavyTailReport heavy_tail_analysis(const Model& model, const HeavyTailOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  HeavyTailReport report;
+  std::map<std::string, const Tensor*> by_name;
+  for (const auto& t : model.tensors)
+    if (t.tensor) by_name.emplace(t.name, t.tensor.get());
+  std::vector<Candidate> candidates;
+  if (model.root) {
+    collect(*model.root, by_name, candidates);
+  } else {  // a state_dict: WeightWatcher's PyStateDict typing by rank
+    for (const auto& t : model.tensors) {
+      if (!t.tensor || t.name.size() < 6 || t.name.compare(t.name.size() - 6, 6, "weight") != 0) continue;
+      const size_t rank = t.tensor->shape.size();
+      std::string name = t.name.substr(0, t.name.size() - 6);
+      if (!name.empty() && name.back() == '.') name.pop_back();
+      if (rank == 2) candidates.push_back({name, "dense", t.tensor.get()});
+      else if (rank == 4) candidates.push_back({name, "conv2d", t.tensor.get()});
+    }
+  }
+
+  std::vector<Layer> layers;
+  for (const auto& c : candidates) {
+    const Tensor& w = *c.weight;
+    const auto skip = [&](const std::string& why) { report.skipped.emplace_back(c.name, why); };
+    if (std::string why = stats::unsupported_reason(w); !why.empty()) {
+      skip(why);
+      continue;
+    }
+    Layer l;
+    l.weight = &w;
+    l.out.name = c.name;
+    l.out.type = c.type;
+    l.shape = w.shape;
+    const auto& s = w.shape;
+    if (c.type == "conv2d") {
+      if (s.size() != 4) {
+        skip("conv2d weight is not 4-D");
+        continue;
+      }
+      // N >= M when the channels outnumber the kernel dims; otherwise WeightWatcher's
+      // "flip first to last" path leaves N = out, M = in as they are.
+      const bool sorted = s[0] + s[1] >= s[2] + s[3];
+      l.out.n = sorted ? std::max(s[0], s[1]) : s[0];
+      l.out.m = sorted ? std::min(s[0], s[1]) : s[1];
+      l.out.rf = s[2] * s[3];
+      l.matrices = l.out.rf;
+      l.scale = std::sqrt(0.5);
+    } else {
+      if (s.size() != 2) {
+        skip(c.type + " weight is " + std::to_string(s.size()) + "-D (only matrices are analysed)");
+        continue;
+      }
+      l.out.n = std::max(s[0], s[1]);
+      l.out.m = std::min(s[0], s[1]);
+      l.matrices = 1;
+    }
+    const int64_t evals = l.out.m * l.out.rf;  // what WeightWatcher checks against min/max_evals
+    if (l.out.m == 0 || l.out.n == 0) {
+      skip("empty weight");
+      continue;
+    }
+    if (evals < options.min_evals) {
+      skip(std::to_string(evals) + " eigenvalues < min_evals " + std::to_string(options.min_evals));
+      continue;
+    }
+    if (evals > options.max_evals) {
+      skip(std::to_string(evals) + " eigenvalues > max_evals " + std::to_string(options.max_evals));
+      continue;
+    }
+    if (l.out.n > options.max_n) {
+      skip("N = " + std::to_string(l.out.n) + " > max_N " + std::to_string(options.max_n));
+      continue;
+    }
+    l.out.num_evals = std::min(s[0], s[1]) * l.out.rf;
+    l.evals.resize(size_t(l.matrices));
+    layers.push_back(std::move(l));  // its weight is decoded below, in parallel
+  }
+
+  const unsigned threads = stats::resolve_threads(options.threads);
+  // Decode every weight (parallel over layers), checking values are finite.
+  std::vector<std::string> bad(layers.size());
+  stats::parallel_for(layers.size(), threads, [&](size_t i, unsigned) {
+    Layer& l = layers[i];
+    stats::ElementReader reader(*l.weight);
+    l.values.resize(size_t(reader.numel()));
+    const int64_t chunk = 1 << 16;
+    for (int64_t first = 0; first < reader.numel(); first += chunk) {
+      const int64_t n = std::min(chunk, reader.numel() - first);
+      const double* p = reader.read(first, n, l.values.data() + first);
+      if (p != l.values.data() + first) std::copy(p, p + n, l.values.data() + first);
+    }
+    for (double v : l.values)
+      if (!std::isfinite(v)) {
+        bad[i] = "non-finite values";
+        break;
+      }
+  });
+  // One work item per matrix, largest first (dynamic scheduling).
+  std::vector<std::pair<size_t, int64_t>> items;
+  for (size_t i = 0; i < layers.size(); ++i)
+    if (bad[i].empty())
+      for (int64_t k = 0; k < layers[i].matrices; ++k) items.emplace_back(i, k);
+  std::stable_sort(items.begin(), items.end(), [&](const auto& a, const auto& b) {
+    return layers[a.first].out.n * layers[a.first].out.m > layers[b.first].out.n * layers[b.first].out.m;
+  });
+  stats::parallel_for(items.size(), threads, [&](size_t it, unsigned) {
+    const auto [i, k] = items[it];
+    layers[i].evals[size_t(k)] = squared_singular_values(matrix(layers[i], k), layers[i].scale);
+  });
+  // The fits (quadratic in the eigenvalue count), in parallel over layers.
+  stats::parallel_for(layers.size(), threads, [&](size_t i, unsigned) {
+    if (!bad[i].empty()) return;
+    std::vector<double> all;
+    for (auto& e : layers[i].evals) all.insert(all.end(), e.begin(), e.end());
+    fill_metrics(layers[i].out, std::move(all));
+  });
+  for (size_t i = 0; i < layers.size(); ++i) {
+    if (!bad[i].empty()) report.skipped.emplace_back(layers[i].out.name, bad[i]);
+    else report.layers.push_back(std::move(layers[i].out));
+  }
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return report;
+}
+
+}  // namespace ptscope
