@@ -15,6 +15,8 @@
 #include "graph/training_memory.h"
 #include "report/analysis_sections.h"
 #include "report/sweep.h"
+#include "stats/heavy_tail.h"
+#include "stats/heavy_tail_report.h"
 #include "stats/model_stats.h"
 #include "stats/stats_json.h"
 #include "stats/system_metrics.h"
@@ -371,6 +373,11 @@ json analyse(const Model& m, const AnalysisOptions& options, RunMonitor& monitor
   progress(options, "weight statistics", ++step, steps);
   ModelStats ms;
   a["parameters"] = parameters_section(m, options, &ms);
+  if (options.spectral) {
+    HeavyTailOptions h;
+    h.threads = options.threads;
+    a["heavy_tail"] = heavy_tail_json(heavy_tail_analysis(m, h));
+  }
   if (summary["params"].get<int64_t>() == 0) {  // state_dicts: no roles, count the weights
     int64_t n = 0;
     for (const auto& t : ms.tensors)

@@ -328,6 +328,20 @@ void training(Writer& w, const json& a) {
 
 void fusions_and_recommendations(Writer& w, const json& a) {
   w.section("6. Recommendations");
+  if (a.contains("heavy_tail")) {
+    const json& h = a["heavy_tail"];
+    double sum = 0;
+    int fitted = 0;
+    for (const auto& l : h["layers"])
+      if (l["alpha"].is_number() && l["alpha"].get<double>() > 0) {
+        sum += l["alpha"].get<double>();
+        ++fitted;
+      }
+    if (fitted)
+      w.line("Heavy-tail analysis (WeightWatcher conventions): " + std::to_string(h["layers"].size()) +
+             " layers, mean alpha " + std::to_string(sum / fitted).substr(0, 5) + " over " + std::to_string(fitted) +
+             " fitted layers (2-6 is the well-trained range).");
+  }
   int i = 0;
   for (const auto& r : a["recommendations"])
     w.line(std::to_string(++i) + ". [" + str(r["kind"]) + "] " + str(r["message"]));
@@ -460,6 +474,7 @@ json normalize_volatile(json a) {
       for (auto& n : a[section]) n.erase("time_us");
   if (a.contains("sweep") && a["sweep"].contains("points"))
     for (auto& p : a["sweep"]["points"]) p.erase("latency_us");
+  if (a.contains("heavy_tail")) a["heavy_tail"]["seconds"] = "normalized";
   return a;
 }
 

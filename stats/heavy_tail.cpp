@@ -60,7 +60,6 @@ struct Layer {
   const Tensor* weight = nullptr;
   std::vector<double> values;           // the weight, row-major
   std::vector<int64_t> shape;
-  std::vector<std::vector<double>> evals;  // per matrix
   int64_t matrices = 0;
   double scale = 1;  // WeightWatcher scales conv2d matrices by sqrt(conv2d_count / 2), conv2d_count = 1 when pooled
 };
@@ -251,14 +250,21 @@ HeavyTailReport heavy_tail_analysis(const Model& model, const HeavyTailOptions& 
       continue;
     }
     l.out.num_evals = std::min(s[0], s[1]) * l.out.rf;
-    l.evals.resize(size_t(l.matrices));
     layers.push_back(std::move(l));  // its weight is decoded below, in parallel
   }
 
+  // One work item per layer, largest first (dynamic scheduling): decode the
+  // weight, take its matrices' eigenvalues, fit, and free the decoded copy,
+  // so memory stays at `threads` layers whatever the model's size.
   const unsigned threads = stats::resolve_threads(options.threads);
-  // Decode every weight (parallel over layers), checking values are finite.
+  std::vector<size_t> order(layers.size());
+  std::iota(order.begin(), order.end(), size_t(0));
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return layers[a].out.n * layers[a].out.m * layers[a].matrices > layers[b].out.n * layers[b].out.m * layers[b].matrices;
+  });
   std::vector<std::string> bad(layers.size());
-  stats::parallel_for(layers.size(), threads, [&](size_t i, unsigned) {
+  stats::parallel_for(order.size(), threads, [&](size_t item, unsigned) {
+    const size_t i = order[item];
     Layer& l = layers[i];
     stats::ElementReader reader(*l.weight);
     l.values.resize(size_t(reader.numel()));
@@ -268,30 +274,17 @@ HeavyTailReport heavy_tail_analysis(const Model& model, const HeavyTailOptions& 
       const double* p = reader.read(first, n, l.values.data() + first);
       if (p != l.values.data() + first) std::copy(p, p + n, l.values.data() + first);
     }
-    for (double v : l.values)
-      if (!std::isfinite(v)) {
-        bad[i] = "non-finite values";
-        break;
+    if (!std::all_of(l.values.begin(), l.values.end(), [](double v) { return std::isfinite(v); })) {
+      bad[i] = "non-finite values";
+    } else {
+      std::vector<double> all;
+      for (int64_t k = 0; k < l.matrices; ++k) {
+        const std::vector<double> ev = squared_singular_values(matrix(l, k), l.scale);
+        all.insert(all.end(), ev.begin(), ev.end());
       }
-  });
-  // One work item per matrix, largest first (dynamic scheduling).
-  std::vector<std::pair<size_t, int64_t>> items;
-  for (size_t i = 0; i < layers.size(); ++i)
-    if (bad[i].empty())
-      for (int64_t k = 0; k < layers[i].matrices; ++k) items.emplace_back(i, k);
-  std::stable_sort(items.begin(), items.end(), [&](const auto& a, const auto& b) {
-    return layers[a.first].out.n * layers[a.first].out.m > layers[b.first].out.n * layers[b.first].out.m;
-  });
-  stats::parallel_for(items.size(), threads, [&](size_t it, unsigned) {
-    const auto [i, k] = items[it];
-    layers[i].evals[size_t(k)] = squared_singular_values(matrix(layers[i], k), layers[i].scale);
-  });
-  // The fits (quadratic in the eigenvalue count), in parallel over layers.
-  stats::parallel_for(layers.size(), threads, [&](size_t i, unsigned) {
-    if (!bad[i].empty()) return;
-    std::vector<double> all;
-    for (auto& e : layers[i].evals) all.insert(all.end(), e.begin(), e.end());
-    fill_metrics(layers[i].out, std::move(all));
+      fill_metrics(l.out, std::move(all));
+    }
+    std::vector<double>().swap(l.values);
   });
   for (size_t i = 0; i < layers.size(); ++i) {
     if (!bad[i].empty()) report.skipped.emplace_back(layers[i].out.name, bad[i]);
