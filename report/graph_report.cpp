@@ -5,6 +5,7 @@
 #include "core/trainable.h"
 #include "graph/graph_analysis.h"
 #include "graph/training_flops.h"
+#include "graph/training_memory.h"
 #include "report/format.h"
 
 namespace ptscope {
@@ -294,6 +295,7 @@ nlohmann::json graph_json(const GraphReport& r) {
   j["training"] = {{"forward_flops", t.forward},
                    {"backward", backward_json(t.backward)},
                    {"backward_nodes", t.backward_nodes},
+                   {"saved_activation_bytes", estimate_training_memory(m, &g).saved_activation_bytes},
                    {"trainable_params", t.trainable_elements},
                    {"optimizer_step_flops",
                     {{"sgd", t.step.sgd}, {"sgd_momentum", t.step.sgd_momentum}, {"adam", t.step.adam},

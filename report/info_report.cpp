@@ -2,6 +2,7 @@
 
 #include <sstream>
 
+#include "core/trainable.h"
 #include "report/format.h"
 
 namespace ptscope {
@@ -126,6 +127,9 @@ nlohmann::json info_json(const Model& m) {
   j["tensors"] = std::move(tensors);
   j["n_tensors"] = m.tensors.size();
   j["n_parameters"] = m.n_parameter_elements();
+  const ParameterSplit split = trainable_split(m);
+  j["n_trainable_parameters"] = split.trainable;
+  j["n_non_trainable_parameters"] = split.frozen;
   j["n_buffers"] = m.n_buffers();
   j["tensor_bytes"] = m.tensor_bytes();
   nlohmann::json sources = nlohmann::json::array();
@@ -191,8 +195,10 @@ std::string render_info_text(const Model& m, const InfoOptions& options) {
   os << "\ntensors\n" << table.render();
   if (options.max_tensor_rows && m.tensors.size() > options.max_tensor_rows)
     os << "... " << (m.tensors.size() - options.max_tensor_rows) << " more (use --all)\n";
+  const ParameterSplit split = trainable_split(m);
   os << "\ntotals      " << m.tensors.size() << " tensors, " << format_count(double(m.n_parameter_elements()))
-     << " parameters (" << m.n_parameter_elements() << " elements), " << m.n_buffers() << " buffers, "
+     << " parameters (" << m.n_parameter_elements() << " elements; trainable "
+     << format_count(double(split.trainable)) << ", non-trainable " << format_count(double(split.frozen)) << "), " << m.n_buffers() << " buffers, "
      << format_bytes(m.tensor_bytes()) << " of tensor data\n";
   for (const auto& w : m.warnings) os << "warning     " << w << "\n";
   return os.str();
