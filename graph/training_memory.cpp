@@ -14,19 +14,19 @@ bool is_floating(DType d) {
 void finish(TrainingMemory& t) {
   uint64_t max_dynamic = 0;  // gradients + activations, the part that moves
   for (const TrainingPoint& p : t.timeline) max_dynamic = std::max(max_dynamic, p.gradients + p.activations);
-  const uint64_t w = t.weight_bytes;
+  const uint64_t w = t.weight_bytes, g = t.trainable_bytes;
   auto make = [&](uint64_t state) {
     OptimizerMemory m;
     m.weights = w;
-    m.gradients = w;
+    m.gradients = g;
     m.optimizer_state = state;
     m.activations = t.saved_activation_bytes;
     m.peak = w + state + max_dynamic;
     return m;
   };
   t.sgd = make(0);
-  t.sgd_momentum = make(w);
-  t.adam = make(2 * w);
+  t.sgd_momentum = make(g);
+  t.adam = make(2 * g);
 }
 
 }  // namespace
@@ -37,9 +37,12 @@ TrainingMemory estimate_training_memory(const Model& model, const Graph* graph) 
   bool first = true;
   for (const auto& nt : model.tensors) {
     if (!nt.tensor || !nt.is_parameter() || !is_floating(nt.tensor->dtype)) continue;
-    t.trainable_params += nt.tensor->numel();
     t.weight_bytes += nt.tensor->nbytes();
-    param_bytes[nt.name] = nt.tensor->nbytes();
+    if (nt.tensor->requires_grad) {  // frozen parameters get no gradient and no optimizer state
+      t.trainable_params += nt.tensor->numel();
+      t.trainable_bytes += nt.tensor->nbytes();
+      param_bytes[nt.name] = nt.tensor->nbytes();
+    }
     if (first) t.dtype_bytes = itemsize(nt.tensor->dtype);
     first = false;
   }
@@ -49,6 +52,7 @@ TrainingMemory estimate_training_memory(const Model& model, const Graph* graph) 
       if (!nt.tensor || !is_floating(nt.tensor->dtype) || nt.is_buffer()) continue;
       t.trainable_params += nt.tensor->numel();
       t.weight_bytes += nt.tensor->nbytes();
+      t.trainable_bytes += nt.tensor->nbytes();
     }
   }
   if (!graph) {

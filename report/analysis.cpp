@@ -301,6 +301,7 @@ json training_section(const TrainingMemory& t) {
                         {"activations", p.activations}});
   return {{"dtype_bytes", t.dtype_bytes},
           {"parameters_trainable", t.trainable_params},
+          {"trainable_bytes", t.trainable_bytes},
           {"saved_activation_bytes", t.saved_activation_bytes},
           {"optimizers",
            {{"sgd", optimizer_json(t.sgd)},

@@ -141,6 +141,32 @@ TEST_CASE("backward FLOPs: weight gradients skip frozen parameters, the first la
   CHECK(t.step.sgd == 2.0 * double(split.trainable));
   CHECK(t.step.sgd_momentum == 4.0 * double(split.trainable));
   CHECK(t.step.adamw == 14.0 * double(split.trainable));
+  // Training memory: the weights stay resident, only fc gets gradients and optimizer state.
+  const TrainingMemory mem = estimate_training_memory(*model, &frozen);
+  const uint64_t fc_bytes = uint64_t(split.trainable) * 4;
+  CHECK(mem.trainable_bytes == fc_bytes);
+  CHECK(mem.weight_bytes == uint64_t(split.total()) * 4);
+  CHECK(mem.adam.gradients == fc_bytes);
+  CHECK(mem.adam.optimizer_state == 2 * fc_bytes);
+  CHECK(mem.sgd_momentum.optimizer_state == fc_bytes);
+  CHECK(mem.timeline.back().gradients == fc_bytes);
+}
+
+TEST_CASE("a model whose parameters are all frozen has no backward, gradients or optimizer state",
+          "[training][flops]") {
+  const std::string file = "fused_encoder_scripted_t2.pt";
+  const auto golden = read_json(test::fixture("graph/" + file + ".golden.json"));
+  auto model = load_model(test::fixture("graph/" + file));
+  const Graph g = build_graph(*model, golden_options(golden));
+  const TrainingFlops t = training_flops(*model, g);
+  CHECK(t.backward.total() == 0);
+  CHECK(t.backward_nodes == 0);
+  CHECK(t.step.adam == 0);
+  const TrainingMemory mem = estimate_training_memory(*model, &g);
+  CHECK(mem.weight_bytes > 0);
+  CHECK(mem.trainable_bytes == 0);
+  CHECK(mem.adam.gradients == 0);
+  CHECK(mem.adam.optimizer_state == 0);
 }
 
 TEST_CASE("per-op forward totals equal FlopCounterMode's per-op dict", "[training][by_op]") {
