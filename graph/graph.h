@@ -51,6 +51,8 @@ struct Node {
   OpCost cost;
   bool requires_grad = false;  // some tensor input requires grad: autograd records this node
   BackwardFlops backward;
+  std::vector<int> saved;       // value ids autograd keeps for this node's backward (OpDef::saves)
+  uint64_t saved_extra_bytes = 0;  // saved tensors that are not graph values
 };
 
 struct Graph {

@@ -221,6 +221,43 @@ bool blocks_gradient(std::string_view name) {
   return names.count(name) > 0;
 }
 
+// needs[k]: bound argument k (or any tensor of list argument k) requires grad.
+std::vector<char> grad_needs(const std::vector<ArgValue>& bound, const std::unordered_set<int>& requires_grad) {
+  std::vector<char> needs(bound.size(), 0);
+  for (size_t k = 0; k < bound.size(); ++k) {
+    if (auto* t = std::get_if<TensorMeta>(&bound[k])) {
+      needs[k] = requires_grad.count(t->value_id) > 0;
+    } else if (auto* ts = std::get_if<std::vector<TensorMeta>>(&bound[k])) {
+      for (const auto& t : *ts)
+        if (t.dtype != DType::undefined && requires_grad.count(t.value_id)) needs[k] = 1;
+    }
+  }
+  return needs;
+}
+
+// The value ids a recorded node keeps for backward (OpDef::saves; null: its outputs).
+void record_saved(const OpDef& def, const std::vector<ArgValue>& bound, const std::vector<TensorMeta>& outs,
+                  const std::unordered_set<int>& requires_grad, Node& node) {
+  SavedTensors s;
+  if (def.saves) {
+    s = def.saves(bound, outs, grad_needs(bound, requires_grad));
+  } else {
+    for (size_t i = 0; i < outs.size(); ++i) s.outputs.push_back(i);
+  }
+  for (size_t k : s.args) {
+    if (k >= bound.size()) continue;
+    if (auto* t = std::get_if<TensorMeta>(&bound[k])) {
+      if (t->value_id >= 0) node.saved.push_back(t->value_id);
+    } else if (auto* ts = std::get_if<std::vector<TensorMeta>>(&bound[k])) {
+      for (const auto& t : *ts)
+        if (t.dtype != DType::undefined && t.value_id >= 0) node.saved.push_back(t.value_id);
+    }
+  }
+  for (size_t i : s.outputs)
+    if (i < node.outputs.size()) node.saved.push_back(node.outputs[i]);
+  node.saved_extra_bytes = s.extra_bytes;
+}
+
 }  // namespace
 
 // One node's backward FLOPs: which bound arguments need a gradient (a tensor,
@@ -294,6 +331,13 @@ Val Interpreter::record(const OpDef& op_def, const std::vector<ArgValue>& bound,
     o.value_id = id;
     node.outputs.push_back(id);
     if (any_grad && dtype_info(o.dtype).is_floating) requires_grad_.insert(id);
+  }
+  if (node.requires_grad) {
+    try {
+      record_saved(*def, bound, outs, requires_grad_, node);
+    } catch (const Error& e) {
+      fail(e.what(), e.code());
+    }
   }
   if (!frames_.empty() && frames_.back()->scope) {
     node.scope = frames_.back()->scope->path;

@@ -61,6 +61,17 @@ struct BackwardCost {
   double total() const;
 };
 
+// The tensors autograd keeps for one node's backward (its SavedVariables, as
+// derivatives.yaml and the generated code decide them): bound arguments and
+// outputs by index, plus the bytes of saved tensors the graph does not show
+// (max-pool indices, layer-norm statistics, the copy of `self` an in-place op
+// keeps when its backward reads its input).
+struct SavedTensors {
+  std::vector<size_t> args;     // bound argument indices (a tensor-list argument: every tensor)
+  std::vector<size_t> outputs;  // output indices
+  uint64_t extra_bytes = 0;
+};
+
 struct OpDef {
   Schema schema;
   OpCategory category = OpCategory::other;
@@ -81,6 +92,12 @@ struct OpDef {
   std::function<BackwardCost(const std::vector<ArgValue>& args, const std::vector<TensorMeta>& outputs,
                              const std::vector<char>& needs_grad)>
       backward;
+  // What the node keeps for backward when autograd records it, given which
+  // bound arguments need a gradient. Null: its outputs (the estimate for ops
+  // without a rule; docs/analysis.md).
+  std::function<SavedTensors(const std::vector<ArgValue>& args, const std::vector<TensorMeta>& outputs,
+                             const std::vector<char>& needs_grad)>
+      saves;
 };
 
 class OpRegistry {

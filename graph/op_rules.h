@@ -21,6 +21,7 @@ using ShapeFn = std::function<Outs(const Args&)>;
 using CostFn = std::function<OpCost(const Args&, const Outs&)>;
 using NeedsGrad = std::vector<char>;  // by bound argument index
 using BackwardFn = std::function<BackwardCost(const Args&, const Outs&, const NeedsGrad&)>;
+using SavesFn = std::function<SavedTensors(const Args&, const Outs&, const NeedsGrad&)>;
 
 // Declares an op. Errors thrown by the rules get the op name as prefix; a
 // null cost becomes default_bytes (or zero for views, which move nothing).
@@ -73,6 +74,15 @@ CostFn per_in(double flops_per_element);
 // same size), counted only for the arguments that need one.
 BackwardFn grads_like_forward(CostFn forward, std::vector<size_t> positions);
 BackwardCost grads_of(const NeedsGrad& needs, const std::vector<std::pair<size_t, double>>& per_arg);
+
+// Saved-tensor shorthands (OpDef::saves).
+SavesFn saves_nothing();                       // add, cat, copies, views, reductions to sizes
+SavesFn saves_args(std::vector<size_t> args);  // e.g. conv: its input
+SavesFn saves_outputs();                       // e.g. relu, sigmoid, softmax: the result
+// Products and binary ops: argument a when b needs a gradient, b when a does.
+SavesFn saves_other_operand(size_t a, size_t b);
+// An in-place op whose backward reads its input: autograd keeps a copy of it.
+SavesFn saves_input_copy();
 
 // Shape rules shared by many ops.
 Outs same_as_first(const Args& a);  // output = first arg's shape and dtype

@@ -163,10 +163,17 @@ OpCost encoder_layer_cost(const Args& a, const Outs& o) {
 }  // namespace
 
 void register_attention_ops(OpRegistry& r) {
-  def(r, "aten::scaled_dot_product_attention(Tensor query, Tensor key, Tensor value, Tensor? attn_mask=None, float dropout_p=0., bool is_causal=False, *, float? scale=None, bool enable_gqa=False) -> Tensor",
+  OpDef& sdpa = def(r, "aten::scaled_dot_product_attention(Tensor query, Tensor key, Tensor value, Tensor? attn_mask=None, float dropout_p=0., bool is_causal=False, *, float? scale=None, bool enable_gqa=False) -> Tensor",
       At, [](const Args& a) { return sdpa_rule(a, bool_arg(a, 7), bool_arg(a, 5), 3); },
-      [](const Args& a, const Outs& o) { return sdpa_cost(a, o, bool_arg(a, 7), opt_tensor(a, 3) || bool_arg(a, 5)); })
-      .backward = [](const Args& a, const Outs&, const NeedsGrad& n) { return sdpa_backward(a, n, bool_arg(a, 7)); };
+      [](const Args& a, const Outs& o) { return sdpa_cost(a, o, bool_arg(a, 7), opt_tensor(a, 3) || bool_arg(a, 5)); });
+  sdpa.backward = [](const Args& a, const Outs&, const NeedsGrad& n) { return sdpa_backward(a, n, bool_arg(a, 7)); };
+  // The CPU flash kernel's backward reads q, k, v, the mask, the output and the
+  // float log-sum-exp of every query row.
+  sdpa.saves = [](const Args& a, const Outs&, const NeedsGrad&) {
+    const TensorMeta& q = tensor(a, 0);
+    const uint64_t rows = q.shape.empty() ? 0 : uint64_t(q.numel() / q.shape.back());
+    return SavedTensors{{0, 1, 2, 3}, {0}, rows * 4};
+  };
   def(r, "aten::_scaled_dot_product_attention_math(Tensor query, Tensor key, Tensor value, Tensor? attn_mask=None, float dropout_p=0., bool is_causal=False, Tensor? dropout_mask=None, *, float? scale=None, bool enable_gqa=False) -> (Tensor, Tensor)",
       At,
       [](const Args& a) {

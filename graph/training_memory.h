@@ -45,6 +45,7 @@ struct TrainingMemory {
   uint64_t dtype_bytes = 4;             // bytes per element of the (first) floating parameter
   OptimizerMemory sgd, sgd_momentum, adam;
   std::vector<TrainingPoint> timeline;  // step 0, then each forward node, then each backward node
+  std::vector<uint64_t> saved_by_node;  // bytes each node is the first to keep for backward (OpDef::saves)
   int boundary = 0;                     // step of the last forward point
 };
 

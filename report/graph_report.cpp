@@ -225,6 +225,7 @@ nlohmann::json graph_json(const GraphReport& r) {
   j["notes"] = g.notes;
   j["nodes"] = nlohmann::json::array();
   const std::vector<int64_t> params = node_params(m, g);
+  const TrainingMemory memory = estimate_training_memory(m, &g);
   for (size_t k = 0; k < g.nodes.size(); ++k) {
     const Node& n = g.nodes[k];
     nlohmann::json node;
@@ -249,6 +250,7 @@ nlohmann::json graph_json(const GraphReport& r) {
     node["bytes_written"] = n.cost.bytes_written;
     node["requires_grad"] = n.requires_grad;
     node["backward"] = backward_json(n.backward);
+    node["saved_for_backward_bytes"] = memory.saved_by_node[k];
     j["nodes"].push_back(std::move(node));
   }
   j["modules"] = nlohmann::json::array();
@@ -295,7 +297,7 @@ nlohmann::json graph_json(const GraphReport& r) {
   j["training"] = {{"forward_flops", t.forward},
                    {"backward", backward_json(t.backward)},
                    {"backward_nodes", t.backward_nodes},
-                   {"saved_activation_bytes", estimate_training_memory(m, &g).saved_activation_bytes},
+                   {"saved_activation_bytes", memory.saved_activation_bytes},
                    {"trainable_params", t.trainable_elements},
                    {"optimizer_step_flops",
                     {{"sgd", t.step.sgd}, {"sgd_momentum", t.step.sgd_momentum}, {"adam", t.step.adam},
