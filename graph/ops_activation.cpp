@@ -23,7 +23,8 @@ void unary(OpRegistry& r, const char* schema, const char* inplace_schema, double
            Keeps inplace_keeps) {
   const auto A = OpCategory::activation;
   def(r, schema, A, same_as_first, per_out(per_element)).saves = saves_for(keeps);
-  if (inplace_schema) inplace(r, inplace_schema, A, same_as_first, per_out(per_element)).saves = saves_for(inplace_keeps);
+  if (inplace_schema)
+    inplace(r, inplace_schema, A, same_as_first, per_out(per_element)).saves = saves_for(inplace_keeps);
 }
 
 // Dropout in training keeps its scaled mask (the input's dtype); outside training it is the identity.
@@ -51,7 +52,8 @@ OpCost dropout_cost(const Args& a, const Outs& o) {
 
 void register_activation_ops(OpRegistry& r) {
   const auto A = OpCategory::activation;
-  unary(r, "aten::relu(Tensor self) -> Tensor", "aten::relu_(Tensor(a!) self) -> Tensor(a!)", 1, Keeps::result, Keeps::result);
+  unary(r, "aten::relu(Tensor self) -> Tensor", "aten::relu_(Tensor(a!) self) -> Tensor(a!)", 1, Keeps::result,
+        Keeps::result);
   unary(r, "aten::relu6(Tensor self) -> Tensor", "aten::relu6_(Tensor(a!) self) -> Tensor(a!)", 2, Keeps::input,
         Keeps::input_copy);
   unary(r, "aten::hardtanh(Tensor self, Scalar min_val=-1, Scalar max_val=1) -> Tensor",
@@ -100,9 +102,10 @@ void register_activation_ops(OpRegistry& r) {
     if (mode != "none" && mode != "tanh") fail("approximate must be 'none' or 'tanh', got '" + mode + "'");
     return same_as_first(a);
   };
-  def(r, "aten::gelu(Tensor self, *, str approximate=\"none\") -> Tensor", A, gelu_rule, per_out(8)).saves = saves_args({0});
-  inplace(r, "aten::gelu_(Tensor(a!) self, *, str approximate=\"none\") -> Tensor(a!)", A, gelu_rule, per_out(8)).saves =
-      saves_input_copy();
+  def(r, "aten::gelu(Tensor self, *, str approximate=\"none\") -> Tensor", A, gelu_rule, per_out(8)).saves =
+      saves_args({0});
+  inplace(r, "aten::gelu_(Tensor(a!) self, *, str approximate=\"none\") -> Tensor(a!)", A, gelu_rule, per_out(8))
+      .saves = saves_input_copy();
   def(r, "aten::prelu(Tensor self, Tensor weight) -> Tensor", A,
       [](const Args& a) {
         const TensorMeta &x = tensor(a, 0), &w = tensor(a, 1);

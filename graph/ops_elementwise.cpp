@@ -95,7 +95,6 @@ bool inplace_name(std::string_view schema) {
 // differences, integer and boolean ops keep nothing.
 SavesFn arithmetic_saves(std::string_view schema) {
   const std::string_view name = schema.substr(0, schema.find('('));
-  const bool scalar_other = name.find(".Scalar") != std::string_view::npos;
   if (name == "aten::mul.Tensor") return saves_other_operand(0, 1);
   if (name == "aten::mul_.Tensor")
     return [](const Args& a, const Outs&, const NeedsGrad& needs) {
@@ -119,7 +118,6 @@ SavesFn arithmetic_saves(std::string_view schema) {
     return saves_args({0, 1});
   if (name == "aten::pow_.Scalar" || name == "aten::pow_.Tensor") return saves_input_copy();
   if (name == "aten::pow.Scalar") return saves_outputs();
-  (void)scalar_other;
   return saves_nothing();
 }
 
@@ -351,7 +349,8 @@ void register_elementwise_ops(OpRegistry& r) {
           write_only).saves = saves_nothing();
   inplace(r, "aten::fill_.Tensor(Tensor(a!) self, Tensor value) -> Tensor(a!)", OpCategory::elementwise,
           same_as_first, write_only).saves = saves_nothing();
-  inplace(r, "aten::zero_(Tensor(a!) self) -> Tensor(a!)", OpCategory::elementwise, same_as_first, write_only).saves = saves_nothing();
+  inplace(r, "aten::zero_(Tensor(a!) self) -> Tensor(a!)", OpCategory::elementwise, same_as_first, write_only).saves =
+      saves_nothing();
 }
 
 }  // namespace ptscope::graph::rules
