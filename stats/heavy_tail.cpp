@@ -93,6 +93,153 @@ std::vector<double> squared_singular_values(const Eigen::MatrixXd& a, double sca
   return ev;
 }
 
+// WeightWatcher's mp_fit (RMT_Util.fit_density_with_range): the ESD rescaled
+// to mean 1, its density estimated by a linear-kernel KDE (bandwidth 0.1) on
+// 1000 points of [0, max + 0.5], and σ chosen to minimise the squared residual
+// against the Marchenko–Pastur density (the quarter circle on √λ when N = M):
+// scipy's brute grid over [0.05, 2)·σ0 in steps of 0.01·σ0, σ0 = √(λ_max / (1 + 1/√Q)²),
+// finished by Nelder–Mead (scipy.optimize.fmin's defaults).
+struct MpFit {
+  double sigma = -1, softrank = -1;
+  int64_t spikes = -1;
+};
+
+MpFit fit_marchenko_pastur(const std::vector<double>& sorted_evals, double n_dim, double m_dim) {
+  MpFit r;
+  const double total = std::accumulate(sorted_evals.begin(), sorted_evals.end(), 0.0);
+  if (sorted_evals.empty() || !(total > 0) || !(m_dim > 0)) return r;
+  const double q = n_dim / m_dim;
+  const double scale = double(sorted_evals.size()) / total;  // Wscale²
+  std::vector<double> ev(sorted_evals.size());
+  for (size_t i = 0; i < ev.size(); ++i) ev[i] = sorted_evals[i] * scale;
+  const double lambda_max = ev.back();
+  const bool quarter_circle = q == 1.0;
+  std::vector<double> fit = ev;
+  if (quarter_circle)
+    for (double& v : fit) v = std::sqrt(v);
+  // The KDE does not depend on σ: evaluate it once.
+  constexpr double kBandwidth = 0.1, kThresh = 0.01;
+  constexpr int kGrid = 1000;
+  const double top = *std::max_element(fit.begin(), fit.end()) + 0.5;
+  std::vector<double> xs, ys;
+  double peak_x = 0, peak_y = -1;
+  for (int i = 0; i < kGrid; ++i) {
+    const double x = top * double(i) / double(kGrid - 1);
+    // Σ max(0, 1 − |x − λ|/h) over the λ within h of x (fit is sorted).
+    double sum = 0;
+    for (auto it = std::lower_bound(fit.begin(), fit.end(), x - kBandwidth); it != fit.end() && *it < x + kBandwidth; ++it)
+      sum += std::max(0.0, 1 - std::abs(x - *it) / kBandwidth);
+    const double y = sum / (double(fit.size()) * kBandwidth);
+    if (y > peak_y) {
+      peak_y = y;
+      peak_x = x;
+    }
+    if (y > kThresh) {
+      xs.push_back(x);
+      ys.push_back(y);
+    }
+  }
+  const double xs_max = xs.empty() ? 0 : xs.back();
+  auto residual = [&](double sigma) {
+    double sum = 0;
+    if (quarter_circle) {
+      for (size_t i = 0; i < xs.size(); ++i) {
+        double v = (1 / (M_PI * sigma * sigma)) * std::sqrt(4 - xs[i] * xs[i]);
+        if (!std::isfinite(v)) v = std::isnan(v) ? 0 : (v > 0 ? std::numeric_limits<double>::max() : -std::numeric_limits<double>::max());
+        sum += (v - ys[i]) * (v - ys[i]);
+      }
+      return sum;
+    }
+    const double y = 1 / q;
+    const double b = std::pow(sigma * (1 + std::sqrt(1 / q)), 2), a = std::pow(sigma * (1 - std::sqrt(1 / q)), 2);
+    if (b < peak_x || b > xs_max || a > peak_x) return 1000.0 * 1000.0 * double(xs.size());
+    for (size_t i = 0; i < xs.size(); ++i) {
+      double v = (1 / (2 * M_PI * sigma * sigma * xs[i] * y)) * std::sqrt((b - xs[i]) * (xs[i] - a));
+      if (!std::isfinite(v)) v = std::isnan(v) ? 0 : (v > 0 ? std::numeric_limits<double>::max() : -std::numeric_limits<double>::max());
+      sum += (v - ys[i]) * (v - ys[i]);
+    }
+    return sum;
+  };
+  const double sigma0 = std::sqrt(lambda_max / std::pow(1 + 1 / std::sqrt(q), 2));
+  // np.mgrid[slice(lo, hi, step)]: lo + k·step for k < ceil((hi − lo) / step).
+  const double lo = 0.05 * sigma0, hi = 2.0 * sigma0, step = 0.01 * sigma0;
+  const int64_t points = int64_t(std::ceil((hi - lo) / step));
+  double best = lo, best_f = std::numeric_limits<double>::infinity();
+  for (int64_t k = 0; k < points; ++k) {
+    const double s = lo + double(k) * step;
+    const double f = residual(s);
+    if (f < best_f) {
+      best_f = f;
+      best = s;
+    }
+  }
+  // scipy.optimize.fmin in one dimension: simplex {x0, 1.05·x0}, reflection 1,
+  // expansion 2, contraction 0.5, shrink 0.5, xatol = fatol = 1e-4, 200 iterations.
+  double sim[2] = {best, best != 0 ? 1.05 * best : 0.00025};
+  double fs[2] = {residual(sim[0]), residual(sim[1])};
+  auto order = [&] {
+    if (fs[1] < fs[0]) {
+      std::swap(sim[0], sim[1]);
+      std::swap(fs[0], fs[1]);
+    }
+  };
+  order();
+  int calls = 2;
+  for (int iter = 1; calls < 200 && iter < 200; ++iter) {
+    if (std::abs(sim[1] - sim[0]) <= 1e-4 && std::abs(fs[0] - fs[1]) <= 1e-4) break;
+    const double xbar = sim[0];
+    const double xr = 2 * xbar - sim[1];
+    const double fxr = residual(xr);
+    ++calls;
+    bool shrink = false;
+    if (fxr < fs[0]) {
+      const double xe = 3 * xbar - 2 * sim[1];
+      const double fxe = residual(xe);
+      ++calls;
+      if (fxe < fxr) {
+        sim[1] = xe;
+        fs[1] = fxe;
+      } else {
+        sim[1] = xr;
+        fs[1] = fxr;
+      }
+    } else if (fxr < fs[1]) {  // with one point, fsim[-2] is fsim[0]: this branch is the contraction outside
+      const double xc = 1.5 * xbar - 0.5 * sim[1];
+      const double fxc = residual(xc);
+      ++calls;
+      if (fxc <= fxr) {
+        sim[1] = xc;
+        fs[1] = fxc;
+      } else {
+        shrink = true;
+      }
+    } else {
+      const double xcc = 0.5 * xbar + 0.5 * sim[1];
+      const double fxcc = residual(xcc);
+      ++calls;
+      if (fxcc < fs[1]) {
+        sim[1] = xcc;
+        fs[1] = fxcc;
+      } else {
+        shrink = true;
+      }
+    }
+    if (shrink) {
+      sim[1] = sim[0] + 0.5 * (sim[1] - sim[0]);
+      fs[1] = residual(sim[1]);
+      ++calls;
+    }
+    order();
+  }
+  r.sigma = sim[0];
+  const double bulk_max = std::pow(r.sigma * (1 + 1 / std::sqrt(q)), 2);
+  const double tw = 1 / std::sqrt(q) * std::pow(bulk_max, 2.0 / 3) * std::pow(m_dim, -2.0 / 3);
+  const double edge = bulk_max + std::sqrt(tw);
+  r.spikes = int64_t(ev.end() - std::upper_bound(ev.begin(), ev.end(), edge));
+  r.softrank = bulk_max / lambda_max;
+  return r;
+}
+
 void fill_metrics(HeavyTailLayer& h, std::vector<double> evals) {
   std::sort(evals.begin(), evals.end());
   h.num_evals = int64_t(evals.size());
@@ -114,6 +261,10 @@ void fill_metrics(HeavyTailLayer& h, std::vector<double> evals) {
   h.alpha_weighted = h.alpha * h.log_spectral_norm;
   h.stable_rank = norm / h.lambda_max;
   h.warning = h.alpha < kOverTrained ? "over-trained" : h.alpha > kUnderTrained ? "under-trained" : "";
+  const MpFit mp = fit_marchenko_pastur(evals, double(h.n), double(h.m));
+  h.sigma_mp = mp.sigma;
+  h.mp_softrank = mp.softrank;
+  h.num_spikes = mp.spikes;
 }
 
 }  // namespace

@@ -35,6 +35,11 @@ struct HeavyTailLayer {
   double stable_rank = 0;      // Σλ / λ_max
   double lambda_max = 0, sv_max = 0;
   std::string warning;         // "over-trained" (alpha < 2), "under-trained" (alpha > 6) or ""
+  // Marchenko–Pastur fit of the ESD rescaled to mean 1 (WeightWatcher's mp_fit):
+  // -1 when it cannot run (an all-zero layer).
+  double sigma_mp = -1;        // the fitted bulk scale
+  double mp_softrank = -1;     // bulk edge λ+ / λ_max
+  int64_t num_spikes = -1;     // eigenvalues above λ+ + √(Tracy–Widom width)
 };
 
 struct HeavyTailReport {

@@ -64,6 +64,9 @@ nlohmann::json heavy_tail_json(const HeavyTailReport& r) {
                            {"stable_rank", stats_number(l.stable_rank)},
                            {"lambda_max", stats_number(l.lambda_max)},
                            {"sv_max", stats_number(l.sv_max)},
+                           {"sigma_mp", stats_number(l.sigma_mp)},
+                           {"mp_softrank", stats_number(l.mp_softrank)},
+                           {"num_spikes", l.num_spikes},
                            {"warning", l.warning}});
   }
   j["skipped"] = nlohmann::json::array();

@@ -69,6 +69,9 @@ TEST_CASE("heavy-tail metrics equal WeightWatcher's on every layer it analyses",
         check_close(l.lambda_max, w["lambda_max"], "lambda_max");
         check_close(l.sv_max, w["sv_max"], "sv_max");
         if (!w["stable_rank"].is_null()) check_close(l.stable_rank, w["stable_rank"], "stable_rank");
+        // The Marchenko–Pastur fit (analyze(mp_fit=True)).
+        check_close(l.mp_softrank, w["mp_softrank"], "mp_softrank");
+        CHECK(l.num_spikes == w["num_spikes"].get<int64_t>());
       }
       // Norm layers (BatchNorm, LayerNorm) and containers are not analysed; nothing else was skipped.
       CHECK(r.skipped.empty());
