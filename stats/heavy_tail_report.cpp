@@ -10,16 +10,17 @@ std::string render_heavy_tail_text(const HeavyTailReport& r) {
   std::string out = "\nHeavy-tailed spectral analysis (WeightWatcher 0.7 conventions, " +
                     std::to_string(r.layers.size()) + " layers)\n";
   char line[512];
-  std::snprintf(line, sizeof line, "%-44s %-9s %6s %6s %4s %7s %8s %6s %9s %8s %9s %9s %8s  %s\n", "layer", "type", "N",
-                "M", "rf", "alpha", "alpha_w", "D", "xmin", "log_norm", "log_spec", "stable_r", "pl_spikes",
-                "warning");
+  std::snprintf(line, sizeof line, "%-44s %-9s %6s %6s %4s %7s %8s %6s %9s %8s %9s %9s %8s %8s %6s  %s\n", "layer",
+                "type", "N", "M", "rf", "alpha", "alpha_w", "D", "xmin", "log_norm", "log_spec", "stable_r", "pl_spikes",
+                "mp_soft", "spikes", "warning");
   out += line;
   for (const auto& l : r.layers) {
     std::string name = l.name.size() > 44 ? "…" + l.name.substr(l.name.size() - 42) : l.name;
-    std::snprintf(line, sizeof line, "%-44s %-9s %6lld %6lld %4lld %7.3f %8.3f %6.3f %9.4g %8.3f %9.3f %9.3f %8lld  %s\n",
+    std::snprintf(line, sizeof line,
+                  "%-44s %-9s %6lld %6lld %4lld %7.3f %8.3f %6.3f %9.4g %8.3f %9.3f %9.3f %8lld %8.3f %6lld  %s\n",
                   name.c_str(), l.type.c_str(), (long long)l.n, (long long)l.m, (long long)l.rf, l.alpha,
                   l.alpha_weighted, l.D, l.xmin, l.log_norm, l.log_spectral_norm, l.stable_rank,
-                  (long long)l.num_pl_spikes, l.warning.c_str());
+                  (long long)l.num_pl_spikes, l.mp_softrank, (long long)l.num_spikes, l.warning.c_str());
     out += line;
   }
   int over = 0, under = 0;
