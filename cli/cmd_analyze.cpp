@@ -39,7 +39,7 @@ void register_analyze_command(CLI::App& app, int& exit_code) {
                  "recommendations, system (also: ptscope FILE)");
   struct Args {
     std::string file;
-    bool inference = false, profile = false, no_save = false, measure = false;
+    bool inference = false, profile = false, no_save = false, measure = false, spectral = false;
     std::string device = "cpu", format = "text", output, method = "forward", plots;
     std::vector<std::string> inputs;
     int64_t batch = 0, seq = 0;
@@ -73,6 +73,8 @@ void register_analyze_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--sweep-seq", args->sweep_seq, "Also sweep these sequence lengths (64,128,256)")->delimiter(',')
       ->check(CLI::PositiveNumber);
   cmd->add_flag("--measure", args->measure, "Time every sweep point on the executor");
+  cmd->add_flag("--spectral", args->spectral,
+                "Per-layer heavy-tail metrics (WeightWatcher's alpha, D, ...) with its warnings as recommendations");
   cmd->add_option("--peak-gflops", args->peak_gflops, "Roofline compute ceiling, GFLOP/s (default: estimated)")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--peak-bandwidth", args->peak_bandwidth, "Roofline memory ceiling, GB/s (default: estimated)")
@@ -90,6 +92,7 @@ void register_analyze_command(CLI::App& app, int& exit_code) {
       o.runs = args->runs;
       o.warmup = args->warmup;
       o.threads = args->threads;
+      o.spectral = args->spectral;
       o.histogram_bins = args->bins;
       if (args->peak_gflops > 0) o.peak_gflops = args->peak_gflops;
       if (args->peak_bandwidth > 0) o.peak_bandwidth_gbs = args->peak_bandwidth;

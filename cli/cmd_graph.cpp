@@ -1,4 +1,4 @@
-// `ptscope graph FILE [--input SPEC]... [--batch N] [--seq N] [--method NAME] [--json]`.
+// `ptscope graph FILE [--input SPEC]... [--batch N] [--seq N] [--method NAME] [--json] [--by-op]`.
 #include <iostream>
 
 #include "cli/commands.h"
@@ -22,6 +22,7 @@ void register_graph_command(CLI::App& app, int& exit_code) {
     bool all = false;
     bool hide_views = false;
     std::string format = "text";
+    bool by_op = false;
   };
   auto args = std::make_shared<Args>();
   cmd->add_option("file", args->file, "TorchScript model file (torch.jit.save)")->required();
@@ -38,6 +39,8 @@ void register_graph_command(CLI::App& app, int& exit_code) {
       ->check(CLI::IsMember({"text", "json", "dot", "svg"}));
   cmd->add_flag("--all", args->all, "List every layer (default: first 300)");
   cmd->add_flag("--hide-views", args->hide_views, "Leave view ops (reshape, transpose ...) out of the layer table");
+  cmd->add_flag("--by-op", args->by_op,
+                "Totals per aten op (count, FLOPs, MACs, bytes, backward FLOPs) and the ops without a FLOP rule");
   cmd->callback([args, &exit_code] {
     exit_code = run_guarded([&] {
       graph::GraphOptions options;
@@ -59,6 +62,7 @@ void register_graph_command(CLI::App& app, int& exit_code) {
         GraphTextOptions text;
         text.max_layer_rows = args->all ? 0 : 300;
         text.show_views = !args->hide_views;
+        text.by_op = args->by_op;
         std::cout << render_graph_text(report, text);
       }
       return 0;

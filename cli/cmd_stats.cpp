@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
@@ -11,6 +12,8 @@
 #include "cli/errors.h"
 #include "core/model.h"
 #include "stats/baseline.h"
+#include "stats/heavy_tail.h"
+#include "stats/heavy_tail_report.h"
 #include "stats/model_stats.h"
 #include "stats/parallel.h"
 #include "stats/stats_json.h"
@@ -26,6 +29,7 @@ struct StatsArgs {
   std::string filter;
   unsigned threads = 0;
   bool no_spectral = false;
+  bool heavy_tail = false;
   bool no_compress = false;
   bool channels = false;
   bool all = false;
@@ -101,6 +105,8 @@ void register_stats_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--filter", args->filter, "Only tensors whose name matches this regex (ECMAScript, searched)");
   cmd->add_option("--threads", args->threads, "Worker threads (default: all hardware threads)");
   cmd->add_flag("--no-spectral", args->no_spectral, "Skip spectral norms");
+  cmd->add_flag("--spectral", args->heavy_tail,
+                "Per-layer heavy-tailed spectral metrics with WeightWatcher's conventions (alpha, D, xmin, ...)");
   cmd->add_flag("--no-compress", args->no_compress, "Skip the zlib/zstd compressibility measurement");
   cmd->add_flag("--channels", args->channels, "Include every output channel's L2 norm in the JSON");
   cmd->add_flag("--all", args->all, "List every tensor in the table (default: first 200)");
@@ -122,12 +128,21 @@ void register_stats_command(CLI::App& app, int& exit_code) {
       auto model = load_model(args->file);
       if (args->bench > 0) return run_bench(*model, options, args->bench);
       const ModelStats ms = compute_model_stats(*model, options);
+      std::optional<HeavyTailReport> heavy;
+      if (args->heavy_tail) {
+        HeavyTailOptions h;
+        h.threads = args->threads;
+        heavy = heavy_tail_analysis(*model, h);
+      }
       if (args->json) {
-        std::cout << model_stats_json(ms, options).dump(2) << "\n";
+        nlohmann::json j = model_stats_json(ms, options);
+        if (heavy) j["heavy_tail"] = heavy_tail_json(*heavy);
+        std::cout << j.dump(2) << "\n";
       } else {
         StatsTextOptions text;
         text.max_rows = args->all ? 0 : 200;
         std::cout << render_stats_text(ms, options, text);
+        if (heavy) std::cout << render_heavy_tail_text(*heavy);
       }
       return 0;
     });

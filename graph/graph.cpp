@@ -26,4 +26,23 @@ OpCost Graph::totals() const {
   return t;
 }
 
+BackwardFlops Graph::backward_totals() const {
+  BackwardFlops t;
+  for (const auto& n : nodes) {
+    t.input_grad += n.backward.input_grad;
+    t.weight_grad += n.backward.weight_grad;
+  }
+  return t;
+}
+
+bool Graph::is_parameter_view(int id) const {
+  // view_of points at an earlier value; the step bound guards a malformed chain.
+  for (size_t steps = 0; id >= 0 && size_t(id) < values.size() && steps <= values.size(); ++steps) {
+    const Value& v = values[size_t(id)];
+    if (v.kind == Value::Kind::parameter) return true;
+    id = v.view_of;
+  }
+  return false;
+}
+
 }  // namespace ptscope::graph

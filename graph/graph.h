@@ -28,6 +28,15 @@ struct Value {
   std::optional<std::vector<double>> elements;
 };
 
+// One node's backward FLOPs (FlopCounterMode's rules, op_registry.h), split
+// the way autograd runs them: gradients of parameters (or views of them) and
+// gradients of everything else (activations flowing back to earlier nodes).
+struct BackwardFlops {
+  double input_grad = 0;
+  double weight_grad = 0;
+  double total() const { return input_grad + weight_grad; }
+};
+
 struct Node {
   const OpDef* def = nullptr;
   std::string op;                     // full name, "aten::conv2d" / "aten::add.Tensor"
@@ -40,6 +49,10 @@ struct Node {
   std::string source;                 // "code/__torch__/torch/nn/modules/conv.py:23"
   OpCategory category = OpCategory::other;
   OpCost cost;
+  bool requires_grad = false;  // some tensor input requires grad: autograd records this node
+  BackwardFlops backward;
+  std::vector<int> saved;       // value ids autograd keeps for this node's backward (OpDef::saves)
+  uint64_t saved_extra_bytes = 0;  // saved tensors that are not graph values
 };
 
 struct Graph {
@@ -51,6 +64,9 @@ struct Graph {
 
   int add_value(TensorMeta meta, Value::Kind kind, std::string name = "", int producer = -1);
   OpCost totals() const;
+  BackwardFlops backward_totals() const;
+  // True when `id` is a parameter or a view of one (t(), expand, slicing).
+  bool is_parameter_view(int id) const;
 };
 
 }  // namespace ptscope::graph

@@ -137,6 +137,9 @@ class Interpreter {
   // ops are translated into, e.g. quantized convs computed through aten::conv2d).
   Val record(const OpDef& def, const std::vector<ArgValue>& bound, std::vector<TensorMeta> outs, const Vals& args,
              std::optional<OpCost> cost = std::nullopt);
+  // Backward FLOPs of a node about to be recorded (its rule, the inputs that need a gradient).
+  BackwardFlops backward_flops(const OpDef& def, const std::vector<ArgValue>& bound,
+                               const std::vector<TensorMeta>& outs) const;
   // Calls any callable value.
   Val call_value(const Val& fn, Vals args, Kwargs kwargs);
   Val get_attr(const Val& obj, const std::string& name);

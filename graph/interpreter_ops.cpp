@@ -1,6 +1,8 @@
 // Tensor ops: value conversion to registry arguments, operator upgraders for
 // old archives, overload resolution, the backend call and the graph node.
 #include <cmath>
+#include <string_view>
+#include <unordered_set>
 
 #include "graph/interpreter.h"
 
@@ -208,6 +210,84 @@ Val Interpreter::call_tensor_op(const std::string& op, const Vals& args, const K
   return record(*def, bound, std::move(outs), args);
 }
 
+namespace {
+
+// detach and the *_like / new_* factories: autograd does not record them.
+bool blocks_gradient(std::string_view name) {
+  static const std::unordered_set<std::string_view> names = {
+      "aten::detach", "aten::detach_", "aten::zeros_like", "aten::ones_like", "aten::full_like",
+      "aten::empty_like", "aten::rand_like", "aten::randn_like", "aten::randint_like", "aten::new_zeros",
+      "aten::new_ones", "aten::new_full", "aten::new_empty", "aten::bernoulli"};
+  return names.count(name) > 0;
+}
+
+// needs[k]: bound argument k (or any tensor of list argument k) requires grad.
+std::vector<char> grad_needs(const std::vector<ArgValue>& bound, const std::unordered_set<int>& requires_grad) {
+  std::vector<char> needs(bound.size(), 0);
+  for (size_t k = 0; k < bound.size(); ++k) {
+    if (auto* t = std::get_if<TensorMeta>(&bound[k])) {
+      needs[k] = requires_grad.count(t->value_id) > 0;
+    } else if (auto* ts = std::get_if<std::vector<TensorMeta>>(&bound[k])) {
+      for (const auto& t : *ts)
+        if (t.dtype != DType::undefined && requires_grad.count(t.value_id)) needs[k] = 1;
+    }
+  }
+  return needs;
+}
+
+// The value ids a recorded node keeps for backward (OpDef::saves; null: its outputs).
+void record_saved(const OpDef& def, const std::vector<ArgValue>& bound, const std::vector<TensorMeta>& outs,
+                  const std::unordered_set<int>& requires_grad, Node& node) {
+  SavedTensors s;
+  if (def.saves) {
+    s = def.saves(bound, outs, grad_needs(bound, requires_grad));
+  } else {
+    for (size_t i = 0; i < outs.size(); ++i) s.outputs.push_back(i);
+  }
+  for (size_t k : s.args) {
+    if (k >= bound.size()) continue;
+    if (auto* t = std::get_if<TensorMeta>(&bound[k])) {
+      if (t->value_id >= 0) node.saved.push_back(t->value_id);
+    } else if (auto* ts = std::get_if<std::vector<TensorMeta>>(&bound[k])) {
+      for (const auto& t : *ts)
+        if (t.dtype != DType::undefined && t.value_id >= 0) node.saved.push_back(t.value_id);
+    }
+  }
+  for (size_t i : s.outputs)
+    if (i < node.outputs.size()) node.saved.push_back(node.outputs[i]);
+  node.saved_extra_bytes = s.extra_bytes;
+}
+
+}  // namespace
+
+// One node's backward FLOPs: which bound arguments need a gradient (a tensor,
+// or any tensor of a list, that autograd tracks), the op's backward rule, and
+// the split into parameter gradients and the rest.
+BackwardFlops Interpreter::backward_flops(const OpDef& def, const std::vector<ArgValue>& bound,
+                                          const std::vector<TensorMeta>& outs) const {
+  std::vector<char> needs(bound.size(), 0), is_weight(bound.size(), 0);
+  for (size_t k = 0; k < bound.size(); ++k) {
+    if (auto* t = std::get_if<TensorMeta>(&bound[k])) {
+      needs[k] = requires_grad_.count(t->value_id) > 0;
+      is_weight[k] = graph_.is_parameter_view(t->value_id);
+    } else if (auto* ts = std::get_if<std::vector<TensorMeta>>(&bound[k])) {
+      bool all_weights = !ts->empty();
+      for (const auto& t : *ts) {
+        if (t.dtype == DType::undefined) continue;
+        needs[k] = needs[k] || requires_grad_.count(t.value_id) > 0;
+        all_weights = all_weights && graph_.is_parameter_view(t.value_id);
+      }
+      is_weight[k] = all_weights;
+    }
+  }
+  const BackwardCost cost = def.backward(bound, outs, needs);
+  BackwardFlops b;
+  b.input_grad = cost.shared;
+  for (size_t k = 0; k < cost.grads.size() && k < bound.size(); ++k)
+    (is_weight[k] ? b.weight_grad : b.input_grad) += cost.grads[k];
+  return b;
+}
+
 Val Interpreter::record(const OpDef& op_def, const std::vector<ArgValue>& bound, std::vector<TensorMeta> outs,
                         const Vals& args, std::optional<OpCost> given_cost) {
   const OpDef* def = &op_def;
@@ -234,8 +314,12 @@ Val Interpreter::record(const OpDef& op_def, const std::vector<ArgValue>& bound,
       node.attrs.emplace_back(def->schema.args[k].name, a);
     }
   }
+  // Ops whose result never carries a gradient whatever their inputs.
+  if (any_grad && blocks_gradient(def->schema.name)) any_grad = false;
+  node.requires_grad = any_grad;
   try {
     node.cost = given_cost ? *given_cost : def->cost ? def->cost(bound, outs) : default_bytes(bound, outs);
+    if (any_grad && def->backward) node.backward = backward_flops(*def, bound, outs);
   } catch (const Error& e) {
     fail(e.what(), e.code());
   }
@@ -247,6 +331,13 @@ Val Interpreter::record(const OpDef& op_def, const std::vector<ArgValue>& bound,
     o.value_id = id;
     node.outputs.push_back(id);
     if (any_grad && dtype_info(o.dtype).is_floating) requires_grad_.insert(id);
+  }
+  if (node.requires_grad) {
+    try {
+      record_saved(*def, bound, outs, requires_grad_, node);
+    } catch (const Error& e) {
+      fail(e.what(), e.code());
+    }
   }
   if (!frames_.empty() && frames_.back()->scope) {
     node.scope = frames_.back()->scope->path;

@@ -306,6 +306,12 @@ std::pair<const OpDef*, std::vector<ArgValue>> OpRegistry::resolve(
                   "; tried:" + tried);
 }
 
+double BackwardCost::total() const {
+  double t = shared;
+  for (double g : grads) t += g;
+  return t;
+}
+
 OpCost default_bytes(const std::vector<ArgValue>& args, const std::vector<TensorMeta>& outputs) {
   OpCost c;
   for (const auto& a : args) {

@@ -52,6 +52,26 @@ struct OpCost {
   uint64_t bytes_written = 0;
 };
 
+// FLOPs of one node's backward, by FlopCounterMode's rules for the ops
+// autograd runs there (mm/bmm for products, convolution_backward, the
+// attention backward). Only gradients some input needs are counted.
+struct BackwardCost {
+  double shared = 0;          // spent once whatever gradient is needed (attention recomputes its scores)
+  std::vector<double> grads;  // by bound argument index: FLOPs of that argument's gradient (0: none/not needed)
+  double total() const;
+};
+
+// The tensors autograd keeps for one node's backward (its SavedVariables, as
+// derivatives.yaml and the generated code decide them): bound arguments and
+// outputs by index, plus the bytes of saved tensors the graph does not show
+// (max-pool indices, layer-norm statistics, the copy of `self` an in-place op
+// keeps when its backward reads its input).
+struct SavedTensors {
+  std::vector<size_t> args;     // bound argument indices (a tensor-list argument: every tensor)
+  std::vector<size_t> outputs;  // output indices
+  uint64_t extra_bytes = 0;
+};
+
 struct OpDef {
   Schema schema;
   OpCategory category = OpCategory::other;
@@ -62,6 +82,22 @@ struct OpDef {
   std::function<std::vector<TensorMeta>(const std::vector<ArgValue>& args)> shape;
   // Cost from bound arguments and computed outputs. Default (null): bytes only.
   std::function<OpCost(const std::vector<ArgValue>& args, const std::vector<TensorMeta>& outputs)> cost;
+  // True when the declaration carries a FLOP rule (matmul FLOPs or extended
+  // ones); ops with bytes only are what `graph --by-op` lists as uncounted.
+  bool has_flop_rule = false;
+  // Backward FLOPs from bound arguments, outputs and which bound arguments
+  // need a gradient (`needs_grad[i]`: argument i, or any tensor of list
+  // argument i, requires grad). Null: the op's backward runs no op that
+  // FlopCounterMode counts (elementwise, norms, pooling, views: 0).
+  std::function<BackwardCost(const std::vector<ArgValue>& args, const std::vector<TensorMeta>& outputs,
+                             const std::vector<char>& needs_grad)>
+      backward;
+  // What the node keeps for backward when autograd records it, given which
+  // bound arguments need a gradient. Null: its outputs (the estimate for ops
+  // without a rule; docs/analysis.md).
+  std::function<SavedTensors(const std::vector<ArgValue>& args, const std::vector<TensorMeta>& outputs,
+                             const std::vector<char>& needs_grad)>
+      saves;
 };
 
 class OpRegistry {

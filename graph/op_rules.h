@@ -19,6 +19,9 @@ using Shape = std::vector<int64_t>;
 using Outs = std::vector<TensorMeta>;
 using ShapeFn = std::function<Outs(const Args&)>;
 using CostFn = std::function<OpCost(const Args&, const Outs&)>;
+using NeedsGrad = std::vector<char>;  // by bound argument index
+using BackwardFn = std::function<BackwardCost(const Args&, const Outs&, const NeedsGrad&)>;
+using SavesFn = std::function<SavedTensors(const Args&, const Outs&, const NeedsGrad&)>;
 
 // Declares an op. Errors thrown by the rules get the op name as prefix; a
 // null cost becomes default_bytes (or zero for views, which move nothing).
@@ -65,6 +68,21 @@ bool is_integral(DType d, bool include_bool);
 // Costs: default_bytes plus extended FLOPs (docs/flops.md) per output or input element.
 CostFn per_out(double flops_per_element);
 CostFn per_in(double flops_per_element);
+
+// Backward shorthands: every listed argument's gradient costs as much as the
+// forward's FLOPs (products: dA = dC·Bᵀ and dB = Aᵀ·dC are products of the
+// same size), counted only for the arguments that need one.
+BackwardFn grads_like_forward(CostFn forward, std::vector<size_t> positions);
+BackwardCost grads_of(const NeedsGrad& needs, const std::vector<std::pair<size_t, double>>& per_arg);
+
+// Saved-tensor shorthands (OpDef::saves).
+SavesFn saves_nothing();                       // add, cat, copies, views, reductions to sizes
+SavesFn saves_args(std::vector<size_t> args);  // e.g. conv: its input
+SavesFn saves_outputs();                       // e.g. relu, sigmoid, softmax: the result
+// Products and binary ops: argument a when b needs a gradient, b when a does.
+SavesFn saves_other_operand(size_t a, size_t b);
+// An in-place op whose backward reads its input: autograd keeps a copy of it.
+SavesFn saves_input_copy();
 
 // Shape rules shared by many ops.
 Outs same_as_first(const Args& a);  // output = first arg's shape and dtype

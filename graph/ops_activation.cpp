@@ -5,11 +5,33 @@
 namespace ptscope::graph::rules {
 namespace {
 
+// What an activation's backward reads (derivatives.yaml): its result, its
+// input, or, in place, a copy of the input autograd keeps before overwriting it.
+enum class Keeps { result, input, input_copy };
+
+SavesFn saves_for(Keeps k) {
+  switch (k) {
+    case Keeps::result: return saves_outputs();
+    case Keeps::input: return saves_args({0});
+    case Keeps::input_copy: return saves_input_copy();
+  }
+  return saves_outputs();
+}
+
 // Registers `name(...)` and, when given, its in-place twin with the same cost.
-void unary(OpRegistry& r, const char* schema, const char* inplace_schema, double per_element) {
+void unary(OpRegistry& r, const char* schema, const char* inplace_schema, double per_element, Keeps keeps,
+           Keeps inplace_keeps) {
   const auto A = OpCategory::activation;
-  def(r, schema, A, same_as_first, per_out(per_element));
-  if (inplace_schema) inplace(r, inplace_schema, A, same_as_first, per_out(per_element));
+  def(r, schema, A, same_as_first, per_out(per_element)).saves = saves_for(keeps);
+  if (inplace_schema)
+    inplace(r, inplace_schema, A, same_as_first, per_out(per_element)).saves = saves_for(inplace_keeps);
+}
+
+// Dropout in training keeps its scaled mask (the input's dtype); outside training it is the identity.
+SavedTensors dropout_saves(const Args& a, const Outs& o, const NeedsGrad&) {
+  SavedTensors s;
+  if (bool_arg(a, 2) && float_arg(a, 1) != 0.0) s.extra_bytes = o[0].nbytes();
+  return s;
 }
 
 Outs softmax_rule(const Args& a) {
@@ -30,14 +52,19 @@ OpCost dropout_cost(const Args& a, const Outs& o) {
 
 void register_activation_ops(OpRegistry& r) {
   const auto A = OpCategory::activation;
-  unary(r, "aten::relu(Tensor self) -> Tensor", "aten::relu_(Tensor(a!) self) -> Tensor(a!)", 1);
-  unary(r, "aten::relu6(Tensor self) -> Tensor", "aten::relu6_(Tensor(a!) self) -> Tensor(a!)", 2);
+  unary(r, "aten::relu(Tensor self) -> Tensor", "aten::relu_(Tensor(a!) self) -> Tensor(a!)", 1, Keeps::result,
+        Keeps::result);
+  unary(r, "aten::relu6(Tensor self) -> Tensor", "aten::relu6_(Tensor(a!) self) -> Tensor(a!)", 2, Keeps::input,
+        Keeps::input_copy);
   unary(r, "aten::hardtanh(Tensor self, Scalar min_val=-1, Scalar max_val=1) -> Tensor",
-        "aten::hardtanh_(Tensor(a!) self, Scalar min_val=-1, Scalar max_val=1) -> Tensor(a!)", 2);
+        "aten::hardtanh_(Tensor(a!) self, Scalar min_val=-1, Scalar max_val=1) -> Tensor(a!)", 2, Keeps::input,
+        Keeps::input_copy);
   unary(r, "aten::threshold(Tensor self, Scalar threshold, Scalar value) -> Tensor",
-        "aten::threshold_(Tensor(a!) self, Scalar threshold, Scalar value) -> Tensor(a!)", 1);
+        "aten::threshold_(Tensor(a!) self, Scalar threshold, Scalar value) -> Tensor(a!)", 1, Keeps::input,
+        Keeps::input_copy);
   unary(r, "aten::leaky_relu(Tensor self, Scalar negative_slope=0.01) -> Tensor",
-        "aten::leaky_relu_(Tensor(a!) self, Scalar negative_slope=0.01) -> Tensor(a!)", 2);
+        "aten::leaky_relu_(Tensor(a!) self, Scalar negative_slope=0.01) -> Tensor(a!)", 2, Keeps::input,
+        Keeps::result);
   // sigmoid and tanh compute in floating point: integer input gives the default float.
   ShapeFn to_float = [](const Args& a) {
     const TensorMeta& x = tensor(a, 0);
@@ -49,27 +76,36 @@ void register_activation_ops(OpRegistry& r) {
       fail("result type Float can't be cast to the desired output type " + std::string(dtype_name(x.dtype)));
     return same_as_first(a);
   };
-  def(r, "aten::sigmoid(Tensor self) -> Tensor", A, to_float, per_out(4));
-  inplace(r, "aten::sigmoid_(Tensor(a!) self) -> Tensor(a!)", A, to_float_inplace, per_out(4));
-  def(r, "aten::tanh(Tensor self) -> Tensor", A, to_float, per_out(5));
-  inplace(r, "aten::tanh_(Tensor(a!) self) -> Tensor(a!)", A, to_float_inplace, per_out(5));
-  unary(r, "aten::silu(Tensor self) -> Tensor", "aten::silu_(Tensor(a!) self) -> Tensor(a!)", 5);
-  unary(r, "aten::hardsigmoid(Tensor self) -> Tensor", "aten::hardsigmoid_(Tensor(a!) self) -> Tensor(a!)", 3);
-  unary(r, "aten::hardswish(Tensor self) -> Tensor", "aten::hardswish_(Tensor(a!) self) -> Tensor(a!)", 4);
-  unary(r, "aten::mish(Tensor self) -> Tensor", "aten::mish_(Tensor(a!) self) -> Tensor(a!)", 9);
+  def(r, "aten::sigmoid(Tensor self) -> Tensor", A, to_float, per_out(4)).saves = saves_outputs();
+  inplace(r, "aten::sigmoid_(Tensor(a!) self) -> Tensor(a!)", A, to_float_inplace, per_out(4)).saves = saves_outputs();
+  def(r, "aten::tanh(Tensor self) -> Tensor", A, to_float, per_out(5)).saves = saves_outputs();
+  inplace(r, "aten::tanh_(Tensor(a!) self) -> Tensor(a!)", A, to_float_inplace, per_out(5)).saves = saves_outputs();
+  unary(r, "aten::silu(Tensor self) -> Tensor", "aten::silu_(Tensor(a!) self) -> Tensor(a!)", 5, Keeps::input,
+        Keeps::input_copy);
+  unary(r, "aten::hardsigmoid(Tensor self) -> Tensor", "aten::hardsigmoid_(Tensor(a!) self) -> Tensor(a!)", 3,
+        Keeps::input, Keeps::input_copy);
+  unary(r, "aten::hardswish(Tensor self) -> Tensor", "aten::hardswish_(Tensor(a!) self) -> Tensor(a!)", 4,
+        Keeps::input, Keeps::input_copy);
+  unary(r, "aten::mish(Tensor self) -> Tensor", "aten::mish_(Tensor(a!) self) -> Tensor(a!)", 9, Keeps::input,
+        Keeps::input_copy);
   unary(r, "aten::elu(Tensor self, Scalar alpha=1, Scalar scale=1, Scalar input_scale=1) -> Tensor",
-        "aten::elu_(Tensor(a!) self, Scalar alpha=1, Scalar scale=1, Scalar input_scale=1) -> Tensor(a!)", 4);
-  unary(r, "aten::selu(Tensor self) -> Tensor", "aten::selu_(Tensor(a!) self) -> Tensor(a!)", 5);
-  unary(r, "aten::celu(Tensor self, Scalar alpha=1.) -> Tensor", nullptr, 4);
-  unary(r, "aten::softplus(Tensor self, Scalar beta=1, Scalar threshold=20) -> Tensor", nullptr, 3);
+        "aten::elu_(Tensor(a!) self, Scalar alpha=1, Scalar scale=1, Scalar input_scale=1) -> Tensor(a!)", 4,
+        Keeps::input, Keeps::result);
+  unary(r, "aten::selu(Tensor self) -> Tensor", "aten::selu_(Tensor(a!) self) -> Tensor(a!)", 5, Keeps::input,
+        Keeps::result);
+  unary(r, "aten::celu(Tensor self, Scalar alpha=1.) -> Tensor", nullptr, 4, Keeps::input, Keeps::input);
+  unary(r, "aten::softplus(Tensor self, Scalar beta=1, Scalar threshold=20) -> Tensor", nullptr, 3, Keeps::input,
+        Keeps::input);
   // GELU: erf or tanh form, both about 8 operations per element.
   ShapeFn gelu_rule = [](const Args& a) {
     std::string mode = str_arg(a, 1);
     if (mode != "none" && mode != "tanh") fail("approximate must be 'none' or 'tanh', got '" + mode + "'");
     return same_as_first(a);
   };
-  def(r, "aten::gelu(Tensor self, *, str approximate=\"none\") -> Tensor", A, gelu_rule, per_out(8));
-  inplace(r, "aten::gelu_(Tensor(a!) self, *, str approximate=\"none\") -> Tensor(a!)", A, gelu_rule, per_out(8));
+  def(r, "aten::gelu(Tensor self, *, str approximate=\"none\") -> Tensor", A, gelu_rule, per_out(8)).saves =
+      saves_args({0});
+  inplace(r, "aten::gelu_(Tensor(a!) self, *, str approximate=\"none\") -> Tensor(a!)", A, gelu_rule, per_out(8))
+      .saves = saves_input_copy();
   def(r, "aten::prelu(Tensor self, Tensor weight) -> Tensor", A,
       [](const Args& a) {
         const TensorMeta &x = tensor(a, 0), &w = tensor(a, 1);
@@ -91,8 +127,10 @@ void register_activation_ops(OpRegistry& r) {
       },
       per_out(5));  // sigmoid of one half, times the other
   // Softmax: max, subtract, exp, sum, divide ≈ 5 per element; log_softmax the same with a log.
-  def(r, "aten::softmax.int(Tensor self, int dim, ScalarType? dtype=None) -> Tensor", A, softmax_rule, per_out(5));
-  def(r, "aten::log_softmax.int(Tensor self, int dim, ScalarType? dtype=None) -> Tensor", A, softmax_rule, per_out(5));
+  def(r, "aten::softmax.int(Tensor self, int dim, ScalarType? dtype=None) -> Tensor", A, softmax_rule, per_out(5))
+      .saves = saves_outputs();
+  def(r, "aten::log_softmax.int(Tensor self, int dim, ScalarType? dtype=None) -> Tensor", A, softmax_rule, per_out(5))
+      .saves = saves_outputs();
   def(r, "aten::_softmax(Tensor self, int dim, bool half_to_float) -> Tensor", A,
       [](const Args& a) {
         const TensorMeta& x = tensor(a, 0);
@@ -103,10 +141,10 @@ void register_activation_ops(OpRegistry& r) {
   for (const char* s : {"aten::dropout(Tensor input, float p, bool train) -> Tensor",
                         "aten::feature_dropout(Tensor input, float p, bool train) -> Tensor",
                         "aten::alpha_dropout(Tensor input, float p, bool train) -> Tensor"})
-    def(r, s, A, same_as_first, dropout_cost);
+    def(r, s, A, same_as_first, dropout_cost).saves = dropout_saves;
   for (const char* s : {"aten::dropout_(Tensor(a!) self, float p, bool train) -> Tensor(a!)",
                         "aten::feature_dropout_(Tensor(a!) self, float p, bool train) -> Tensor(a!)"})
-    inplace(r, s, A, same_as_first, dropout_cost);
+    inplace(r, s, A, same_as_first, dropout_cost).saves = dropout_saves;
 }
 
 }  // namespace ptscope::graph::rules

@@ -77,6 +77,18 @@ OpCost sdpa_cost(const Args& a, const Outs& o, bool gqa, bool masked) {
   return c;
 }
 
+// FlopCounterMode's SDPA backward (the flash / efficient / CPU kernels): the
+// scores are recomputed (QKᵀ), then dScores = dO·Vᵀ, dV = Pᵀ·dO, dQ = dS·K and
+// dK = dSᵀ·Q: 2·B·H·L·S·(3E + 2Ev), all of it whichever input needs a gradient.
+BackwardCost sdpa_backward(const Args& a, const NeedsGrad& needs, bool gqa) {
+  BackwardCost b;
+  b.grads.assign(needs.size(), 0.0);
+  if (!needs[0] && !needs[1] && !needs[2]) return b;
+  AttentionShape s = attention_shape(tensor(a, 0), tensor(a, 1), tensor(a, 2), gqa);
+  b.shared = 2 * double(numel(s.batch)) * double(s.l) * double(s.s) * double(3 * s.e + 2 * s.ev);
+  return b;
+}
+
 // Fused multi-head attention: Q/K/V and output projections plus QKᵀ and AV.
 struct MhaDims {
   double batch, l, s, e, heads;
@@ -151,9 +163,17 @@ OpCost encoder_layer_cost(const Args& a, const Outs& o) {
 }  // namespace
 
 void register_attention_ops(OpRegistry& r) {
-  def(r, "aten::scaled_dot_product_attention(Tensor query, Tensor key, Tensor value, Tensor? attn_mask=None, float dropout_p=0., bool is_causal=False, *, float? scale=None, bool enable_gqa=False) -> Tensor",
+  OpDef& sdpa = def(r, "aten::scaled_dot_product_attention(Tensor query, Tensor key, Tensor value, Tensor? attn_mask=None, float dropout_p=0., bool is_causal=False, *, float? scale=None, bool enable_gqa=False) -> Tensor",
       At, [](const Args& a) { return sdpa_rule(a, bool_arg(a, 7), bool_arg(a, 5), 3); },
       [](const Args& a, const Outs& o) { return sdpa_cost(a, o, bool_arg(a, 7), opt_tensor(a, 3) || bool_arg(a, 5)); });
+  sdpa.backward = [](const Args& a, const Outs&, const NeedsGrad& n) { return sdpa_backward(a, n, bool_arg(a, 7)); };
+  // The CPU flash kernel's backward reads q, k, v, the mask, the output and the
+  // float log-sum-exp of every query row.
+  sdpa.saves = [](const Args& a, const Outs&, const NeedsGrad&) {
+    const TensorMeta& q = tensor(a, 0);
+    const uint64_t rows = q.shape.empty() ? 0 : uint64_t(q.numel() / q.shape.back());
+    return SavedTensors{{0, 1, 2, 3}, {0}, rows * 4};
+  };
   def(r, "aten::_scaled_dot_product_attention_math(Tensor query, Tensor key, Tensor value, Tensor? attn_mask=None, float dropout_p=0., bool is_causal=False, Tensor? dropout_mask=None, *, float? scale=None, bool enable_gqa=False) -> (Tensor, Tensor)",
       At,
       [](const Args& a) {

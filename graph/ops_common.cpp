@@ -63,7 +63,14 @@ OpDef& declare(OpRegistry& r, std::string_view schema, OpCategory category, Shap
 
 OpDef& def(OpRegistry& r, std::string_view schema, OpCategory category, ShapeFn shape, CostFn cost) {
   OpDef& d = declare(r, schema, category, std::move(shape));
+  d.has_flop_rule = cost != nullptr;
   d.cost = cost ? std::move(cost) : CostFn(default_bytes);
+  // Shape ops (copies, concatenation, indexing by position, padding) and
+  // reductions to sums or means keep nothing for backward, only sizes; the
+  // declarations of those that do (index, gather, max) say so.
+  if (category == OpCategory::shape || category == OpCategory::reduction) d.saves = saves_nothing();
+  // Normalizations keep their input (and the weights and statistics, which are parameters or small).
+  if (category == OpCategory::norm) d.saves = saves_args({0});
   return d;
 }
 
@@ -71,6 +78,7 @@ OpDef& view(OpRegistry& r, std::string_view schema, OpCategory category, ShapeFn
   OpDef& d = declare(r, schema, category, std::move(shape));
   d.is_view = true;
   d.cost = [](const Args&, const Outs&) { return OpCost{}; };
+  d.saves = saves_nothing();
   return d;
 }
 
@@ -239,6 +247,58 @@ DType dtype_code(int64_t code) {
 DType dtype_or(const Args& a, size_t i, DType fallback) {
   if (is_none(a, i)) return fallback;
   return dtype_code(int_arg(a, i));
+}
+
+BackwardCost grads_of(const NeedsGrad& needs, const std::vector<std::pair<size_t, double>>& per_arg) {
+  BackwardCost b;
+  b.grads.assign(needs.size(), 0.0);
+  for (const auto& [pos, flops] : per_arg)
+    if (pos < needs.size() && needs[pos]) b.grads[pos] = flops;
+  return b;
+}
+
+BackwardFn grads_like_forward(CostFn forward, std::vector<size_t> positions) {
+  return [forward = std::move(forward), positions = std::move(positions)](const Args& a, const Outs& o,
+                                                                          const NeedsGrad& needs) {
+    const double flops = forward(a, o).flops;
+    std::vector<std::pair<size_t, double>> per_arg;
+    for (size_t p : positions) per_arg.emplace_back(p, flops);
+    return grads_of(needs, per_arg);
+  };
+}
+
+SavesFn saves_nothing() {
+  return [](const Args&, const Outs&, const NeedsGrad&) { return SavedTensors{}; };
+}
+
+SavesFn saves_args(std::vector<size_t> args) {
+  return [args = std::move(args)](const Args&, const Outs&, const NeedsGrad&) { return SavedTensors{args, {}, 0}; };
+}
+
+SavesFn saves_outputs() {
+  return [](const Args&, const Outs& o, const NeedsGrad&) {
+    SavedTensors s;
+    for (size_t i = 0; i < o.size(); ++i) s.outputs.push_back(i);
+    return s;
+  };
+}
+
+SavesFn saves_other_operand(size_t a, size_t b) {
+  return [a, b](const Args& args, const Outs&, const NeedsGrad& needs) {
+    SavedTensors s;
+    const auto is_tensor = [&](size_t i) { return i < args.size() && std::holds_alternative<TensorMeta>(args[i]); };
+    if (b < needs.size() && needs[b] && is_tensor(a)) s.args.push_back(a);
+    if (a < needs.size() && needs[a] && is_tensor(b)) s.args.push_back(b);
+    return s;
+  };
+}
+
+SavesFn saves_input_copy() {
+  return [](const Args& a, const Outs&, const NeedsGrad&) {
+    SavedTensors s;
+    s.extra_bytes = tensor(a, 0).nbytes();
+    return s;
+  };
 }
 
 CostFn per_out(double flops_per_element) {

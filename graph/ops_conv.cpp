@@ -134,6 +134,16 @@ Outs convolution_rule(const Args& a) {
   return conv_shape(tensor(a, 0), tensor(a, 1), opt_tensor(a, 2), p);
 }
 
+// FlopCounterMode's convolution_backward: the input gradient is a (transposed)
+// convolution as large as the forward; the weight gradient correlates the
+// input with the output gradient over all C_in input channels, so for grouped
+// convolutions it counts `groups` times the forward (torch's formula treats
+// the per-group weight as dense; docs/flops.md).
+BackwardCost conv_backward(const Args& a, const Outs& o, const NeedsGrad& needs, bool transposed, int64_t groups) {
+  const double forward = conv_cost(a, o, transposed).flops;
+  return grads_of(needs, {{0, forward}, {1, forward * double(groups)}});
+}
+
 OpCost conv_fwd_cost(const Args& a, const Outs& o) { return conv_cost(a, o, false); }
 OpCost conv_transpose_cost(const Args& a, const Outs& o) { return conv_cost(a, o, true); }
 OpCost convolution_cost(const Args& a, const Outs& o) { return conv_cost(a, o, bool_arg(a, 6)); }
@@ -142,6 +152,8 @@ OpCost convolution_cost(const Args& a, const Outs& o) { return conv_cost(a, o, b
 
 void register_conv_ops(OpRegistry& r) {
   const auto C = OpCategory::conv;
+  // convolution_backward's one formula reads the input and the weight: autograd keeps both.
+  const SavesFn keeps_input_and_weight = saves_args({0, 1});
   for (const char* s : {
            "aten::conv1d(Tensor input, Tensor weight, Tensor? bias=None, SymInt[1] stride=[1], SymInt[1] padding=[0], SymInt[1] dilation=[1], SymInt groups=1) -> Tensor",
            "aten::conv1d.padding(Tensor input, Tensor weight, Tensor? bias=None, SymInt[1] stride=[1], str padding=\"valid\", SymInt[1] dilation=[1], SymInt groups=1) -> Tensor",
@@ -149,20 +161,35 @@ void register_conv_ops(OpRegistry& r) {
            "aten::conv2d.padding(Tensor input, Tensor weight, Tensor? bias=None, SymInt[2] stride=[1, 1], str padding=\"valid\", SymInt[2] dilation=[1, 1], SymInt groups=1) -> Tensor",
            "aten::conv3d(Tensor input, Tensor weight, Tensor? bias=None, SymInt[3] stride=[1, 1, 1], SymInt[3] padding=[0, 0, 0], SymInt[3] dilation=[1, 1, 1], SymInt groups=1) -> Tensor",
            "aten::conv3d.padding(Tensor input, Tensor weight, Tensor? bias=None, SymInt[3] stride=[1, 1, 1], str padding=\"valid\", SymInt[3] dilation=[1, 1, 1], SymInt groups=1) -> Tensor",
-       })
-    def(r, s, C, conv_rule, conv_fwd_cost);
+       }) {
+    OpDef& d = def(r, s, C, conv_rule, conv_fwd_cost);
+    d.backward = [](const Args& a, const Outs& o, const NeedsGrad& n) {
+      return conv_backward(a, o, n, false, int_arg(a, 6));
+    };
+    d.saves = keeps_input_and_weight;
+  }
   for (const char* s : {
            "aten::conv_transpose1d(Tensor input, Tensor weight, Tensor? bias=None, SymInt[1] stride=[1], SymInt[1] padding=[0], SymInt[1] output_padding=[0], SymInt groups=1, SymInt[1] dilation=[1]) -> Tensor",
            "aten::conv_transpose2d.input(Tensor input, Tensor weight, Tensor? bias=None, SymInt[2] stride=[1, 1], SymInt[2] padding=[0, 0], SymInt[2] output_padding=[0, 0], SymInt groups=1, SymInt[2] dilation=[1, 1]) -> Tensor",
            "aten::conv_transpose3d.input(Tensor input, Tensor weight, Tensor? bias=None, SymInt[3] stride=[1, 1, 1], SymInt[3] padding=[0, 0, 0], SymInt[3] output_padding=[0, 0, 0], SymInt groups=1, SymInt[3] dilation=[1, 1, 1]) -> Tensor",
-       })
-    def(r, s, C, conv_transpose_rule, conv_transpose_cost);
+       }) {
+    OpDef& d = def(r, s, C, conv_transpose_rule, conv_transpose_cost);
+    d.backward = [](const Args& a, const Outs& o, const NeedsGrad& n) {
+      return conv_backward(a, o, n, true, int_arg(a, 6));
+    };
+    d.saves = keeps_input_and_weight;
+  }
   for (const char* s : {
            "aten::_convolution(Tensor input, Tensor weight, Tensor? bias, SymInt[] stride, SymInt[] padding, SymInt[] dilation, bool transposed, SymInt[] output_padding, SymInt groups, bool benchmark, bool deterministic, bool cudnn_enabled, bool allow_tf32) -> Tensor",
            "aten::_convolution.deprecated(Tensor input, Tensor weight, Tensor? bias, SymInt[] stride, SymInt[] padding, SymInt[] dilation, bool transposed, int[] output_padding, SymInt groups, bool benchmark, bool deterministic, bool cudnn_enabled) -> Tensor",
            "aten::convolution(Tensor input, Tensor weight, Tensor? bias, SymInt[] stride, SymInt[] padding, SymInt[] dilation, bool transposed, SymInt[] output_padding, SymInt groups) -> Tensor",
-       })
-    def(r, s, C, convolution_rule, convolution_cost);
+       }) {
+    OpDef& d = def(r, s, C, convolution_rule, convolution_cost);
+    d.backward = [](const Args& a, const Outs& o, const NeedsGrad& n) {
+      return conv_backward(a, o, n, bool_arg(a, 6), int_arg(a, 8));
+    };
+    d.saves = keeps_input_and_weight;
+  }
 }
 
 }  // namespace ptscope::graph::rules

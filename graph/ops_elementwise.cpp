@@ -88,11 +88,45 @@ bool inplace_name(std::string_view schema) {
   return name.back() == '_';
 }
 
+// What autograd keeps for the arithmetic ops (derivatives.yaml): products keep
+// the other operand (an in-place product, a copy of self when the other
+// operand needs a gradient), a quotient its divisor (and its dividend for the
+// divisor's gradient), pow and the min/max family their inputs; sums,
+// differences, integer and boolean ops keep nothing.
+SavesFn arithmetic_saves(std::string_view schema) {
+  const std::string_view name = schema.substr(0, schema.find('('));
+  if (name == "aten::mul.Tensor") return saves_other_operand(0, 1);
+  if (name == "aten::mul_.Tensor")
+    return [](const Args& a, const Outs&, const NeedsGrad& needs) {
+      SavedTensors s;
+      if (needs[0]) s.args.push_back(1);
+      if (needs[1]) s.extra_bytes = tensor(a, 0).nbytes();
+      return s;
+    };
+  if (name == "aten::div.Tensor" || name == "aten::div_.Tensor")
+    return [in_place = name == "aten::div_.Tensor"](const Args& a, const Outs&, const NeedsGrad& needs) {
+      SavedTensors s;
+      if (needs[0] || needs[1]) s.args.push_back(1);
+      if (needs[1]) {
+        if (in_place) s.extra_bytes = tensor(a, 0).nbytes();
+        else s.args.push_back(0);
+      }
+      return s;
+    };
+  if (name == "aten::pow.Tensor_Scalar" || name == "aten::pow.Tensor_Tensor" || name == "aten::maximum" ||
+      name == "aten::minimum")
+    return saves_args({0, 1});
+  if (name == "aten::pow_.Scalar" || name == "aten::pow_.Tensor") return saves_input_copy();
+  if (name == "aten::pow.Scalar") return saves_outputs();
+  return saves_nothing();
+}
+
 void reg(OpRegistry& r, std::string_view schema, std::initializer_list<size_t> operands, Result kind,
-         double per_element = 1) {
+         double per_element = 1, SavesFn saves = nullptr) {
   const bool in_place = inplace_name(schema);
-  if (in_place) inplace(r, schema, OpCategory::elementwise, elementwise(operands, kind, true), per_out(per_element));
-  else def(r, schema, OpCategory::elementwise, elementwise(operands, kind, false), per_out(per_element));
+  OpDef& d = in_place ? inplace(r, schema, OpCategory::elementwise, elementwise(operands, kind, true), per_out(per_element))
+                      : def(r, schema, OpCategory::elementwise, elementwise(operands, kind, false), per_out(per_element));
+  d.saves = saves ? std::move(saves) : arithmetic_saves(schema);
 }
 
 }  // namespace
@@ -168,8 +202,9 @@ void register_elementwise_ops(OpRegistry& r) {
     ShapeFn divide = elementwise({0, 1}, R::true_div, in_place);
     ShapeFn rounded = elementwise({0, 1}, R::promote, in_place);
     ShapeFn rule = [divide, rounded](const Args& a) { return is_none(a, 2) ? divide(a) : rounded(a); };
-    if (in_place) inplace(r, s, OpCategory::elementwise, rule, per_out(1));
-    else def(r, s, OpCategory::elementwise, rule, per_out(1));
+    OpDef& d = in_place ? inplace(r, s, OpCategory::elementwise, rule, per_out(1))
+                        : def(r, s, OpCategory::elementwise, rule, per_out(1));
+    d.saves = arithmetic_saves(s);  // integer or floor division: no gradient flows
   }
   for (const char* s : {
            "aten::eq.Tensor(Tensor self, Tensor other) -> Tensor", "aten::eq.Scalar(Tensor self, Scalar other) -> Tensor",
@@ -193,16 +228,23 @@ void register_elementwise_ops(OpRegistry& r) {
            "aten::sqrt(Tensor self) -> Tensor", "aten::rsqrt(Tensor self) -> Tensor",
            "aten::sin(Tensor self) -> Tensor", "aten::cos(Tensor self) -> Tensor",
            "aten::erf(Tensor self) -> Tensor", "aten::reciprocal(Tensor self) -> Tensor",
-       })
-    reg(r, s, {0}, R::to_float);
+       }) {
+    // exp, expm1, sqrt, rsqrt and reciprocal differentiate through their result; the rest through their input.
+    const std::string_view name = std::string_view(s).substr(0, std::string_view(s).find('('));
+    const bool by_result = name == "aten::exp" || name == "aten::exp_" || name == "aten::expm1" ||
+                           name == "aten::sqrt" || name == "aten::rsqrt" || name == "aten::reciprocal";
+    reg(r, s, {0}, R::to_float, 1, by_result ? saves_outputs() : name == "aten::exp_" ? saves_outputs() : saves_args({0}));
+  }
   for (const char* s : {
            "aten::abs(Tensor self) -> Tensor", "aten::sign(Tensor self) -> Tensor",
            "aten::floor(Tensor self) -> Tensor", "aten::ceil(Tensor self) -> Tensor",
            "aten::round(Tensor self) -> Tensor", "aten::round.decimals(Tensor self, *, int decimals) -> Tensor",
            "aten::trunc(Tensor self) -> Tensor",
            "aten::nan_to_num(Tensor self, float? nan=None, float? posinf=None, float? neginf=None) -> Tensor",
-       })
-    reg(r, s, {0}, R::same);
+       }) {
+    const std::string_view name = std::string_view(s).substr(0, std::string_view(s).find('('));
+    reg(r, s, {0}, R::same, 1, name == "aten::abs" || name == "aten::nan_to_num" ? saves_args({0}) : saves_nothing());
+  }
   reg(r, "aten::neg(Tensor self) -> Tensor", {0}, R::subtract);
   reg(r, "aten::neg_(Tensor(a!) self) -> Tensor(a!)", {0}, R::subtract);
   reg(r, "aten::bitwise_not(Tensor self) -> Tensor", {0}, R::bitwise);
@@ -223,7 +265,8 @@ void register_elementwise_ops(OpRegistry& r) {
           Shape s = broadcast(broadcast(shape_of(a, 0), shape_of(a, 1)), shape_of(a, 2));
           return one(s, result_type(a, {1, 2}));
         },
-        per_out(1));
+        per_out(1))
+        .saves = saves_args({0});  // the condition
   // clamp: one comparison per bound.
   CostFn clamp_cost = [](const Args& a, const Outs& o) {
     OpCost c = default_bytes(a, o);
@@ -240,8 +283,9 @@ void register_elementwise_ops(OpRegistry& r) {
       if (is_none(a, 1) && is_none(a, 2)) fail("at least one of 'min' or 'max' must not be None");
       return inner(a);
     };
-    if (in_place) inplace(r, s, OpCategory::elementwise, rule, clamp_cost);
-    else def(r, s, OpCategory::elementwise, rule, clamp_cost);
+    OpDef& d = in_place ? inplace(r, s, OpCategory::elementwise, rule, clamp_cost)
+                        : def(r, s, OpCategory::elementwise, rule, clamp_cost);
+    d.saves = in_place ? saves_input_copy() : saves_args({0});
   }
   for (const char* s : {"aten::clamp_min(Tensor self, Scalar min) -> Tensor",
                         "aten::clamp_min.Tensor(Tensor self, Tensor min) -> Tensor",
@@ -268,8 +312,9 @@ void register_elementwise_ops(OpRegistry& r) {
         fail("mask " + shape_str(mask.shape) + " does not broadcast to self " + shape_str(self.shape));
       return one(s, self.dtype);
     };
-    if (in_place) inplace(r, s, OpCategory::elementwise, rule, per_out(1));
-    else def(r, s, OpCategory::elementwise, rule, per_out(1));
+    OpDef& d = in_place ? inplace(r, s, OpCategory::elementwise, rule, per_out(1))
+                        : def(r, s, OpCategory::elementwise, rule, per_out(1));
+    d.saves = saves_args({1});  // the mask
   }
   // Fused pairs: a product or quotient plus an add.
   reg(r, "aten::addcmul(Tensor self, Tensor tensor1, Tensor tensor2, *, Scalar value=1) -> Tensor", {0, 1, 2},
@@ -297,13 +342,15 @@ void register_elementwise_ops(OpRegistry& r) {
       fail("source " + shape_str(src.shape) + " does not broadcast to " + shape_str(self.shape));
     return same_as_first(a);
   };
+  // Copies and fills keep nothing for backward.
   inplace(r, "aten::copy_(Tensor(a!) self, Tensor src, bool non_blocking=False) -> Tensor(a!)", OpCategory::elementwise,
-          copy_rule, copy_cost);
+          copy_rule, copy_cost).saves = saves_nothing();
   inplace(r, "aten::fill_.Scalar(Tensor(a!) self, Scalar value) -> Tensor(a!)", OpCategory::elementwise, same_as_first,
-          write_only);
+          write_only).saves = saves_nothing();
   inplace(r, "aten::fill_.Tensor(Tensor(a!) self, Tensor value) -> Tensor(a!)", OpCategory::elementwise,
-          same_as_first, write_only);
-  inplace(r, "aten::zero_(Tensor(a!) self) -> Tensor(a!)", OpCategory::elementwise, same_as_first, write_only);
+          same_as_first, write_only).saves = saves_nothing();
+  inplace(r, "aten::zero_(Tensor(a!) self) -> Tensor(a!)", OpCategory::elementwise, same_as_first, write_only).saves =
+      saves_nothing();
 }
 
 }  // namespace ptscope::graph::rules

@@ -21,7 +21,8 @@ void register_embedding_ops(OpRegistry& r) {
         c.bytes_read = tensor(a, 1).nbytes() + o[0].nbytes();
         c.bytes_written = o[0].nbytes();
         return c;
-      });
+      })
+      .saves = saves_args({1});  // embedding_dense_backward reads the indices
   def(r, "aten::one_hot(Tensor self, int num_classes=-1) -> Tensor", OpCategory::embedding, [](const Args& a) {
     const TensorMeta& x = tensor(a, 0);
     if (x.dtype != DType::int64) fail("one_hot is only applicable to index tensors of type int64");

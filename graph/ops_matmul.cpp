@@ -115,12 +115,22 @@ double matmul_macs(const Shape& a, const Shape& b) {
 
 void register_matmul_ops(OpRegistry& r) {
   const auto M = OpCategory::matmul;
-  def(r, "aten::mm(Tensor self, Tensor mat2) -> Tensor", M, mm_rule, mm_cost);
-  def(r, "aten::bmm(Tensor self, Tensor mat2) -> Tensor", M, [](const Args& a) { return bmm_rule(a, 0); },
-      [](const Args& a, const Outs& o) { return bmm_cost(a, o, 0, false); });
-  def(r, "aten::addmm(Tensor self, Tensor mat1, Tensor mat2, *, Scalar beta=1, Scalar alpha=1) -> Tensor", M,
-      addmm_rule, addmm_cost);
-  inplace(r, "aten::addmm_(Tensor(a!) self, Tensor mat1, Tensor mat2, *, Scalar beta=1, Scalar alpha=1) -> Tensor(a!)",
+  // Backward of every product: dA = dC·Bᵀ and dB = Aᵀ·dC, each the forward's
+  // size (autograd runs them as mm/bmm); a bias gradient is a sum (uncounted).
+  const SavesFn keeps_other_operand = saves_other_operand(0, 1), keeps_other_matrix = saves_other_operand(1, 2);
+  OpDef* d = &def(r, "aten::mm(Tensor self, Tensor mat2) -> Tensor", M, mm_rule, mm_cost);
+  d->backward = grads_like_forward(mm_cost, {0, 1});
+  d->saves = keeps_other_operand;
+  const CostFn bmm_plain = [](const Args& a, const Outs& o) { return bmm_cost(a, o, 0, false); };
+  d = &def(r, "aten::bmm(Tensor self, Tensor mat2) -> Tensor", M, [](const Args& a) { return bmm_rule(a, 0); },
+           bmm_plain);
+  d->backward = grads_like_forward(bmm_plain, {0, 1});
+  d->saves = keeps_other_operand;
+  d = &def(r, "aten::addmm(Tensor self, Tensor mat1, Tensor mat2, *, Scalar beta=1, Scalar alpha=1) -> Tensor", M,
+           addmm_rule, addmm_cost);
+  d->backward = grads_like_forward(addmm_cost, {1, 2});
+  d->saves = keeps_other_matrix;
+  d = &inplace(r, "aten::addmm_(Tensor(a!) self, Tensor mat1, Tensor mat2, *, Scalar beta=1, Scalar alpha=1) -> Tensor(a!)",
           M,
           [](const Args& a) {
             Outs out = addmm_rule(a);
@@ -130,7 +140,10 @@ void register_matmul_ops(OpRegistry& r) {
             return out;
           },
           addmm_cost);
-  def(r, "aten::baddbmm(Tensor self, Tensor batch1, Tensor batch2, *, Scalar beta=1, Scalar alpha=1) -> Tensor", M,
+  d->backward = grads_like_forward(addmm_cost, {1, 2});
+  d->saves = keeps_other_matrix;
+  const CostFn baddbmm_cost = [](const Args& a, const Outs& o) { return bmm_cost(a, o, 1, true); };
+  d = &def(r, "aten::baddbmm(Tensor self, Tensor batch1, Tensor batch2, *, Scalar beta=1, Scalar alpha=1) -> Tensor", M,
       [](const Args& a) {
         Outs out = bmm_rule(a, 1);
         const auto& self = tensor(a, 0);
@@ -139,7 +152,9 @@ void register_matmul_ops(OpRegistry& r) {
         out[0].dtype = promote(out[0].dtype, self.dtype);
         return out;
       },
-      [](const Args& a, const Outs& o) { return bmm_cost(a, o, 1, true); });
+      baddbmm_cost);
+  d->backward = grads_like_forward(baddbmm_cost, {1, 2});
+  d->saves = keeps_other_matrix;
   // Vector products. FlopCounterMode has no entry for dot/mv (it counts 0);
   // we count their multiply-adds like any other product.
   def(r, "aten::dot(Tensor self, Tensor tensor) -> Tensor", M,
@@ -172,18 +187,27 @@ void register_matmul_ops(OpRegistry& r) {
         return one({x.shape[0], y.shape[0]}, promote(x.dtype, y.dtype));
       },
       per_out(1));
-  def(r, "aten::linear(Tensor input, Tensor weight, Tensor? bias=None) -> Tensor", M, linear_rule, linear_cost);
-  def(r, "aten::matmul(Tensor self, Tensor other) -> Tensor", M,
+  // linear runs as addmm/mm on (a view of) the input and weight.t(): the input
+  // is kept when the weight needs a gradient, the weight when the input does.
+  d = &def(r, "aten::linear(Tensor input, Tensor weight, Tensor? bias=None) -> Tensor", M, linear_rule, linear_cost);
+  d->backward = grads_like_forward(linear_cost, {0, 1});
+  d->saves = keeps_other_operand;
+  // matmul runs as mm (folded batch dims) or bmm (broadcast batch, expanded
+  // first): either way each gradient is a product over the broadcast batch.
+  const CostFn matmul_cost = [](const Args& a, const Outs& o) {
+    OpCost c = default_bytes(a, o);
+    c.macs = matmul_macs(tensor(a, 0).shape, tensor(a, 1).shape);
+    c.flops = 2 * c.macs;
+    return c;
+  };
+  d = &def(r, "aten::matmul(Tensor self, Tensor other) -> Tensor", M,
       [](const Args& a) {
         const auto &x = tensor(a, 0), &y = tensor(a, 1);
         return one(matmul_shape(x.shape, y.shape), promote(x.dtype, y.dtype));
       },
-      [](const Args& a, const Outs& o) {
-        OpCost c = default_bytes(a, o);
-        c.macs = matmul_macs(tensor(a, 0).shape, tensor(a, 1).shape);
-        c.flops = 2 * c.macs;
-        return c;
-      });
+      matmul_cost);
+  d->backward = grads_like_forward(matmul_cost, {0, 1});
+  d->saves = keeps_other_operand;
 }
 
 }  // namespace ptscope::graph::rules

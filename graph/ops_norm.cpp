@@ -98,8 +98,16 @@ void register_norm_ops(OpRegistry& r) {
         return one(x.shape, x.dtype);
       },
       stats_cost(1));
+  // native_layer_norm's backward reads the input and its float mean and rstd (one each per row).
   def(r, "aten::layer_norm(Tensor input, SymInt[] normalized_shape, Tensor? weight=None, Tensor? bias=None, float eps=1.0000000000000001e-05, bool cudnn_enable=True) -> Tensor",
-      N, layer_norm_rule, stats_cost(2));
+      N, layer_norm_rule, stats_cost(2))
+      .saves = [](const Args& a, const Outs&, const NeedsGrad&) {
+        const TensorMeta& x = tensor(a, 0);
+        int64_t normalized = 1;
+        for (int64_t d : ints(a, 1)) normalized *= d;
+        const uint64_t rows = normalized > 0 ? uint64_t(x.numel() / normalized) : 0;
+        return SavedTensors{{0}, {}, rows * 2 * 4};
+      };
   def(r, "aten::native_layer_norm(Tensor input, SymInt[] normalized_shape, Tensor? weight, Tensor? bias, float eps) -> (Tensor, Tensor, Tensor)",
       N,
       [](const Args& a) {

@@ -301,12 +301,13 @@ void register_other_ops(OpRegistry& r) {
                     "aten::upsample_trilinear3d.vec(Tensor input, SymInt[]? output_size, bool align_corners, float[]? scale_factors) -> Tensor", 3, 31},
        }) {
     const size_t n = u.spatial;
-    def(r, u.sized, O, [n](const Args& a) { return upsample_sized(a, n); }, per_out(u.per_out));
-    def(r, u.vec, O, [n](const Args& a) { return upsample_vec(a, n); }, per_out(u.per_out));
+    // Interpolation backward needs only the sizes.
+    def(r, u.sized, O, [n](const Args& a) { return upsample_sized(a, n); }, per_out(u.per_out)).saves = saves_nothing();
+    def(r, u.vec, O, [n](const Args& a) { return upsample_vec(a, n); }, per_out(u.per_out)).saves = saves_nothing();
   }
 
   // einsum: contraction cost as pairwise products, left to right (2 FLOPs per multiply-add).
-  def(r, "aten::einsum(str equation, Tensor[] tensors, *, int[]? path=None) -> Tensor", OpCategory::matmul,
+  OpDef& einsum = def(r, "aten::einsum(str equation, Tensor[] tensors, *, int[]? path=None) -> Tensor", OpCategory::matmul,
       [](const Args& a) {
         const auto& ts = tensors(a, 1);
         if (ts.empty()) fail("einsum(): must provide at least one operand");
@@ -323,6 +324,18 @@ void register_other_ops(OpRegistry& r) {
         c.flops = 2 * c.macs;
         return c;
       });
+  einsum.saves = saves_args({1});  // the products' backward reads the operands
+  einsum
+      // The operands arrive as one list: with two (the common case, run as a
+      // bmm) each gradient is a contraction of the forward's size; with more,
+      // each operand's gradient contracts the others, approximated the same.
+      .backward = [](const Args& a, const Outs&, const NeedsGrad& needs) {
+        BackwardCost b;
+        b.grads.assign(needs.size(), 0.0);
+        if (needs[1])
+          b.grads[1] = double(tensors(a, 1).size()) * 2 * einsum_macs(einsum_plan(str_arg(a, 0), tensors(a, 1)));
+        return b;
+      };
 
   // Nested tensors (TransformerEncoder fast path) are modelled by their padded shape.
   def(r, "aten::_nested_tensor_from_mask(Tensor t, Tensor mask, bool mask_check=True) -> Tensor", O, same_as_first);

@@ -94,14 +94,22 @@ void register_pooling_ops(OpRegistry& r) {
                    "aten::max_pool3d_with_indices(Tensor self, int[3] kernel_size, int[3] stride=[], int[3] padding=0, int[3] dilation=1, bool ceil_mode=False) -> (Tensor, Tensor)", 3},
        }) {
     const size_t n = m.spatial;
+    // Max pooling runs as max_pool*_with_indices: its backward reads the input
+    // and the int64 indices (one per output element).
     def(r, m.schema, P, [n](const Args& a) { return one(pool_shape(a, n, true), tensor(a, 0).dtype); },
-        pool_cost(n, -1));
+        pool_cost(n, -1))
+        .saves = [](const Args&, const Outs& o, const NeedsGrad&) {
+          SavedTensors s{{0}, {}, 0};
+          s.extra_bytes = uint64_t(o[0].numel()) * 8;
+          return s;
+        };
     def(r, m.with_indices, P,
         [n](const Args& a) {
           Shape s = pool_shape(a, n, true);
           return Outs{meta(s, tensor(a, 0).dtype), meta(s, DType::int64)};
         },
-        pool_cost(n, -1));
+        pool_cost(n, -1))
+        .saves = [](const Args&, const Outs&, const NeedsGrad&) { return SavedTensors{{0}, {1}, 0}; };
   }
   struct AvgPool { const char* schema; size_t spatial; };
   for (const AvgPool& m : {
@@ -111,7 +119,8 @@ void register_pooling_ops(OpRegistry& r) {
        }) {
     const size_t n = m.spatial;
     def(r, m.schema, P, [n](const Args& a) { return one(pool_shape(a, n, false), tensor(a, 0).dtype); },
-        pool_cost(n, 0));
+        pool_cost(n, 0))
+        .saves = saves_args({0});
   }
   // Adaptive pooling reads every input element once (one add or compare each).
   struct Adaptive { const char* schema; size_t spatial; bool max; };
@@ -131,9 +140,17 @@ void register_pooling_ops(OpRegistry& r) {
             Shape s = adaptive_shape(a, n);
             return Outs{meta(s, tensor(a, 0).dtype), meta(s, DType::int64)};
           },
-          per_in(1));
+          per_in(1))
+          .saves = [](const Args&, const Outs&, const NeedsGrad&) { return SavedTensors{{0}, {1}, 0}; };
     } else {
-      def(r, m.schema, P, [n](const Args& a) { return one(adaptive_shape(a, n), tensor(a, 0).dtype); }, per_in(1));
+      // ATen computes an adaptive average to a single output position as a
+      // mean, which keeps nothing; otherwise its backward reads the input.
+      def(r, m.schema, P, [n](const Args& a) { return one(adaptive_shape(a, n), tensor(a, 0).dtype); }, per_in(1))
+          .saves = [](const Args&, const Outs& o, const NeedsGrad&) {
+            const Shape& s = o[0].shape;
+            const bool single = s.size() >= 2 && s[s.size() - 1] == 1 && s[s.size() - 2] == 1;
+            return single ? SavedTensors{} : SavedTensors{{0}, {}, 0};
+          };
     }
   }
 }

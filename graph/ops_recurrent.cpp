@@ -92,6 +92,33 @@ OpCost stack_cost(Cell cell, const Stack& s, double rows, const Args& a, const O
   return c;
 }
 
+// Backward of a stack as autograd runs it on CPU (each layer's input projection
+// as one product over all steps, then one hidden product per step): every
+// product's weight gradient when the parameters need one; input gradients
+// for layer 0 only when its input needs one (deeper layers' inputs always
+// do), hidden gradients for every step but the first unless the initial
+// state needs one. `steps` 0: unknown (packed), every step counted.
+BackwardCost stack_backward(Cell cell, const Stack& s, double rows, double steps, const NeedsGrad& needs,
+                            size_t input_pos, size_t hx_pos, size_t params_pos) {
+  BackwardCost b;
+  b.grads.assign(needs.size(), 0.0);
+  const double g = double(gates(cell)), h = double(s.hidden), ho = double(s.out_hidden);
+  const double hidden_rows = steps > 0 && !needs[hx_pos] ? rows * (steps - 1) / steps : rows;
+  for (size_t l = 0; l < s.layer_inputs.size(); ++l) {
+    const double in = double(s.layer_inputs[l]);
+    const double ih = 2 * rows * g * h * in, hh = 2 * rows * g * h * ho, proj = s.proj ? 2 * rows * h * ho : 0;
+    if (needs[params_pos]) b.grads[params_pos] += s.directions * (ih + hh + proj);
+    const double input_grad = s.directions * (2 * hidden_rows * g * h * ho + proj);
+    if (l == 0) {
+      if (needs[input_pos]) b.grads[input_pos] += s.directions * ih;
+    } else {
+      b.shared += s.directions * ih;
+    }
+    b.shared += input_grad;
+  }
+  return b;
+}
+
 void check_state(const char* what, const TensorMeta& t, const Shape& expected) {
   if (t.shape != expected)
     fail(std::string(what) + " " + shape_str(t.shape) + " does not match the expected " + shape_str(expected));
@@ -156,6 +183,64 @@ OpCost packed_cost(Cell cell, const Args& a, const Outs& o) {
   return stack_cost(cell, s, double(tensor(a, 0).shape[0]), a, o);
 }
 
+// What autograd keeps for a stack run the decomposed CPU way (ATen's
+// LSTMCell/GRUCell/SimpleCell over the steps, the input projection of each
+// layer as one product), in elements per step of one direction, beside the
+// layer inputs and initial states (graph values, kept by the saves rule):
+//  LSTM: the gates (4H, sigmoid_/tanh_ keep their results in place), tanh(c)
+//        (H), the previous c (H) and h (Ho) after the first step, the
+//        pre-projection h (H) with proj_size;
+//  GRU:  the hidden gates (3H), the new gate (H), copies of the two operands
+//        mul_ overwrites (2H), the previous h (H) after the first step;
+//  RNN:  the activation's result (H), which is the next step's h.
+// Deeper layers also keep their input, the previous layer's output (D·Ho per row).
+uint64_t stack_saved_elements(Cell cell, const Stack& s, double steps, double batch) {
+  const double h = double(s.hidden), ho = double(s.out_hidden), later = std::max(0.0, steps - 1);
+  double per_direction = 0;
+  switch (cell) {
+    case Cell::lstm: per_direction = steps * (5 * h + (s.proj ? h : 0)) + later * (h + ho); break;
+    case Cell::gru: per_direction = steps * 6 * h + later * h; break;
+    case Cell::rnn_tanh:
+    case Cell::rnn_relu: per_direction = steps * h; break;
+  }
+  const double layer_inputs = double(s.layers - 1) * steps * double(s.directions) * ho;
+  return uint64_t(batch * (double(s.layers) * double(s.directions) * per_direction + layer_inputs));
+}
+
+SavedTensors padded_saves(Cell cell, const Args& a) {
+  Stack s;
+  padded_rule(cell, a, &s);
+  const TensorMeta& in = tensor(a, 0);
+  const bool batch_first = bool_arg(a, 8);
+  const double steps = double(batch_first ? in.shape[1] : in.shape[0]), batch = double(batch_first ? in.shape[0] : in.shape[1]);
+  return SavedTensors{{0, 1}, {}, stack_saved_elements(cell, s, steps, batch) * itemsize(in.dtype)};
+}
+
+// One step: the input and state (graph values) and, in elements per row,
+// LSTM the four gate activations and tanh(c) (5H); GRU the two gate
+// activations, the hidden gates, the new gate and h − n (7H); RNN the result (H).
+SavedTensors cell_saves(Cell cell, const Args& a) {
+  const TensorMeta &in = tensor(a, 0), &w_ih = tensor(a, 2);
+  const double rows = in.shape.size() == 2 ? double(in.shape[0]) : 1.0;
+  const double h = double(w_ih.shape[0]) / double(gates(cell));
+  const double per_row = cell == Cell::lstm ? 5 * h : cell == Cell::gru ? 7 * h : h;
+  return SavedTensors{{0, 1}, {}, uint64_t(rows * per_row) * itemsize(in.dtype)};
+}
+
+BackwardCost padded_backward(Cell cell, const Args& a, const NeedsGrad& needs) {
+  Stack s;
+  padded_rule(cell, a, &s);
+  const TensorMeta& in = tensor(a, 0);
+  const double steps = double(bool_arg(a, 8) ? in.shape[1] : in.shape[0]);
+  return stack_backward(cell, s, double(in.shape[0]) * double(in.shape[1]), steps, needs, 0, 1, 2);
+}
+
+BackwardCost packed_backward(Cell cell, const Args& a, const NeedsGrad& needs) {
+  Stack s;
+  packed_rule(cell, a, &s);
+  return stack_backward(cell, s, double(tensor(a, 0).shape[0]), 0, needs, 0, 2, 3);
+}
+
 // One step: (input [N, in] or [in], hx, w_ih [G*H, in], w_hh [G*H, H], b_ih?, b_hh?).
 Shape cell_state_shape(Cell cell, const Args& a) {
   const TensorMeta &in = tensor(a, 0), &w_ih = tensor(a, 2), &w_hh = tensor(a, 3);
@@ -197,6 +282,15 @@ OpCost cell_cost(Cell cell, const Args& a, const Outs& o) {
   return c;
 }
 
+// (input, hx, w_ih, w_hh, b_ih, b_hh): each product's two gradients.
+BackwardCost cell_backward(Cell cell, const Args& a, const NeedsGrad& needs) {
+  const TensorMeta &in = tensor(a, 0), &w_ih = tensor(a, 2);
+  const double rows = in.shape.size() == 2 ? double(in.shape[0]) : 1.0;
+  const double gh = double(w_ih.shape[0]), h = gh / double(gates(cell));
+  const double ih = 2 * rows * gh * double(in.shape.back()), hh = 2 * rows * gh * h;
+  return grads_of(needs, {{0, ih}, {1, hh}, {2, ih}, {3, hh}});
+}
+
 }  // namespace
 
 void register_recurrent_ops(OpRegistry& r) {
@@ -205,21 +299,27 @@ void register_recurrent_ops(OpRegistry& r) {
     const std::string name = cell_name(cell);
     const std::string hx = cell == Cell::lstm ? "Tensor[] hx" : "Tensor hx";
     const std::string returns = cell == Cell::lstm ? "(Tensor, Tensor, Tensor)" : "(Tensor, Tensor)";
-    def(r, "aten::" + name + ".input(Tensor input, " + hx +
-               ", Tensor[] params, bool has_biases, int num_layers, float dropout, bool train, bool bidirectional, "
-               "bool batch_first) -> " + returns,
-        M, [cell](const Args& a) { return padded_rule(cell, a); },
-        [cell](const Args& a, const Outs& o) { return padded_cost(cell, a, o); });
+    OpDef& padded = def(r, "aten::" + name + ".input(Tensor input, " + hx +
+                               ", Tensor[] params, bool has_biases, int num_layers, float dropout, bool train, "
+                               "bool bidirectional, bool batch_first) -> " + returns,
+                        M, [cell](const Args& a) { return padded_rule(cell, a); },
+                        [cell](const Args& a, const Outs& o) { return padded_cost(cell, a, o); });
+    padded.backward = [cell](const Args& a, const Outs&, const NeedsGrad& n) { return padded_backward(cell, a, n); };
+    padded.saves = [cell](const Args& a, const Outs&, const NeedsGrad&) { return padded_saves(cell, a); };
+    // Packed sequences: no saves rule (steps per sequence are data); they keep their outputs.
     def(r, "aten::" + name + ".data(Tensor data, Tensor batch_sizes, " + hx +
                ", Tensor[] params, bool has_biases, int num_layers, float dropout, bool train, bool bidirectional) -> " +
                returns,
         M, [cell](const Args& a) { return packed_rule(cell, a); },
-        [cell](const Args& a, const Outs& o) { return packed_cost(cell, a, o); });
-    def(r, "aten::" + name + "_cell(Tensor input, " + hx +
-               ", Tensor w_ih, Tensor w_hh, Tensor? b_ih=None, Tensor? b_hh=None) -> " +
-               (cell == Cell::lstm ? "(Tensor, Tensor)" : "Tensor"),
-        M, [cell](const Args& a) { return cell_rule(cell, a); },
-        [cell](const Args& a, const Outs& o) { return cell_cost(cell, a, o); });
+        [cell](const Args& a, const Outs& o) { return packed_cost(cell, a, o); })
+        .backward = [cell](const Args& a, const Outs&, const NeedsGrad& n) { return packed_backward(cell, a, n); };
+    OpDef& one_step = def(r, "aten::" + name + "_cell(Tensor input, " + hx +
+                                 ", Tensor w_ih, Tensor w_hh, Tensor? b_ih=None, Tensor? b_hh=None) -> " +
+                                 (cell == Cell::lstm ? "(Tensor, Tensor)" : "Tensor"),
+                          M, [cell](const Args& a) { return cell_rule(cell, a); },
+                          [cell](const Args& a, const Outs& o) { return cell_cost(cell, a, o); });
+    one_step.backward = [cell](const Args& a, const Outs&, const NeedsGrad& n) { return cell_backward(cell, a, n); };
+    one_step.saves = [cell](const Args& a, const Outs&, const NeedsGrad&) { return cell_saves(cell, a); };
   }
 }
 

@@ -636,10 +636,14 @@ void register_shape_ops(OpRegistry& r) {
     if (tensor(a, 0).shape.size() < 2) fail("triu: input tensor must have at least 2 dimensions");
     return same_as_first(a);
   });
-  def(r, "aten::index.Tensor(Tensor self, Tensor?[] indices) -> Tensor", S, index_rule);
-  def(r, "aten::index.Tensor_hacked_twin(Tensor self, Tensor[] indices) -> Tensor", S, index_rule);
-  def(r, "aten::index_select(Tensor self, int dim, Tensor index) -> Tensor", S, index_select_rule);
-  def(r, "aten::gather(Tensor self, int dim, Tensor index, *, bool sparse_grad=False) -> Tensor", S, gather_rule);
+  // index's backward reads the indices (index_put of the gradient).
+  def(r, "aten::index.Tensor(Tensor self, Tensor?[] indices) -> Tensor", S, index_rule).saves = saves_args({1});
+  def(r, "aten::index.Tensor_hacked_twin(Tensor self, Tensor[] indices) -> Tensor", S, index_rule).saves =
+      saves_args({1});
+  def(r, "aten::index_select(Tensor self, int dim, Tensor index) -> Tensor", S, index_select_rule)
+      .saves = saves_args({2});
+  def(r, "aten::gather(Tensor self, int dim, Tensor index, *, bool sparse_grad=False) -> Tensor", S, gather_rule)
+      .saves = saves_args({2});
   for (const char* s : {"aten::scatter.src(Tensor self, int dim, Tensor index, Tensor src) -> Tensor",
                         "aten::scatter.value(Tensor self, int dim, Tensor index, Scalar value) -> Tensor",
                         "aten::scatter.reduce(Tensor self, int dim, Tensor index, Tensor src, *, str reduce) -> Tensor",

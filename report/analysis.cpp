@@ -7,13 +7,17 @@
 #include <unordered_set>
 
 #include "core/error.h"
+#include "core/trainable.h"
 #include "core/weights.h"
 #include "graph/fusion.h"
 #include "graph/graph_analysis.h"
 #include "graph/memory_plan.h"
+#include "graph/training_flops.h"
 #include "graph/training_memory.h"
 #include "report/analysis_sections.h"
 #include "report/sweep.h"
+#include "stats/heavy_tail.h"
+#include "stats/heavy_tail_report.h"
 #include "stats/model_stats.h"
 #include "stats/stats_json.h"
 #include "stats/system_metrics.h"
@@ -283,6 +287,20 @@ json optimizer_json(const OptimizerMemory& o) {
           {"peak", o.peak}};
 }
 
+// Training FLOPs: forward, backward (input / weight gradients) and an optimizer step.
+json training_flops_section(const TrainingFlops& t) {
+  return {{"forward_flops", t.forward},
+          {"backward_flops", t.backward.total()},
+          {"backward_input_grad_flops", t.backward.input_grad},
+          {"backward_weight_grad_flops", t.backward.weight_grad},
+          {"backward_nodes", t.backward_nodes},
+          {"trainable_params", t.trainable_elements},
+          {"optimizer_step_flops",
+           {{"sgd", t.step.sgd}, {"sgd_momentum", t.step.sgd_momentum}, {"adam", t.step.adam},
+            {"adamw", t.step.adamw}}},
+          {"training_step_flops_adam", t.total(t.step.adam)}};
+}
+
 json training_section(const TrainingMemory& t) {
   json timeline = json::array();
   for (const TrainingPoint& p : t.timeline)
@@ -295,6 +313,7 @@ json training_section(const TrainingMemory& t) {
                         {"activations", p.activations}});
   return {{"dtype_bytes", t.dtype_bytes},
           {"parameters_trainable", t.trainable_params},
+          {"trainable_bytes", t.trainable_bytes},
           {"saved_activation_bytes", t.saved_activation_bytes},
           {"optimizers",
            {{"sgd", optimizer_json(t.sgd)},
@@ -361,6 +380,9 @@ json analyse(const Model& m, const AnalysisOptions& options, RunMonitor& monitor
   json summary;
   const WeightTotals weights = weight_totals(m);
   summary["params"] = weights.parameter_elements;
+  const ParameterSplit split = trainable_split(m);
+  summary["trainable_params"] = split.trainable;
+  summary["non_trainable_params"] = split.frozen;
   summary["buffers"] = weights.buffer_elements;
   summary["buffer_tensors"] = weights.buffer_tensors;
   summary["weight_bytes"] = weights.weight_bytes();
@@ -369,6 +391,11 @@ json analyse(const Model& m, const AnalysisOptions& options, RunMonitor& monitor
   progress(options, "weight statistics", ++step, steps);
   ModelStats ms;
   a["parameters"] = parameters_section(m, options, &ms);
+  if (options.spectral) {
+    HeavyTailOptions h;
+    h.threads = options.threads;
+    a["heavy_tail"] = heavy_tail_json(heavy_tail_analysis(m, h));
+  }
 
   progress(options, "memory plan and training memory", ++step, steps);
   std::vector<Fusion> fusions;
@@ -416,6 +443,8 @@ json analyse(const Model& m, const AnalysisOptions& options, RunMonitor& monitor
   }
   a["summary"] = summary;
   a["training_memory"] = training_section(estimate_training_memory(m, g ? &*g : nullptr));
+  if (g) a["training_flops"] = training_flops_section(training_flops(m, *g));
+  else a["training_flops"] = unavailable("training FLOPs need the graph: " + graph_error);
   a["fusions"] = fusions_json(fusions, g ? &*g : nullptr);
 
   if (options.inference || options.profile) {

@@ -32,6 +32,7 @@ struct AnalysisOptions {
   int runs = 10, warmup = 2;  // executor repetitions
   int histogram_bins = 32;
   unsigned threads = 0;       // statistics threads (0: all)
+  bool spectral = false;      // WeightWatcher-style heavy-tail metrics per layer (`heavy_tail`), warnings as recommendations
   std::optional<SweepRequest> sweep;
   // Roofline ceilings given by the user (e.g. a target device's); otherwise
   // estimated from the CPU, or measured with `profile`.

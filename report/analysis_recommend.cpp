@@ -333,6 +333,41 @@ json roofline_section(const json& a, const AnalysisOptions& options) {
   return r;
 }
 
+// WeightWatcher's warnings (analyze --spectral): alpha > 6 under-trained,
+// alpha < 2 over-trained, and layers whose power-law fit failed.
+void heavy_tail_recommendations(const json& a, json& out) {
+  if (!a.contains("heavy_tail")) return;
+  struct Group {
+    const char* kind;
+    const char* rule;
+    json layers = json::array();
+  };
+  Group under{"under-trained", "alpha > 6: a flat, random-like spectrum; the layer may be under-trained or redundant"},
+      over{"over-trained", "alpha < 2: a very heavy tail; the layer may be over-fitted (or over-regularised)"},
+      failed{"spectrum-fit-failed",
+             "no eigenvalue above 1e-5, so no power law fits: the layer is zero or nearly so (WeightWatcher labels it "
+             "over-trained)"};
+  for (const auto& l : a["heavy_tail"]["layers"]) {
+    const json alpha = l["alpha"];
+    if (!alpha.is_number()) continue;
+    const json item = {{"name", l["name"]}, {"alpha", alpha}, {"D", l["D"]}};
+    if (alpha.get<double>() == -1.0) failed.layers.push_back(item);
+    else if (l["warning"] == "under-trained") under.layers.push_back(item);
+    else if (l["warning"] == "over-trained") over.layers.push_back(item);
+  }
+  for (Group* g : {&under, &over, &failed}) {
+    if (g->layers.empty()) continue;
+    std::string names;
+    for (size_t i = 0; i < g->layers.size() && i < 5; ++i)
+      names += (i ? ", " : "") + g->layers[i]["name"].get<std::string>();
+    if (g->layers.size() > 5) names += ", ...";
+    const std::string msg = std::to_string(g->layers.size()) + " layer(s) " + g->kind + " by the heavy-tail rule (" +
+                            g->rule + "): " + names + ".";
+    out.push_back(recommendation(g->kind, g->layers.size() == 1 ? g->layers[0]["name"].get<std::string>() : "model",
+                                 msg, {{"layers", g->layers}}));
+  }
+}
+
 json recommendations_section(const json& a, const ModelStats& stats, const Graph* g,
                              const std::vector<Fusion>& fusions) {
   json out = json::array();
@@ -341,6 +376,7 @@ json recommendations_section(const json& a, const ModelStats& stats, const Graph
   layout_recommendations(a, g, out);
   stats_recommendations(stats, out);
   training_recommendation(a, out);
+  heavy_tail_recommendations(a, out);
   return out;
 }
 

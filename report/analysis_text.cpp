@@ -137,7 +137,11 @@ void architecture(Writer& w, const json& a) {
   for (const auto& o : s["outputs"])
     outs += (outs.empty() ? "" : ", ") + format_shape(o["shape"].get<std::vector<int64_t>>()) + " " + str(o["dtype"]);
   if (!outs.empty()) w.kv("Outputs", outs);
-  w.kv("Parameters", format_count(num(s["params"])) + " (" + std::to_string(s["params"].get<int64_t>()) + ")");
+  w.kv("Parameters", format_count(num(s["params"])) + " (" + std::to_string(s["params"].get<int64_t>()) + ")" +
+                         (s.contains("trainable_params")
+                              ? "; trainable " + format_count(num(s["trainable_params"])) + ", non-trainable " +
+                                    format_count(num(s["non_trainable_params"]))
+                              : ""));
   w.kv("Buffers", format_count(num(s["buffers"])) + " elements" +
                       (s.contains("buffer_tensors") ? " in " + str(s["buffer_tensors"]) + " tensors" : ""));
   w.kv("Weights in memory", bytes(s["weight_bytes"]));
@@ -311,11 +315,36 @@ void training(Writer& w, const json& a) {
   w.line("Timeline: " + std::to_string(t["timeline"].size()) + " points; forward ends at step " +
          std::to_string(t["boundary"].get<int>()) + " where saved activations peak at " +
          bytes(t["saved_activation_bytes"]) + "; backward frees them while gradients grow.");
+  if (a.contains("training_flops") && a["training_flops"].contains("backward_flops")) {
+    const json& f = a["training_flops"];
+    w.line("Training FLOPs: forward " + format_count(num(f["forward_flops"])) + ", backward " +
+           format_count(num(f["backward_flops"])) + " (input gradients " +
+           format_count(num(f["backward_input_grad_flops"])) + ", weight gradients " +
+           format_count(num(f["backward_weight_grad_flops"])) + "), optimizer step SGD " +
+           format_count(num(f["optimizer_step_flops"]["sgd"])) + " / momentum " +
+           format_count(num(f["optimizer_step_flops"]["sgd_momentum"])) + " / Adam " +
+           format_count(num(f["optimizer_step_flops"]["adam"])) + " / AdamW " +
+           format_count(num(f["optimizer_step_flops"]["adamw"])) + ".");
+  }
   w.end_section();
 }
 
 void fusions_and_recommendations(Writer& w, const json& a) {
   w.section("6. Recommendations");
+  if (a.contains("heavy_tail")) {
+    const json& h = a["heavy_tail"];
+    double sum = 0;
+    int fitted = 0;
+    for (const auto& l : h["layers"])
+      if (l["alpha"].is_number() && l["alpha"].get<double>() > 0) {
+        sum += l["alpha"].get<double>();
+        ++fitted;
+      }
+    if (fitted)
+      w.line("Heavy-tail analysis (WeightWatcher conventions): " + std::to_string(h["layers"].size()) +
+             " layers, mean alpha " + std::to_string(sum / fitted).substr(0, 5) + " over " + std::to_string(fitted) +
+             " fitted layers (2-6 is the well-trained range).");
+  }
   int i = 0;
   for (const auto& r : a["recommendations"])
     w.line(std::to_string(++i) + ". [" + str(r["kind"]) + "] " + str(r["message"]));
@@ -448,6 +477,7 @@ json normalize_volatile(json a) {
       for (auto& n : a[section]) n.erase("time_us");
   if (a.contains("sweep") && a["sweep"].contains("points"))
     for (auto& p : a["sweep"]["points"]) p.erase("latency_us");
+  if (a.contains("heavy_tail")) a["heavy_tail"]["seconds"] = "normalized";
   return a;
 }
 

@@ -2,8 +2,11 @@
 
 #include <cstdio>
 
+#include "core/trainable.h"
 #include "core/weights.h"
 #include "graph/graph_analysis.h"
+#include "graph/training_flops.h"
+#include "graph/training_memory.h"
 #include "report/format.h"
 
 namespace ptscope {
@@ -71,7 +74,52 @@ nlohmann::json cost_json(const OpCost& c) {
           {"bytes_written", c.bytes_written}};
 }
 
+std::string parameters_line(const Model& m) {
+  const ParameterSplit split = trainable_split(m);
+  return "  parameters      " + format_count(double(weight_totals(m).parameter_elements)) + "  (trainable " +
+         format_count(double(split.trainable)) + ", non-trainable " + format_count(double(split.frozen)) + ")\n";
+}
+
+// Forward, backward (input / weight gradients) and one optimizer step.
+std::string training_lines(const TrainingFlops& t) {
+  std::string out;
+  out += "  backward FLOPs  " + format_count(t.backward.total()) + "  (input gradients " +
+         format_count(t.backward.input_grad) + ", weight gradients " + format_count(t.backward.weight_grad) +
+         "; FlopCounterMode convention)\n";
+  out += "  optimizer step  SGD " + format_count(t.step.sgd) + ", momentum " + format_count(t.step.sgd_momentum) +
+         ", Adam " + format_count(t.step.adam) + ", AdamW " + format_count(t.step.adamw) +
+         " (elementwise, per trainable element)\n";
+  out += "  training step   " + format_count(t.total(t.step.adam)) +
+         " FLOPs (forward + backward + Adam step)\n";
+  return out;
+}
+
+nlohmann::json backward_json(const BackwardFlops& b) {
+  return {{"input_grad_flops", b.input_grad}, {"weight_grad_flops", b.weight_grad}, {"flops", b.total()}};
+}
+
 }  // namespace
+
+std::string render_op_table(const Graph& g) {
+  const auto rows = op_totals(g);
+  TextTable table({"op", "count", "FLOPs", "MACs", "ext. FLOPs", "bytes", "backward FLOPs"},
+                  {false, true, true, true, true, true, true});
+  for (const auto& r : rows)
+    table.add_row({r.op + (r.has_flop_rule ? "" : " *"), std::to_string(r.count), count_or_dash(r.cost.flops),
+                   count_or_dash(r.cost.macs), count_or_dash(r.cost.extended_flops),
+                   format_bytes(r.cost.bytes_read + r.cost.bytes_written), count_or_dash(r.backward.total())});
+  std::string out = "\nBy op (" + std::to_string(rows.size()) + " ops, " + std::to_string(g.nodes.size()) +
+                    " nodes)\n" + table.render(64);
+  const auto uncounted = uncounted_ops(rows);
+  if (uncounted.empty()) {
+    out += "Every op that computes has a FLOP rule.\n";
+  } else {
+    out += "* no FLOP rule (bytes only): ";
+    for (size_t k = 0; k < uncounted.size(); ++k) out += (k ? ", " : "") + uncounted[k];
+    out += "\n";
+  }
+  return out;
+}
 
 std::string render_graph_text(const GraphReport& r, const GraphTextOptions& options) {
   const Graph& g = *r.graph;
@@ -87,6 +135,15 @@ std::string render_graph_text(const GraphReport& r, const GraphTextOptions& opti
   if (g.inputs.empty()) out += "no tensor inputs";
   out += "\n";
   for (const auto& n : g.notes) out += "  note: " + n + "\n";
+
+  if (options.by_op) {
+    out += render_op_table(g);
+    const OpCost total = g.totals();
+    out += "\nTotals\n" + parameters_line(m);
+    out += "  FLOPs           " + format_count(total.flops) + "  (" + std::to_string(int64_t(total.flops)) + ")\n";
+    out += training_lines(training_flops(m, g));
+    return out;
+  }
 
   // Layer by layer.
   TextTable layers({"#", "scope", "op", "output shape", "params", "MACs", "FLOPs", "bytes", "FLOP/B"},
@@ -127,13 +184,14 @@ std::string render_graph_text(const GraphReport& r, const GraphTextOptions& opti
   // Totals.
   const OpCost total = g.totals();
   out += "\nTotals\n";
-  out += "  parameters      " + format_count(double(weight_totals(m).parameter_elements)) + "\n";
+  out += parameters_line(m);
   out += "  MACs            " + format_count(total.macs) + "  (" + std::to_string(int64_t(total.macs)) + ")\n";
   out += "  FLOPs           " + format_count(total.flops) + "  (conv/matmul/attention, FlopCounterMode convention)\n";
   out += "  extended FLOPs  " + format_count(total.extended_flops) + "  (elementwise, norms, softmax, pooling)\n";
   out += "  bytes read      " + format_bytes(total.bytes_read) + "\n";
   out += "  bytes written   " + format_bytes(total.bytes_written) + "\n";
   out += "  arithmetic intensity " + intensity(total) + " FLOP/byte\n";
+  out += training_lines(training_flops(m, g));
 
   // Distribution by category.
   const auto cats = category_distribution(g);
@@ -170,6 +228,7 @@ nlohmann::json graph_json(const GraphReport& r) {
   j["notes"] = g.notes;
   j["nodes"] = nlohmann::json::array();
   const std::vector<int64_t> params = node_params(m, g);
+  const TrainingMemory memory = estimate_training_memory(m, &g);
   for (size_t k = 0; k < g.nodes.size(); ++k) {
     const Node& n = g.nodes[k];
     nlohmann::json node;
@@ -192,6 +251,9 @@ nlohmann::json graph_json(const GraphReport& r) {
     node["extended_flops"] = n.cost.extended_flops;
     node["bytes_read"] = n.cost.bytes_read;
     node["bytes_written"] = n.cost.bytes_written;
+    node["requires_grad"] = n.requires_grad;
+    node["backward"] = backward_json(n.backward);
+    node["saved_for_backward_bytes"] = memory.saved_by_node[k];
     j["nodes"].push_back(std::move(node));
   }
   j["modules"] = nlohmann::json::array();
@@ -216,10 +278,33 @@ nlohmann::json graph_json(const GraphReport& r) {
   }
   const Architecture a = classify_architecture(m, g);
   j["architecture"] = {{"kind", a.kind}, {"reason", a.reason}, {"evidence", a.evidence}};
+  const auto ops = op_totals(g);
+  j["by_op"] = nlohmann::json::array();
+  for (const auto& r : ops) {
+    nlohmann::json oj = cost_json(r.cost);
+    oj["op"] = r.op;
+    oj["count"] = r.count;
+    oj["has_flop_rule"] = r.has_flop_rule;
+    oj["backward"] = backward_json(r.backward);
+    j["by_op"].push_back(std::move(oj));
+  }
+  j["uncounted_ops"] = uncounted_ops(ops);
   nlohmann::json totals = cost_json(g.totals());
+  const ParameterSplit split = trainable_split(m);
   totals["params"] = weight_totals(m).parameter_elements;
+  totals["trainable_params"] = split.trainable;
+  totals["non_trainable_params"] = split.frozen;
   totals["nodes"] = g.nodes.size();
   j["totals"] = totals;
+  const TrainingFlops t = training_flops(m, g);
+  j["training"] = {{"forward_flops", t.forward},
+                   {"backward", backward_json(t.backward)},
+                   {"backward_nodes", t.backward_nodes},
+                   {"saved_activation_bytes", memory.saved_activation_bytes},
+                   {"trainable_params", t.trainable_elements},
+                   {"optimizer_step_flops",
+                    {{"sgd", t.step.sgd}, {"sgd_momentum", t.step.sgd_momentum}, {"adam", t.step.adam},
+                     {"adamw", t.step.adamw}}}};
   return j;
 }
 

@@ -25,7 +25,12 @@ struct GraphReport {
 struct GraphTextOptions {
   size_t max_layer_rows = 0;  // 0: all
   bool show_views = true;     // list view/shape ops (they cost no FLOPs) in the layer table
+  bool by_op = false;         // per-aten-op table (and the ops without a FLOP rule) instead of the layers
 };
+
+// `graph --by-op`: FLOPs, MACs, bytes, count and backward FLOPs per aten op,
+// then the ops no FLOP rule counts, by name.
+std::string render_op_table(const graph::Graph& graph);
 
 std::string render_graph_text(const GraphReport& report, const GraphTextOptions& options = {});
 nlohmann::json graph_json(const GraphReport& report);

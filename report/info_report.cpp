@@ -3,6 +3,7 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "core/trainable.h"
 #include "core/weights.h"
 #include "report/format.h"
 #include "report/info_pt2.h"
@@ -149,6 +150,9 @@ nlohmann::json info_json(const Model& m) {
   for (const auto& [k, v] : m.config) config[k] = v;
   j["config"] = config;
   j["metadata"] = m.metadata;
+  const ParameterSplit split = trainable_split(m);
+  j["n_trainable_parameters"] = split.trainable;
+  j["n_non_trainable_parameters"] = split.frozen;
   j["tensor_bytes"] = m.tensor_bytes();
   nlohmann::json sources = nlohmann::json::array();
   for (const auto& [path, text] : m.sources) sources.push_back({{"path", path}, {"bytes", text.size()}});
@@ -231,9 +235,11 @@ std::string render_info_text(const Model& m, const InfoOptions& options) {
   os << "\ntensors\n" << table.render();
   if (options.max_tensor_rows && m.tensors.size() > options.max_tensor_rows)
     os << "... " << (m.tensors.size() - options.max_tensor_rows) << " more (use --all)\n";
+  const ParameterSplit split = trainable_split(m);
   os << "\ntotals      " << m.tensors.size() << " tensors, " << format_count(double(weights.parameter_elements))
-     << " parameters (" << weights.parameter_elements << " elements, " << format_bytes(weights.parameter_bytes) << "), "
-     << weights.buffer_tensors << " buffers, " << format_bytes(m.tensor_bytes()) << " of tensor data\n";
+     << " parameters (" << weights.parameter_elements << " elements, " << format_bytes(weights.parameter_bytes)
+     << "; trainable " << format_count(double(split.trainable)) << ", non-trainable " << format_count(double(split.frozen))
+     << "), " << weights.buffer_tensors << " buffers, " << format_bytes(m.tensor_bytes()) << " of tensor data\n";
   if (!weights.roles_declared && !m.tensors.empty())
     os << "            (a state_dict: floating tensors counted as parameters, running statistics and integer "
           "tensors as buffers)\n";
