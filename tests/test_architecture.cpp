@@ -12,6 +12,7 @@
 #include "core/model.h"
 #include "graph/graph_analysis.h"
 #include "graph/input_inference.h"
+#include "graph_golden.h"
 #include "test_paths.h"
 
 using namespace ptscope;
@@ -25,22 +26,11 @@ nlohmann::json golden_of(const std::string& path) {
   return nlohmann::json::parse(in);
 }
 
-GraphOptions options_from(const nlohmann::json& golden) {
-  GraphOptions o;
-  for (const auto& in : golden["inputs"]) {
-    InputSpec s;
-    s.shape = in["shape"].get<std::vector<int64_t>>();
-    s.dtype = dtype_from_name(in["dtype"].get<std::string>());
-    o.inputs.push_back(s);
-  }
-  return o;
-}
-
 Architecture classify(const std::string& rel) {
   const std::string path = test::fixture(rel);
   const auto golden = golden_of(path);
   auto model = load_model(path);
-  Graph g = build_graph(*model, options_from(golden));
+  Graph g = build_graph(*model, test::golden_graph_options(golden));
   return classify_architecture(*model, g);
 }
 

@@ -27,6 +27,7 @@
 #include "kernels/backend_plugin.h"
 #include "kernels/executor.h"
 #include "kernels/profile.h"
+#include "test_paths.h"
 #ifdef PTSCOPE_WITH_CUDA
 #include "kernels/cuda/cuda_executor.h"
 #endif
@@ -300,13 +301,6 @@ TEST_CASE("cuda kernels match torch on the golden cases", "[cuda]") {
 
 namespace {
 
-std::string slurp(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
 double rel_l2(const float* got, const float* want, size_t n) {
   double num = 0, den = 0;
   for (size_t k = 0; k < n; ++k) {
@@ -345,10 +339,10 @@ TEST_CASE("cuda executor matches torch and the cpu executor on the exec fixtures
         }
         const ProfileResult r = profile(*model, o);
         CHECK(r.device == o.device);
-        outs[k] = slurp(o.output_file);
+        outs[k] = test::read_bytes(o.output_file);
         std::remove(o.output_file.c_str());
       }
-      const std::string want = slurp(dir + name + ".out.bin");
+      const std::string want = test::read_bytes(dir + name + ".out.bin");
       REQUIRE(outs[0].size() == want.size());
       REQUIRE(outs[1].size() == want.size());
       const size_t n = want.size() / 4;

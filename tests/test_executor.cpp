@@ -30,13 +30,6 @@ using namespace ptscope::kernels;
 
 namespace {
 
-std::string slurp(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
 struct Fixture {
   std::string name;
   nlohmann::json meta;
@@ -72,7 +65,7 @@ ProfileOptions options_for(const Fixture& f, const std::string& output_file) {
 
 // Relative L2 error of each float32 output, read back to back from two raw files.
 std::vector<double> rel_l2(const Fixture& f, const std::string& got_path) {
-  const std::string want = slurp(f.out()), got = slurp(got_path);
+  const std::string want = test::read_bytes(f.out()), got = test::read_bytes(got_path);
   REQUIRE(want.size() == got.size());
   std::vector<double> errs;
   size_t at = 0;
@@ -153,7 +146,7 @@ TEST_CASE("data-dependent forward: shape-only fails, the data run takes the inpu
     CHECK(has_relu == (std::string(name) == "branchy_pos"));
     CHECK(has_mul == (std::string(name) == "branchy_neg"));
     // The loop count comes from x.abs().max().item().
-    const std::string in = slurp(fx.in());
+    const std::string in = test::read_bytes(fx.in());
     float mx = 0;
     for (size_t k = 0; k < in.size() / 4; ++k) mx = std::max(mx, std::fabs(reinterpret_cast<const float*>(in.data())[k]));
     CHECK(tanh_count == int(mx * 2.0f) + 1);

@@ -16,6 +16,7 @@
 #include "graph/graph_analysis.h"
 #include "graph/input_inference.h"
 #include "report/graph_report.h"
+#include "graph_golden.h"
 #include "test_paths.h"
 
 using namespace ptscope;
@@ -24,29 +25,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
-nlohmann::json read_json(const std::string& path) {
-  std::ifstream in(path);
-  REQUIRE(in);
-  return nlohmann::json::parse(in);
-}
-
 std::vector<std::string> graph_fixtures() {
   std::vector<std::string> out;
   for (const auto& e : fs::directory_iterator(test::fixture("graph")))
     if (e.path().extension() == ".pt") out.push_back(e.path().filename().string());
   std::sort(out.begin(), out.end());
   return out;
-}
-
-GraphOptions golden_options(const nlohmann::json& golden) {
-  GraphOptions o;
-  for (const auto& in : golden["inputs"]) {
-    InputSpec s;
-    s.shape = in["shape"].get<std::vector<int64_t>>();
-    s.dtype = dtype_from_name(in["dtype"].get<std::string>());
-    o.inputs.push_back(s);
-  }
-  return o;
 }
 
 struct Built {
@@ -74,8 +58,8 @@ TEST_CASE("graph fixtures: module output shapes, final shape and FLOPs match tor
   REQUIRE(files.size() >= 10);
   for (const auto& file : files) {
     DYNAMIC_SECTION(file) {
-      const auto golden = read_json(test::fixture("graph/" + file + ".golden.json"));
-      Built b = build(file, golden_options(golden));
+      const auto golden = test::read_json(test::fixture("graph/" + file + ".golden.json"));
+      Built b = build(file, test::golden_graph_options(golden));
       CHECK(first_output_shape(b.graph) == golden["output_shape"].get<std::vector<int64_t>>());
 
       // Every module call torch saw, with the same output shapes in the same order.
@@ -136,7 +120,7 @@ TEST_CASE("the published MAC counts of torchvision models", "[graph]") {
 
 TEST_CASE("inferred inputs match the shapes the fixtures were made with", "[graph][inference]") {
   for (const auto& file : graph_fixtures()) {
-    const auto golden = read_json(test::fixture("graph/" + file + ".golden.json"));
+    const auto golden = test::read_json(test::fixture("graph/" + file + ".golden.json"));
     if (golden["inputs"].size() != 1 || !golden.value("inferable", true)) continue;
     INFO(file);
     Built b = build(file, {});
@@ -218,7 +202,7 @@ TEST_CASE("module totals and architecture classification", "[graph][analysis]") 
         "vision transformer");
   Built t = build("transformer_scripted.pt", {});
   CHECK(classify_architecture(*t.model, t.graph).kind == "transformer encoder");
-  Built s = build("seq2seq_scripted.pt", golden_options(read_json(test::fixture("graph/seq2seq_scripted.pt.golden.json"))));
+  Built s = build("seq2seq_scripted.pt", test::golden_graph_options(test::read_json(test::fixture("graph/seq2seq_scripted.pt.golden.json"))));
   CHECK(classify_architecture(*s.model, s.graph).kind == "transformer encoder-decoder");
   auto mlp_model = load_model(test::fixture("models/nested_containers.pt"));
   Graph mlp = build_graph(*mlp_model);

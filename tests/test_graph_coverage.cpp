@@ -13,6 +13,7 @@
 
 #include "core/model.h"
 #include "graph/input_inference.h"
+#include "graph_golden.h"
 #include "test_paths.h"
 
 using namespace ptscope;
@@ -28,15 +29,8 @@ nlohmann::json golden_of(const std::string& relative) {
 }
 
 Graph build_from_golden(const std::string& relative, const nlohmann::json& golden) {
-  GraphOptions o;
-  for (const auto& in : golden["inputs"]) {
-    InputSpec s;
-    s.shape = in["shape"].get<std::vector<int64_t>>();
-    s.dtype = dtype_from_name(in["dtype"].get<std::string>());
-    o.inputs.push_back(s);
-  }
   auto model = load_model(test::fixture(relative));
-  return build_graph(*model, o);
+  return build_graph(*model, test::golden_graph_options(golden));
 }
 
 std::multiset<std::string> op_names(const Graph& g) {

@@ -12,17 +12,12 @@
 #include "cli_run.h"
 #include "core/model.h"
 #include "stats/heavy_tail.h"
+#include "graph_golden.h"
 #include "test_paths.h"
 
 using namespace ptscope;
 
 namespace {
-
-nlohmann::json read_json(const std::string& path) {
-  std::ifstream in(path);
-  REQUIRE(in);
-  return nlohmann::json::parse(in);
-}
 
 // Relative agreement far inside the issue's 1% (both sides compute in double;
 // WeightWatcher takes SVDs, we take eigenvalues of the Gram matrices).
@@ -42,7 +37,7 @@ TEST_CASE("heavy-tail metrics equal WeightWatcher's on every layer it analyses",
   for (const std::string name : {"resnet18_w8", "vit_tiny"}) {
     DYNAMIC_SECTION(name) {
       const std::string file = test::fixture("spectral/" + name + ".pt");
-      const auto golden = read_json(file + ".ww.json");
+      const auto golden = test::read_json(file + ".ww.json");
       auto model = load_model(file);
       HeavyTailOptions options;
       options.threads = 2;
@@ -120,7 +115,7 @@ TEST_CASE("stats --spectral prints the per-layer table and the JSON", "[spectral
 
 TEST_CASE("analyze --spectral turns WeightWatcher's warnings into recommendations", "[spectral][analysis]") {
   const std::string file = test::fixture("spectral/vit_tiny.pt");
-  const auto golden = read_json(file + ".ww.json");
+  const auto golden = test::read_json(file + ".ww.json");
   auto r = test::run_ptscope("analyze " + file + " --format json --no-save --spectral --bins 4", false);
   REQUIRE(r.status == 0);
   const auto a = nlohmann::json::parse(r.out);

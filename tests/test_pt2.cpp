@@ -29,14 +29,7 @@ using namespace ptscope;
 
 namespace {
 
-std::string slurp(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
-nlohmann::json golden(const std::string& name) { return nlohmann::json::parse(slurp(test::fixture("pt2/" + name + ".json"))); }
+nlohmann::json golden(const std::string& name) { return nlohmann::json::parse(test::read_bytes(test::fixture("pt2/" + name + ".json"))); }
 std::string pt2(const std::string& name) { return test::fixture("pt2/" + name + ".pt2"); }
 
 // Row-major bytes of a strided view.
@@ -233,7 +226,7 @@ TEST_CASE("pt2: the CPU executor matches torch's output", "[pt2][parity]") {
       }
       kernels::ProfileResult r = kernels::profile(*m, o);
       REQUIRE(r.output_shapes.size() == 1);
-      const std::string want = slurp(test::fixture("pt2/" + std::string(name) + ".out.bin")), got = slurp(o.output_file);
+      const std::string want = test::read_bytes(test::fixture("pt2/" + std::string(name) + ".out.bin")), got = test::read_bytes(o.output_file);
       std::remove(o.output_file.c_str());
       REQUIRE(want.size() == got.size());
       const float* w = reinterpret_cast<const float*>(want.data());
@@ -259,7 +252,7 @@ TEST_CASE("pt2: profile runs the archive's sample input by default", "[pt2][pari
   kernels::ProfileResult r = kernels::profile(*m, o);
   REQUIRE(r.inputs.size() == 1);
   CHECK(r.inputs[0].find("sample input") != std::string::npos);
-  const std::string want = slurp(test::fixture("pt2/gpt.out.bin")), got = slurp(o.output_file);
+  const std::string want = test::read_bytes(test::fixture("pt2/gpt.out.bin")), got = test::read_bytes(o.output_file);
   std::remove(o.output_file.c_str());
   REQUIRE(want.size() == got.size());
   const float* w = reinterpret_cast<const float*>(want.data());
@@ -378,7 +371,7 @@ TEST_CASE("pt2: bad archives give one line and exit 2", "[pt2][cli]") {
       {"missing_record", "data/weights/model_weights_config.json", missing, "not in the archive"},
       {"traversal", "data/weights/model_weights_config.json", traversal, "not a record name"},
       {"format", "archive_format", "pt3", "not 'pt2'"},
-      {"nested_program", "data/sample_inputs/model.pt", slurp(pt2("cnn")), "archive inside a nested archive"},
+      {"nested_program", "data/sample_inputs/model.pt", test::read_bytes(pt2("cnn")), "archive inside a nested archive"},
       {"sample_not_zip", "data/sample_inputs/model.pt", "garbage", "data/sample_inputs/model.pt: "},
   };
   for (const auto& c : cases) {
@@ -392,7 +385,7 @@ TEST_CASE("pt2: bad archives give one line and exit 2", "[pt2][cli]") {
     }
   }
   SECTION("truncated file") {
-    const std::string bytes = slurp(pt2("gpt"));
+    const std::string bytes = test::read_bytes(pt2("gpt"));
     const std::string path = write_temp("cut", std::vector<uint8_t>(bytes.begin(), bytes.begin() + long(bytes.size() / 2)));
     auto r = test::run_ptscope("info " + path, true);
     std::remove(path.c_str());

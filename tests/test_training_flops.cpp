@@ -18,6 +18,7 @@
 #include "graph/input_inference.h"
 #include "graph/training_flops.h"
 #include "graph/training_memory.h"
+#include "graph_golden.h"
 #include "test_paths.h"
 
 using namespace ptscope;
@@ -25,12 +26,6 @@ using namespace ptscope::graph;
 namespace fs = std::filesystem;
 
 namespace {
-
-nlohmann::json read_json(const std::string& path) {
-  std::ifstream in(path);
-  REQUIRE(in);
-  return nlohmann::json::parse(in);
-}
 
 // Fixtures with a training golden, sorted.
 std::vector<std::string> training_fixtures() {
@@ -43,17 +38,6 @@ std::vector<std::string> training_fixtures() {
   }
   std::sort(out.begin(), out.end());
   return out;
-}
-
-GraphOptions golden_options(const nlohmann::json& golden) {
-  GraphOptions o;
-  for (const auto& in : golden["inputs"]) {
-    InputSpec s;
-    s.shape = in["shape"].get<std::vector<int64_t>>();
-    s.dtype = dtype_from_name(in["dtype"].get<std::string>());
-    o.inputs.push_back(s);
-  }
-  return o;
 }
 
 // FlopCounterMode counts the ops torch dispatches after decomposition
@@ -85,10 +69,10 @@ TEST_CASE("backward FLOPs equal FlopCounterMode around loss.backward() on every 
   REQUIRE(files.size() == archives);
   for (const auto& file : files) {
     DYNAMIC_SECTION(file) {
-      const auto golden = read_json(test::fixture("graph/" + file + ".golden.json"));
-      const auto training = read_json(test::fixture("graph/" + file + ".training.json"));
+      const auto golden = test::read_json(test::fixture("graph/" + file + ".golden.json"));
+      const auto training = test::read_json(test::fixture("graph/" + file + ".training.json"));
       auto model = load_model(test::fixture("graph/" + file));
-      const Graph g = build_graph(*model, golden_options(golden));
+      const Graph g = build_graph(*model, test::golden_graph_options(golden));
       const TrainingFlops t = training_flops(*model, g);
       const auto& torch = training["backward_flop_counter"];
       INFO("torch backward by op: " << torch["by_op"].dump());
@@ -107,9 +91,9 @@ TEST_CASE("backward FLOPs equal FlopCounterMode around loss.backward() on every 
 TEST_CASE("backward FLOPs: weight gradients skip frozen parameters, the first layer gets no input gradient",
           "[training][flops]") {
   const std::string file = "resnet18_scripted.pt";
-  const auto golden = read_json(test::fixture("graph/" + file + ".golden.json"));
+  const auto golden = test::read_json(test::fixture("graph/" + file + ".golden.json"));
   auto model = load_model(test::fixture("graph/" + file));
-  const Graph g = build_graph(*model, golden_options(golden));
+  const Graph g = build_graph(*model, test::golden_graph_options(golden));
   // Every conv and the fc: weight gradient = forward FLOPs (dense convolutions);
   // the stem conv reads the input, which does not require grad.
   const Node* stem = nullptr;
@@ -131,7 +115,7 @@ TEST_CASE("backward FLOPs: weight gradients skip frozen parameters, the first la
   // Freeze everything but the last layer (as fine-tuning does): only fc computes gradients.
   for (auto& t : model->tensors)
     if (t.is_parameter() && t.name.rfind("fc.", 0) != 0) t.tensor->requires_grad = false;
-  const Graph frozen = build_graph(*model, golden_options(golden));
+  const Graph frozen = build_graph(*model, test::golden_graph_options(golden));
   const TrainingFlops t = training_flops(*model, frozen);
   const ParameterSplit split = trainable_split(*model);
   CHECK(split.trainable == 512 * 1000 + 1000);
@@ -156,9 +140,9 @@ TEST_CASE("backward FLOPs: weight gradients skip frozen parameters, the first la
 TEST_CASE("a model whose parameters are all frozen has no backward, gradients or optimizer state",
           "[training][flops]") {
   const std::string file = "fused_encoder_scripted_t2.pt";
-  const auto golden = read_json(test::fixture("graph/" + file + ".golden.json"));
+  const auto golden = test::read_json(test::fixture("graph/" + file + ".golden.json"));
   auto model = load_model(test::fixture("graph/" + file));
-  const Graph g = build_graph(*model, golden_options(golden));
+  const Graph g = build_graph(*model, test::golden_graph_options(golden));
   const TrainingFlops t = training_flops(*model, g);
   CHECK(t.backward.total() == 0);
   CHECK(t.backward_nodes == 0);
@@ -175,9 +159,9 @@ TEST_CASE("per-op forward totals equal FlopCounterMode's per-op dict", "[trainin
                                  "vit_b_16_scripted.pt", "bert_scripted.pt", "gpt2_traced.pt", "sdpa_scripted_t2.pt",
                                  "swin_t_traced_t2.pt", "seq2seq_scripted.pt", "recurrent_scripted.pt"}) {
     DYNAMIC_SECTION(file) {
-      const auto golden = read_json(test::fixture("graph/" + file + ".golden.json"));
+      const auto golden = test::read_json(test::fixture("graph/" + file + ".golden.json"));
       auto model = load_model(test::fixture("graph/" + file));
-      const Graph g = build_graph(*model, golden_options(golden));
+      const Graph g = build_graph(*model, test::golden_graph_options(golden));
       const auto rows = op_totals(g);
       std::map<std::string, int64_t> ours, torch;
       int nodes = 0;
@@ -212,7 +196,7 @@ TEST_CASE("graph --by-op and the JSON carry per-op totals, uncounted ops and tra
   auto js = test::run_ptscope("graph " + file + " --json", false);
   REQUIRE(js.status == 0);
   const auto j = nlohmann::json::parse(js.out);
-  const auto training = read_json(file + ".training.json");
+  const auto training = test::read_json(file + ".training.json");
   CHECK(int64_t(j["training"]["backward"]["flops"].get<double>()) ==
         training["backward_flop_counter"]["flops"].get<int64_t>());
   CHECK(j["totals"]["trainable_params"] == training["requires_grad_params"]);
@@ -266,13 +250,13 @@ TEST_CASE("saved activations equal what autograd keeps, at batch 1 and 8", "[tra
   int checked = 0;
   for (const auto& file : training_fixtures()) {
     if (explained.count(file)) continue;
-    const auto golden = read_json(test::fixture("graph/" + file + ".golden.json"));
-    const auto training = read_json(test::fixture("graph/" + file + ".training.json"));
+    const auto golden = test::read_json(test::fixture("graph/" + file + ".golden.json"));
+    const auto training = test::read_json(test::fixture("graph/" + file + ".training.json"));
     auto model = load_model(test::fixture("graph/" + file));
     for (const auto& [batch, entry] : training["saved_activations"].items()) {
       {
         INFO(file << " at batch " << batch);
-        GraphOptions options = golden_options(golden);
+        GraphOptions options = test::golden_graph_options(golden);
         const auto shapes = entry["inputs"].get<std::vector<std::vector<int64_t>>>();
         REQUIRE(shapes.size() == options.inputs.size());
         for (size_t i = 0; i < shapes.size(); ++i) options.inputs[i].shape = shapes[i];
