@@ -19,6 +19,9 @@ prefix=$tmp/prefix
 jobs=${PTSCOPE_INSTALL_TEST_JOBS:-2}
 fixtures=$src/fixtures
 
+# Pipes into grep read to the end (`grep PATTERN >/dev/null`, never `grep -q`):
+# under pipefail, grep -q exiting at its first match can kill the writer with
+# SIGPIPE, and the pipeline then fails at random.
 step() { echo "== $*"; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
 # expect_rc WANT CMD...: runs CMD, shows its output, checks its exit status.
@@ -46,7 +49,7 @@ soname=$(objdump -p "$libdir/libptscope.so" | awk '/SONAME/ {print $2}')
 [ "$soname" = "libptscope.so.$major" ] || fail "SONAME '$soname', want libptscope.so.$major"
 [ "$(readlink "$libdir/libptscope.so")" = "libptscope.so.$major" ] || fail "libptscope.so does not link to the SONAME"
 [ -f "$libdir/libptscope.so.$version" ] || fail "no libptscope.so.$version"
-"$prefix/bin/ptscope" --version | grep -q "$version" || fail "installed CLI does not report $version"
+"$prefix/bin/ptscope" --version | grep "$version" >/dev/null || fail "installed CLI does not report $version"
 
 if grep -q "plugin libptscope_cuda.so" <("$prefix/bin/ptscope" --version); then
   step "the installed program finds the installed CUDA plugin"
@@ -74,13 +77,13 @@ cmake --build "$tmp/examples" -j "$jobs" >/dev/null || cmake --build "$tmp/examp
 cmake --build "$tmp/consumer" -j "$jobs" >/dev/null || cmake --build "$tmp/consumer" -j 1 || fail "consumer does not build"
 gate=$tmp/examples/ptscope-ci-gate
 dump=$tmp/examples/ptscope-dump-npy
-ldd "$dump" | grep -q "libptscope.so.$major => $libdir/" || fail "examples do not load the installed shared library"
+ldd "$dump" | grep "libptscope.so.$major => $libdir/" >/dev/null || fail "examples do not load the installed shared library"
 expect_rc 0 "$tmp/consumer/ptscope-consumer" "$fixtures"
 
 step "pkg-config"
 export PKG_CONFIG_PATH=$libdir/pkgconfig
 [ "$(pkg-config --modversion ptscope)" = "$version" ] || fail "pkg-config --modversion"
-pkg-config --static --libs ptscope | grep -q -- "-ldeflate" || fail "pkg-config --static lacks the private libraries"
+pkg-config --static --libs ptscope | grep -- "-ldeflate" >/dev/null || fail "pkg-config --static lacks the private libraries"
 # shellcheck disable=SC2046  # word splitting of the flags is intended
 c++ -std=c++20 -O1 "$src/tests/install/consumer.cpp" -o "$tmp/consumer-pc" \
   $(pkg-config --cflags --libs ptscope) -Wl,-rpath,"$libdir" || fail "cannot build with pkg-config flags"
