@@ -7,8 +7,7 @@ namespace ptscope {
 std::vector<Trains> trainable_entries(const Model& model) {
   const auto roles = weight_roles(model);
   const auto ties = tied_to(model);
-  bool declared = false;  // the file says which tensors are parameters (and so carries requires_grad)
-  for (const auto& nt : model.tensors) declared |= nt.is_parameter() || nt.is_buffer();
+  const bool declared = roles_declared(model);
   std::vector<Trains> out(model.tensors.size(), Trains::not_a_parameter);
   for (size_t i = 0; i < model.tensors.size(); ++i) {
     const NamedTensor& nt = model.tensors[i];

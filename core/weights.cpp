@@ -44,9 +44,14 @@ WeightRole state_dict_role(const NamedTensor& nt) {
 
 }  // namespace
 
+bool roles_declared(const Model& model) {
+  for (const auto& nt : model.tensors)
+    if (nt.is_parameter() || nt.is_buffer()) return true;
+  return false;
+}
+
 std::vector<WeightRole> weight_roles(const Model& model) {
-  bool declared = false;
-  for (const auto& nt : model.tensors) declared |= nt.is_parameter() || nt.is_buffer();
+  const bool declared = roles_declared(model);
   std::vector<WeightRole> roles;
   roles.reserve(model.tensors.size());
   for (const auto& nt : model.tensors) {
@@ -77,7 +82,7 @@ std::vector<int> tied_to(const Model& model) {
 
 WeightTotals weight_totals(const Model& model) {
   WeightTotals w;
-  for (const auto& nt : model.tensors) w.roles_declared |= nt.is_parameter() || nt.is_buffer();
+  w.roles_declared = roles_declared(model);
   const auto roles = weight_roles(model);
   const auto ties = tied_to(model);
   for (size_t i = 0; i < model.tensors.size(); ++i) {

@@ -22,6 +22,10 @@ enum class WeightRole { parameter, buffer, none };
 // ...); every other dtype is a buffer; optimizer and scheduler state is neither.
 std::vector<WeightRole> weight_roles(const Model& model);
 
+// Whether the file says which tensors are parameters and buffers (and so also
+// carries their requires_grad); false for a plain state_dict.
+bool roles_declared(const Model& model);
+
 // For each entry, the index of the earlier entry it is tied to (the same
 // storage region: same bytes, offset, shape, strides and dtype), or -1. As
 // `model.parameters()` does, the first name in file order is the one kept.
