@@ -31,6 +31,7 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--ww-rounds", type=int, default=1)
     parser.add_argument("--threads", type=int, default=0)
+    parser.add_argument("--ptscope", default=PTSCOPE, help="the ptscope binary (e.g. an AVX2 build)")
     args = parser.parse_args()
 
     import torch
@@ -55,7 +56,7 @@ def main():
                     ww_times.append(time.perf_counter() - t)
                 if r < args.rounds:
                     t = time.perf_counter()
-                    out = subprocess.run([PTSCOPE, "stats", path, "--spectral", "--json", "--no-compress", "--no-spectral",
+                    out = subprocess.run([args.ptscope, "stats", path, "--spectral", "--json", "--no-compress", "--no-spectral",
                                           "--threads", str(args.threads)], check=True, capture_output=True, text=True)
                     ours_wall.append(time.perf_counter() - t)
                     ours = json.loads(out.stdout)["heavy_tail"]

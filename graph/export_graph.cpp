@@ -86,26 +86,19 @@ class ExportGraphBuilder {
           throw Error(ErrorCode::unsupported, "the program takes a non-tensor input the graph front end cannot set");
       }
     // Explicit specs: by name, then the rest in order.
-    std::vector<const InputSpec*> given(users.size(), nullptr);
-    std::vector<const InputSpec*> positional;
-    for (const auto& spec : options_.inputs) {
+    for (const auto& spec : options_.inputs)
       if (spec.scalar) throw Error(ErrorCode::usage, "--input " + input_spec_string(spec) + ": the program's inputs are tensors");
-      if (spec.name.empty()) {
-        positional.push_back(&spec);
-        continue;
-      }
-      size_t k = 0;
-      while (k < users.size() && users[k]->arg.names[0] != spec.name) ++k;
-      if (k == users.size()) throw Error(ErrorCode::usage, "--input " + spec.name + ": the program has no input '" + spec.name + "' (inputs: " + input_names(users) + ")");
-      given[k] = &spec;
-    }
-    for (size_t k = 0, next = 0; k < users.size() && next < positional.size(); ++k)
-      if (!given[k]) given[k] = positional[next++];
-    size_t used = 0;
-    for (const auto* g : given) used += g != nullptr;
-    if (used < options_.inputs.size())
-      throw Error(ErrorCode::usage, std::to_string(options_.inputs.size()) + " --input values for " +
-                                        std::to_string(users.size()) + " inputs of the program (" + input_names(users) + ")");
+    std::vector<std::string> names;
+    for (const auto* u : users) names.push_back(u->arg.names[0]);
+    const std::vector<const InputSpec*> given = match_input_specs(
+        options_.inputs, names,
+        [&](const InputSpec& spec) {
+          return "--input " + spec.name + ": the program has no input '" + spec.name + "' (inputs: " + input_names(users) + ")";
+        },
+        [&] {
+          return std::to_string(options_.inputs.size()) + " --input values for " + std::to_string(users.size()) +
+                 " inputs of the program (" + input_names(users) + ")";
+        });
 
     bool seq_used = false;
     for (size_t k = 0; k < users.size(); ++k) {

@@ -667,6 +667,30 @@ std::string input_spec_string(const InputSpec& spec) {
   return out;
 }
 
+std::vector<const InputSpec*> match_input_specs(const std::vector<InputSpec>& specs,
+                                                const std::vector<std::string>& names,
+                                                const std::function<std::string(const InputSpec&)>& unknown_name,
+                                                const std::function<std::string()>& too_many) {
+  std::vector<const InputSpec*> given(names.size(), nullptr);
+  std::vector<const InputSpec*> positional;
+  for (const auto& spec : specs) {
+    if (spec.name.empty()) {
+      positional.push_back(&spec);
+      continue;
+    }
+    size_t k = 0;
+    while (k < names.size() && names[k] != spec.name) ++k;
+    if (k == names.size()) throw Error(ErrorCode::usage, unknown_name(spec));
+    given[k] = &spec;
+  }
+  for (size_t k = 0, next = 0; k < names.size() && next < positional.size(); ++k)
+    if (!given[k]) given[k] = positional[next++];
+  size_t used = 0;
+  for (const auto* g : given) used += g != nullptr;
+  if (used < specs.size()) throw Error(ErrorCode::usage, too_many());
+  return given;
+}
+
 Graph build_graph(const Model& model, const GraphOptions& options, std::vector<ModuleCall>* calls) {
   // torch.export programs are already aten graphs: no interpreter, no inference.
   if (model.exported) return build_exported_graph(model, options, calls);
@@ -690,32 +714,20 @@ Graph build_graph(const Model& model, const GraphOptions& options, std::vector<M
   for (size_t k = 1; k < def->params.size(); ++k) params.push_back(&def->params[k]);
 
   // Explicit specs: by name, then the rest in argument order.
-  std::vector<const InputSpec*> given(params.size(), nullptr);
-  std::vector<const InputSpec*> positional;
-  for (const auto& spec : options.inputs) {
-    if (spec.name.empty()) {
-      positional.push_back(&spec);
-      continue;
-    }
-    size_t k = 0;
-    while (k < params.size() && params[k]->name != spec.name) ++k;
-    if (k == params.size()) {
-      std::string names;
-      for (const auto* p : params) names += (names.empty() ? "" : ", ") + p->name;
-      throw Error(ErrorCode::usage, "--input " + spec.name + ": " + options.method + "() has no argument '" + spec.name +
-                                        "' (arguments: " + (names.empty() ? "none" : names) + ")");
-    }
-    given[k] = &spec;
-  }
-  for (size_t k = 0, next = 0; k < params.size() && next < positional.size(); ++k)
-    if (!given[k]) given[k] = positional[next++];
-  {
-    size_t used = 0;
-    for (const auto* g : given) used += g != nullptr;
-    if (used < options.inputs.size())
-      throw Error(ErrorCode::usage, std::to_string(options.inputs.size()) + " --input values for " +
-                                        std::to_string(params.size()) + " arguments of " + options.method + "()");
-  }
+  std::vector<std::string> param_names;
+  for (const auto* p : params) param_names.push_back(p->name);
+  const std::vector<const InputSpec*> given = match_input_specs(
+      options.inputs, param_names,
+      [&](const InputSpec& spec) {
+        std::string names;
+        for (const auto& n : param_names) names += (names.empty() ? "" : ", ") + n;
+        return "--input " + spec.name + ": " + options.method + "() has no argument '" + spec.name +
+               "' (arguments: " + (names.empty() ? "none" : names) + ")";
+      },
+      [&] {
+        return std::to_string(options.inputs.size()) + " --input values for " + std::to_string(params.size()) +
+               " arguments of " + options.method + "()";
+      });
 
   std::vector<Slot> slots;
   std::vector<ParamPlan> plan;

@@ -32,6 +32,16 @@ struct InputSpec {
 InputSpec parse_input_spec(std::string_view text);
 std::string input_spec_string(const InputSpec& spec);
 
+// --input values matched to a program's inputs (`names`, in order): named
+// values by name, the unnamed ones fill the remaining inputs in order. One
+// entry per input, null where no value was given. A name that matches no
+// input throws unknown_name(spec), more values than inputs throws too_many()
+// (both usage errors, worded by the front end that owns the inputs).
+std::vector<const InputSpec*> match_input_specs(const std::vector<InputSpec>& specs,
+                                                const std::vector<std::string>& names,
+                                                const std::function<std::string(const InputSpec&)>& unknown_name,
+                                                const std::function<std::string()>& too_many);
+
 struct GraphOptions {
   std::string method = "forward";
   std::vector<InputSpec> inputs;    // in argument order or by name; missing ones are inferred
