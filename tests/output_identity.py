@@ -37,7 +37,7 @@ TIMING_TEXT = re.compile(r"\d+(\.\d+)?\s*(ms|µs|us|s|GFLOP/s|TFLOP/s|MFLOP/s|GB
 # Measurements of the process itself, in every output that reports them (stats timings, the system section).
 PROCESS_KEY = re.compile(r"(_s|_seconds|watts|joules|utilisation_percent|peak_rss_bytes|rchar|wchar|syscr|syscw|"
                          r"read_bytes|write_bytes)$")
-PROCESS_LINE = re.compile(r"^(\s*(Peak RSS:|CPU utilisation:|Energy of this run:|Run time:|time(?= [0-9.]+ s \(passes))).*$",
+PROCESS_LINE = re.compile(r"^(\s*(Peak RSS:|CPU utilisation:|Energy of this run:|Run time:|Bytes read:|time(?= [0-9.]+ s \(passes))).*$",
                           re.M)
 PROCESS_HTML = re.compile(r"(<dt>(CPU utilisation|peak RSS|wall time|CPU time|energy|bytes read|bytes written)</dt><dd>)[^<]*")
 PROCESS_JSON = re.compile(r'"([A-Za-z0-9_]*(?:_s|_seconds|watts|joules|utilisation_percent|peak_rss_bytes|rchar|'
@@ -49,15 +49,15 @@ def model_files(quick):
     for p in sorted((ROOT / "fixtures").rglob("*")):
         rel = p.relative_to(ROOT).as_posix()
         if p.is_file() and p.suffix in MODEL_SUFFIXES:
-            files.append((rel, p, rel.startswith(ATTACK_DIRS)))
+            files.append((rel, Path(rel), rel.startswith(ATTACK_DIRS)))
     # Hugging Face folders are models too (a folder is read as one checkpoint).
     for d in sorted((ROOT / "fixtures" / "folders").iterdir()):
         if d.is_dir():
-            files.append((d.relative_to(ROOT).as_posix() + "/", d, False))
+            files.append((d.relative_to(ROOT).as_posix() + "/", d.relative_to(ROOT), False))
     if CORPUS.is_dir():
         for p in sorted(CORPUS.iterdir()):
             if p.is_file() and p.suffix in MODEL_SUFFIXES:
-                files.append(("corpus/" + p.name, p, False))
+                files.append(("corpus/" + p.name, Path("..") / "shared" / "corpus" / p.name, False))
     if quick:
         files = files[::7]
     return files
@@ -117,7 +117,7 @@ def scrub_json(x):
 
 
 def scrub(name, text, tmp):
-    text = text.replace(tmp, "<tmp>")
+    text = text.replace(tmp, "<tmp>").replace(str(ROOT), "<root>")
     measured = "profile" in name or "inference" in name
     if name.endswith((".json", ".sarif")):
         try:
@@ -147,7 +147,8 @@ def run_one(binary, out, rel, path, attack, tmp):
     (d / "PATH").write_text(rel + "\n")
     for name, args in commands(path, attack):
         try:
-            r = subprocess.run([binary] + args, capture_output=True, timeout=600, cwd=tmp,
+            # Paths are given relative to the checkout, so that captures from two checkouts compare.
+            r = subprocess.run([binary] + args, capture_output=True, timeout=600, cwd=ROOT,
                                env=dict(os.environ, OMP_NUM_THREADS="1"))
             so, se, rc = r.stdout.decode("utf-8", "replace"), r.stderr.decode("utf-8", "replace"), r.returncode
         except subprocess.TimeoutExpired:
