@@ -41,12 +41,7 @@ AuditReport audit_mapped(std::shared_ptr<const MappedFile> file, const std::stri
                      label + "!", false);
       return;
     }
-    PickleJob job;
-    job.bytes = bytes;
-    job.member = label;
-    job.role = "pickle inside a constant";
-    job.designated = false;
-    scan_pickle_with_trailer(ctx, job);
+    scan_guessed_pickle(ctx, bytes, label, "pickle inside a constant");
   };
   try {
     scan_container(ctx, file, "", true);

@@ -6,119 +6,14 @@
 #include <algorithm>
 #include <cstring>
 #include <limits>
-#include <map>
-#include <unordered_map>
 #include <unordered_set>
 
+#include "audit/pickle_opcodes.h"
+#include "audit/pickle_scanner.h"
 #include "core/dtype.h"
 #include "core/error.h"
 
 namespace ptscope::audit {
-namespace {
-
-namespace op {
-enum : uint8_t {
-  MARK = '(', STOP = '.', POP = '0', DUP = '2', FLOAT = 'F', INT = 'I', BININT = 'J', BININT1 = 'K',
-  LONG = 'L', BININT2 = 'M', PERSID = 'P', BINPERSID = 'Q', REDUCE = 'R', STRING = 'S', BINSTRING = 'T',
-  SHORT_BINSTRING = 'U', UNICODE = 'V', BINUNICODE = 'X', BUILD = 'b', GLOBAL = 'c', GET = 'g', BINGET = 'h',
-  INST = 'i', LONG_BINGET = 'j', OBJ = 'o', PUT = 'p', BINPUT = 'q', LONG_BINPUT = 'r', BINFLOAT = 'G',
-  PROTO = 0x80, NEWOBJ = 0x81, EXT1 = 0x82, EXT2 = 0x83, EXT4 = 0x84, LONG1 = 0x8a, LONG4 = 0x8b,
-  BINBYTES = 'B', SHORT_BINBYTES = 'C', SHORT_BINUNICODE = 0x8c, BINUNICODE8 = 0x8d, BINBYTES8 = 0x8e,
-  NEWOBJ_EX = 0x92, STACK_GLOBAL = 0x93, FRAME = 0x95, BYTEARRAY8 = 0x96,
-};
-}  // namespace op
-
-std::string opname(uint8_t code) {
-  const char* n = pickle_opcode_name(code);
-  if (n) return n;
-  char buf[8];
-  std::snprintf(buf, sizeof buf, "0x%02x", code);
-  return buf;
-}
-
-bool is_string_op(uint8_t code) {
-  switch (code) {
-    case op::STRING: case op::BINSTRING: case op::SHORT_BINSTRING: case op::UNICODE: case op::BINUNICODE:
-    case op::SHORT_BINUNICODE: case op::BINUNICODE8:
-      return true;
-    default:
-      return false;
-  }
-}
-
-bool is_import_op(uint8_t code) {
-  return code == op::GLOBAL || code == op::INST || code == op::STACK_GLOBAL || code == op::EXT1 ||
-         code == op::EXT2 || code == op::EXT4;
-}
-
-// Strings decoded from the file are latin-1 bytes when they came through
-// _codecs.encode(s, 'latin1'); recover those bytes when every code point fits.
-std::optional<std::string> utf8_to_latin1(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    const uint8_t c = uint8_t(s[i]);
-    if (c < 0x80) {
-      out += char(c);
-    } else if ((c & 0xE0) == 0xC0 && i + 1 < s.size()) {
-      const uint32_t cp = (uint32_t(c & 0x1F) << 6) | (uint8_t(s[i + 1]) & 0x3F);
-      if (cp > 0xFF) return std::nullopt;
-      out += char(cp);
-      ++i;
-    } else {
-      return std::nullopt;
-    }
-  }
-  return out;
-}
-
-std::optional<std::string> base64_decode(std::string_view s) {
-  auto value = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+' || c == '-') return 62;
-    if (c == '/' || c == '_') return 63;
-    return -1;
-  };
-  std::string out;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (char c : s) {
-    if (c == '=' || c == '\n' || c == '\r') continue;
-    const int v = value(c);
-    if (v < 0) return std::nullopt;
-    acc = (acc << 6) | uint32_t(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += char((acc >> bits) & 0xFF);
-    }
-  }
-  return out;
-}
-
-bool looks_like_zip(std::string_view s) { return s.size() >= 22 && s.substr(0, 4) == std::string_view("PK\x03\x04", 4); }
-
-// Linear decode to a STOP: how nested constants are recognised as pickles.
-bool decodes_to_stop(ByteSpan bytes) {
-  uint64_t pos = 0;
-  int ops = 0;
-  while (auto o = decode_op(bytes, pos)) {
-    ++ops;
-    if (o->opcode == op::STOP) return ops >= 3;
-    pos = o->next;
-    if (ops > 1'000'000) break;
-  }
-  return false;
-}
-
-ByteSpan span_of(std::string_view s) { return ByteSpan(reinterpret_cast<const uint8_t*>(s.data()), s.size()); }
-
-bool is_tensor_builder(std::string_view qualname) {
-  return qualname.rfind("torch._utils._rebuild", 0) == 0 || qualname == "torch._tensor._rebuild_from_type_v2" ||
-         qualname == "torch.nn.parameter.Parameter" || qualname == "torch.Tensor";
-}
 
 std::optional<int64_t> int_of(const PyRef& v) {
   if (v && v->kind == PyKind::integer) return v->i;
@@ -137,14 +32,6 @@ std::optional<std::vector<int64_t>> ints_of(const PyRef& v) {
   return out;
 }
 
-// Legacy streams pickle classes of whole modules as persistent ids
-// ('module', cls, source_file, source) that torch resolves to cls itself.
-const PyValue* class_of_module_pid(const PyValue& v) {
-  if (v.kind != PyKind::persistent || !v.args || v.args->kind != PyKind::tuple || v.args->items.size() < 2) return nullptr;
-  const auto& it = v.args->items;
-  if (!it[0] || it[0]->kind != PyKind::string || it[0]->s != "module") return nullptr;
-  return it[1] && it[1]->kind == PyKind::global ? it[1].get() : nullptr;
-}
 
 // Bytes per element of a storage class named in a persistent id.
 uint64_t storage_itemsize(const PyValue& type) {
@@ -152,6 +39,17 @@ uint64_t storage_itemsize(const PyValue& type) {
   if (type.name == "UntypedStorage") return 1;
   if (auto dt = dtype_from_storage_class(type.name)) return itemsize(*dt);
   return 0;
+}
+
+namespace {
+
+// Legacy streams pickle classes of whole modules as persistent ids
+// ('module', cls, source_file, source) that torch resolves to cls itself.
+const PyValue* class_of_module_pid(const PyValue& v) {
+  if (v.kind != PyKind::persistent || !v.args || v.args->kind != PyKind::tuple || v.args->items.size() < 2) return nullptr;
+  const auto& it = v.args->items;
+  if (!it[0] || it[0]->kind != PyKind::string || it[0]->s != "module") return nullptr;
+  return it[1] && it[1]->kind == PyKind::global ? it[1].get() : nullptr;
 }
 
 // Dunder attributes that hold data, not behaviour: the standard state of a
@@ -166,73 +64,7 @@ bool data_dunder(std::string_view key) {
   return names.count(key) > 0;
 }
 
-class Scanner {
- public:
-  Scanner(Context& ctx, const PickleJob& job) : ctx_(ctx), job_(job), policy_(ctx.policy()) {}
-  PickleOutcome run();
-
- private:
-  struct Pending {
-    const char* rule;
-    Severity severity;
-    uint64_t offset;
-    std::string message, global, opcode;
-  };
-  struct CallSite {
-    uint64_t offset;
-    std::string callee;
-    bool allowed;
-    Severity severity;
-    uint8_t opcode;
-  };
-
-  void add(const char* rule, Severity s, uint64_t rel_offset, std::string message, std::string global = {},
-           std::string opcode = {}) {
-    pending_.push_back({rule, s, job_.base_offset + rel_offset, std::move(message), std::move(global),
-                        std::move(opcode)});
-  }
-  void refuse() { outcome_.weights_only_ok = false; }
-  std::string loader_text() const {
-    return job_.loader == Loader::torchscript
-               ? std::string("torch.jit's unpickler")
-               : "torch.load(weights_only=True) of torch " + policy_.version().str();
-  }
-
-  void on_event(const PickleEvent& ev);
-  void on_import(const std::string& module, const std::string& name, uint64_t offset, uint8_t code,
-                 const char* how = nullptr);
-  void on_call(const PickleEvent& ev);
-  void on_build(const PickleEvent& ev);
-  void check_passed_callables(const std::string& callee, const PyRef& args, uint64_t off, uint8_t opcode);
-  void check_allocation(const PyValue& callee, const PyRef& args, uint64_t off, uint8_t opcode);
-  void on_persistent(const PickleEvent& ev);
-  void check_tensor(const std::string& callee, const PyRef& args, uint64_t offset);
-  void note_sparse(const PyRef& args, uint64_t offset);
-  void on_error(const Error& e);
-  void linear_tail(uint64_t from);
-  void walk_values();
-  void check_expansion();
-  void collect_nested(const PyValue& v);
-  void flush();
-  std::string describe(const PyRef& v) const;
-
-  Context& ctx_;
-  const PickleJob& job_;
-  const Policy& policy_;
-  PickleOutcome outcome_;
-  std::vector<Pending> pending_;
-  std::map<std::pair<std::string, std::string>, ImportRecord> imports_;
-  std::map<uint8_t, std::pair<uint64_t, uint64_t>> refused_ops_;  // opcode → (count, first offset)
-  std::unordered_map<const PyValue*, CallSite> calls_by_args_;
-  std::vector<PyRef> roots_;  // values events showed us; kept alive for the walk
-  std::vector<std::pair<std::string, std::string>> nested_;  // (bytes, how found)
-  uint64_t ops_ = 0, last_offset_ = 0, frame_end_ = 0, dups_ = 0, gets_ = 0;
-  int protos_ = 0;
-  uint64_t allocated_ = 0;  // bytes builtin constructors were asked for
-  bool bomb_reported_ = false;
-  Severity worst_before_error_ = Severity::info;
-  bool risky_before_error_ = false;
-};
+}  // namespace
 
 std::string Scanner::describe(const PyRef& v) const {
   if (!v) return "nothing";
@@ -666,461 +498,6 @@ void Scanner::check_tensor(const std::string& callee, const PyRef& args, uint64_
   }
 }
 
-namespace {
-
-// The layout argument of _rebuild_sparse_tensor: _get_layout("torch.sparse_coo")
-// as torch.save writes it, or the bare global torch.sparse_coo.
-std::optional<std::string> sparse_layout_of(const PyRef& v) {
-  if (!v) return std::nullopt;
-  std::string name;
-  if (v->kind == PyKind::global && v->module == "torch") name = v->name;
-  else if (v->kind == PyKind::object && v->callable && v->callable->kind == PyKind::global &&
-           v->callable->name == "_get_layout" && v->args && v->args->kind == PyKind::tuple &&
-           v->args->items.size() == 1 && v->args->items[0] && v->args->items[0]->kind == PyKind::string) {
-    name = v->args->items[0]->s;
-    if (name.rfind("torch.", 0) == 0) name = name.substr(6);
-  }
-  if (name == "sparse_coo" || name == "sparse_csr" || name == "sparse_csc" || name == "sparse_bsr" ||
-      name == "sparse_bsc")
-    return name;
-  return std::nullopt;
-}
-
-// torch.Size((3, 3)) or a plain tuple of ints.
-std::optional<std::vector<int64_t>> size_of(const PyRef& v) {
-  if (v && v->kind == PyKind::object && v->callable && v->callable->kind == PyKind::global &&
-      v->callable->name == "Size" && v->args && v->args->kind == PyKind::tuple && v->args->items.size() == 1)
-    return ints_of(v->args->items[0]);
-  return ints_of(v);
-}
-
-// The arguments of a _rebuild_tensor_v2 call (storage, offset, size, stride, ...).
-const PyValue* rebuild_args(const PyRef& v) {
-  if (!v || v->kind != PyKind::object || !v->callable || v->callable->kind != PyKind::global) return nullptr;
-  const auto& c = *v->callable;
-  if (c.module != "torch._utils" || (c.name != "_rebuild_tensor_v2" && c.name != "_rebuild_tensor")) return nullptr;
-  if (!v->args || v->args->kind != PyKind::tuple || v->args->items.size() < 4) return nullptr;
-  return v->args.get();
-}
-
-std::optional<IndexView> index_view_of(const PyRef& v) {
-  const PyValue* a = rebuild_args(v);
-  if (!a) return std::nullopt;
-  const PyValue* storage = a->items[0].get();
-  if (!storage || storage->kind != PyKind::persistent || !storage->args || storage->args->kind != PyKind::tuple ||
-      storage->args->items.size() < 5)
-    return std::nullopt;
-  const auto& pid = storage->args->items;
-  IndexView view;
-  if (pid[1] && pid[1]->kind == PyKind::global) {
-    view.type = pid[1]->module + "." + pid[1]->name;
-    view.itemsize = storage_itemsize(*pid[1]);
-  }
-  if (pid[2] && (pid[2]->kind == PyKind::string || pid[2]->kind == PyKind::bytes)) view.key = pid[2]->s;
-  else if (auto k = int_of(pid[2])) view.key = std::to_string(*k);
-  else return std::nullopt;
-  auto offset = int_of(a->items[1]);
-  auto sizes = ints_of(a->items[2]);
-  auto strides = ints_of(a->items[3]);
-  if (!offset || !sizes || !strides) return std::nullopt;
-  view.offset = *offset;
-  view.sizes = std::move(*sizes);
-  view.strides = std::move(*strides);
-  return view;
-}
-
-}  // namespace
-
-// Sparse tensors are built by torch without checking their indices
-// (check_invariants=False); remember where the indices live so that the
-// container can check them against the declared size (CVE-2025-62164).
-void Scanner::note_sparse(const PyRef& args, uint64_t off) {
-  if (!args || args->kind != PyKind::tuple || args->items.size() != 2) return;
-  auto layout = sparse_layout_of(args->items[0]);
-  const PyRef& data = args->items[1];
-  if (!layout || !data || data->kind != PyKind::tuple) return;
-  const auto& d = data->items;
-  SparseRef ref;
-  ref.layout = *layout;
-  ref.offset = job_.base_offset + off;
-  size_t values_at = 0, size_at = 0;
-  if (ref.layout == "sparse_coo") {
-    if (d.size() != 3 && d.size() != 4) return;
-    auto indices = index_view_of(d[0]);
-    if (!indices) return;
-    ref.indices.push_back(std::move(*indices));
-    values_at = 1;
-    size_at = 2;
-  } else {
-    if (d.size() != 4) return;
-    auto compressed = index_view_of(d[0]);
-    auto plain = index_view_of(d[1]);
-    if (!compressed || !plain) return;
-    ref.indices.push_back(std::move(*compressed));
-    ref.indices.push_back(std::move(*plain));
-    values_at = 2;
-    size_at = 3;
-  }
-  auto size = size_of(d[size_at]);
-  if (!size) return;
-  ref.size = std::move(*size);
-  if (const PyValue* v = rebuild_args(d[values_at]))
-    if (auto vs = ints_of(v->items[2])) ref.values_sizes = std::move(*vs);
-  outcome_.sparse.push_back(std::move(ref));
-}
-
-void Scanner::on_error(const Error& e) {
-  std::string message = e.what();
-  if (e.code() == ErrorCode::limit_exceeded)
-    add("PTS119", Severity::suspicious, last_offset_, "scan limit reached: " + message);
-  add("PTS120", Severity::suspicious, last_offset_, message);
-  if (risky_before_error_)
-    add("PTS121", worst_before_error_, last_offset_,
-        "the imports and calls reported before this parse error run before any loader notices the error");
-  linear_tail(last_offset_);
-}
-
-// Past a VM error, keep listing imports by linear disassembly so that a
-// payload after a deliberately unparsable spot is still reported.
-void Scanner::linear_tail(uint64_t from) {
-  uint64_t pos = from;
-  std::vector<LinearOp> recent;  // string operands for STACK_GLOBAL, backwards
-  for (int guard = 0; guard < 1'000'000; ++guard) {
-    auto o = decode_op(job_.bytes, pos);
-    if (!o) break;
-    if (o->offset > from) {
-      if (o->opcode == op::GLOBAL || o->opcode == op::INST) {
-        on_import(o->text1, o->text2, o->offset, o->opcode, "after the parse error, by linear disassembly");
-      } else if (o->opcode == op::STACK_GLOBAL) {
-        if (recent.size() >= 2 && is_string_op(recent[recent.size() - 1].opcode) &&
-            is_string_op(recent[recent.size() - 2].opcode))
-          on_import(recent[recent.size() - 2].text1, recent.back().text1, o->offset, o->opcode,
-                    "after the parse error, by linear disassembly");
-        else
-          add("PTS102", Severity::dangerous, o->offset,
-              "STACK_GLOBAL after the parse error with operands that are not literal strings", {}, "STACK_GLOBAL");
-      } else if (o->opcode == op::EXT1 || o->opcode == op::EXT2 || o->opcode == op::EXT4) {
-        add("PTS104", Severity::dangerous, o->offset, opname(o->opcode) + " after the parse error", {},
-            opname(o->opcode));
-      }
-    }
-    if (o->opcode != op::PUT && o->opcode != op::BINPUT && o->opcode != op::LONG_BINPUT && o->opcode != 0x94) {
-      recent.push_back(*o);
-      if (recent.size() > 4) recent.erase(recent.begin());
-    }
-    pos = o->next;
-  }
-}
-
-void Scanner::collect_nested(const PyValue& v) {
-  if (v.s.size() < 12 || nested_.size() >= 16) return;
-  std::string data = v.s;
-  if (v.kind == PyKind::string) {
-    if (auto raw = utf8_to_latin1(v.s)) data = std::move(*raw);
-  }
-  if (looks_like_zip(data) || (looks_like_pickle(span_of(data)) && decodes_to_stop(span_of(data)))) {
-    nested_.emplace_back(std::move(data), std::string());
-    return;
-  }
-  if (v.s.size() >= 24 && v.s.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_\r\n") ==
-                              std::string::npos) {
-    if (auto decoded = base64_decode(v.s)) {
-      if (looks_like_zip(*decoded) || (looks_like_pickle(span_of(*decoded)) && decodes_to_stop(span_of(*decoded))))
-        nested_.emplace_back(std::move(*decoded), "base64");
-    }
-  }
-}
-
-// One pass over everything reachable (a DAG, possibly cyclic through the memo).
-void Scanner::walk_values() {
-  std::unordered_set<const PyValue*> seen;
-  std::unordered_set<const PyValue*> reached_args;  // argument tuples of calls the result uses
-  std::vector<const PyValue*> todo;
-  auto visit_from = [&](const PyValue* root, bool from_result) {
-    if (!root || !seen.insert(root).second) return;
-    todo.push_back(root);
-    while (!todo.empty()) {
-      const PyValue* v = todo.back();
-      todo.pop_back();
-      if (from_result && v->kind == PyKind::object && v->args) reached_args.insert(v->args.get());
-      if (v->kind == PyKind::string || v->kind == PyKind::bytes || v->kind == PyKind::bytearray) collect_nested(*v);
-      if (v->kind == PyKind::object && (!v->entries.empty() || !v->items.empty())) {
-        const std::string q = v->qualname();
-        const bool mapping = q == "collections.OrderedDict" || q == "collections.Counter" ||
-                             q == "builtins.dict" || q == "collections.defaultdict";
-        const bool tensor = is_tensor_builder(q);
-        const bool setitem = !v->entries.empty();
-        uint64_t where = 0;
-        if (v->args)
-          if (auto it = calls_by_args_.find(v->args.get()); it != calls_by_args_.end()) where = it->second.offset;
-        if (tensor || !setitem || !mapping) {
-          const bool ts_list = job_.loader == Loader::torchscript && !setitem && q.rfind("torch.jit._pickle", 0) == 0;
-          if (!ts_list) {
-            refuse();
-            pending_.push_back(
-                {"PTS113", tensor ? Severity::dangerous : Severity::suspicious, where,
-                 std::string(setitem ? "SETITEM(S)" : "APPEND(S)") + " on the object made by " +
-                     (q.empty() ? std::string("a computed callable") : printable(q, 120)) + " at offset " +
-                     std::to_string(where) +
-                     (tensor ? ": writes into a tensor (out of bounds in torch <= 2.9, CVE-2026-24747)"
-                             : ": calls the object's own " + std::string(setitem ? "__setitem__" : "append/extend")),
-                 q, setitem ? "SETITEM" : "APPEND"});
-          }
-        }
-      }
-      auto push = [&](const PyRef& c) {
-        if (c && seen.insert(c.get()).second) todo.push_back(c.get());
-      };
-      for (const auto& c : v->items) push(c);
-      for (const auto& [k, x] : v->entries) {
-        push(k);
-        push(x);
-      }
-      push(v->callable);
-      push(v->args);
-      push(v->state);
-      push(v->kwargs);
-    }
-  };
-  visit_from(outcome_.value.get(), true);
-  for (const auto& r : roots_) visit_from(r.get(), false);
-  if (outcome_.parsed) {
-    for (const auto& [args, call] : calls_by_args_) {
-      if (call.allowed || reached_args.count(args)) continue;
-      pending_.push_back({"PTS124", call.severity, call.offset,
-                          opname(call.opcode) + " of " + printable(call.callee, 120) +
-                              ": the result is not part of the unpickled value, so the call ran for its side effect",
-                          {}, opname(call.opcode)});
-    }
-  }
-}
-
-// Billion laughs: count the value as a tree (each shared reference again).
-void Scanner::check_expansion() {
-  if (!outcome_.value) return;
-  constexpr uint64_t kCap = uint64_t(1) << 62;
-  std::unordered_map<const PyValue*, uint64_t> size;
-  std::unordered_set<const PyValue*> open;
-  struct Frame {
-    const PyValue* v;
-    size_t next;
-    uint64_t total;
-  };
-  auto child = [](const PyValue& v, size_t i) -> const PyValue* {
-    if (i < v.items.size()) return v.items[i].get();
-    i -= v.items.size();
-    if (i < 2 * v.entries.size()) return (i % 2 ? v.entries[i / 2].second : v.entries[i / 2].first).get();
-    i -= 2 * v.entries.size();
-    const PyRef* extra[] = {&v.callable, &v.args, &v.state, &v.kwargs};
-    return i < 4 ? extra[i]->get() : nullptr;
-  };
-  auto children = [](const PyValue& v) { return v.items.size() + 2 * v.entries.size() + 4; };
-  std::vector<Frame> stack{{outcome_.value.get(), 0, 1}};
-  open.insert(outcome_.value.get());
-  uint64_t result = 0;
-  while (!stack.empty()) {
-    Frame& f = stack.back();
-    if (f.next < children(*f.v)) {
-      const PyValue* c = child(*f.v, f.next++);
-      if (!c) continue;
-      if (auto it = size.find(c); it != size.end()) {
-        f.total = std::min(kCap, f.total + it->second);
-      } else if (open.count(c)) {
-        f.total = std::min(kCap, f.total + 1);  // a cycle: count the back edge once
-      } else {
-        open.insert(c);
-        stack.push_back({c, 0, 1});
-      }
-      continue;
-    }
-    const uint64_t total = f.total;
-    size[f.v] = total;
-    open.erase(f.v);
-    stack.pop_back();
-    if (stack.empty()) result = total;
-    else stack.back().total = std::min(kCap, stack.back().total + total);
-  }
-  constexpr uint64_t kMinExpanded = 10'000'000;
-  if (result >= kMinExpanded && result / std::max<uint64_t>(ops_, 1) >= 1000)
-    pending_.push_back({"PTS119", Severity::suspicious, job_.base_offset,
-                        "the value expands to " + (result >= kCap ? std::string("more than 2^62") : std::to_string(result)) +
-                            " nodes from " + std::to_string(ops_) + " opcodes (" + std::to_string(gets_) +
-                            " memo reads, " + std::to_string(dups_) + " DUPs): shared-reference expansion",
-                        {}, {}});
-}
-
-void Scanner::flush() {
-  const bool keep = job_.designated || outcome_.is_pickle;
-  if (!keep) return;
-  for (auto& p : pending_)
-    ctx_.add(p.rule, p.severity, job_.member, p.offset, std::move(p.message), std::move(p.global),
-             std::move(p.opcode));
-  if (job_.report_member) {
-    MemberReport m;
-    m.name = job_.member;
-    m.role = job_.role;
-    m.loader = job_.loader == Loader::torchscript ? "torchscript" : "weights_only";
-    m.size = job_.bytes.size();
-    m.protocol = outcome_.protocol;
-    m.opcodes = ops_;
-    m.complete = outcome_.parsed;
-    for (auto& [key, rec] : imports_) m.imports.push_back(rec);
-    std::sort(m.imports.begin(), m.imports.end(),
-              [](const ImportRecord& a, const ImportRecord& b) { return a.first_offset < b.first_offset; });
-    ctx_.report().members.push_back(std::move(m));
-  }
-  if (ctx_.scan_nested && ctx_.depth < ctx_.options().max_nesting) {
-    for (auto& [data, how] : nested_) {
-      // Point at the constant in the member when its bytes appear verbatim.
-      auto found = std::search(job_.bytes.begin(), job_.bytes.end(), data.begin(),
-                               data.begin() + std::min<size_t>(data.size(), 16));
-      std::string label = job_.member + "!nested";
-      std::optional<uint64_t> at;
-      if (found != job_.bytes.end()) {
-        at = job_.base_offset + uint64_t(found - job_.bytes.begin());
-        label += "@" + std::to_string(*at);
-      }
-      ctx_.add("PTS123", Severity::suspicious, job_.member, at,
-               std::string("a constant holds ") + (looks_like_zip(data) ? "a zip archive" : "a pickle") +
-                   (how.empty() ? "" : " (" + how + "-encoded)") + " of " + std::to_string(data.size()) +
-                   " bytes; scanned as " + label);
-      ++ctx_.depth;
-      ctx_.scan_nested(span_of(data), label);
-      --ctx_.depth;
-    }
-  }
-}
-
-PickleOutcome Scanner::run() {
-  PickleOptions options;
-  options.limits = ctx_.options().pickle_limits;
-  options.tracker = ctx_.tracker;
-  options.observer = [this](const PickleEvent& ev) { on_event(ev); };
-  try {
-    PickleResult result = unpickle(job_.bytes, options);
-    outcome_.parsed = true;
-    outcome_.is_pickle = true;
-    outcome_.end = result.end_offset;
-    outcome_.value = std::move(result.value);
-    if (protos_ == 0 && outcome_.protocol < 0)
-      outcome_.protocol = 0;  // protocol 0/1 streams carry no PROTO
-  } catch (const Error& e) {
-    // "Not a pickle" only when CPython would fail too before any import or
-    // call; a limit of ours is no such proof, so it fails closed.
-    outcome_.is_pickle = job_.designated || outcome_.imports || e.code() == ErrorCode::limit_exceeded;
-    if (outcome_.is_pickle) {
-      on_error(e);
-      refuse();
-      ctx_.error(job_.member, e.what());
-    }
-  }
-  for (const auto& [code, seen] : refused_ops_) {
-    add("PTS112", Severity::suspicious, seen.second,
-        "opcode " + opname(code) + " (" + std::to_string(seen.first) + "x, first at this offset) is not accepted by " +
-            loader_text(),
-        {}, opname(code));
-    refuse();
-  }
-  if (outcome_.is_pickle) {
-    walk_values();
-    check_expansion();
-  }
-  flush();
-  return std::move(outcome_);
-}
-
-}  // namespace
-
-std::optional<LinearOp> decode_op(ByteSpan bytes, uint64_t pos) {
-  const uint64_t size = bytes.size();
-  if (pos >= size) return std::nullopt;
-  LinearOp o;
-  o.offset = pos;
-  o.opcode = bytes[pos];
-  if (!pickle_opcode_name(o.opcode)) return std::nullopt;
-  uint64_t p = pos + 1;
-  auto need = [&](uint64_t n) { return n <= size - p; };
-  auto take_text = [&](uint64_t n, std::string& out) {
-    out.assign(reinterpret_cast<const char*>(bytes.data() + p), size_t(std::min<uint64_t>(n, 256)));
-    p += n;
-  };
-  auto line = [&](std::string& out) {
-    const void* nl = std::memchr(bytes.data() + p, '\n', size - p);
-    if (!nl) return false;
-    take_text(uint64_t(static_cast<const uint8_t*>(nl) - (bytes.data() + p)), out);
-    ++p;
-    return true;
-  };
-  switch (o.opcode) {
-    case op::GLOBAL: case op::INST:
-      if (!line(o.text1) || !line(o.text2)) return std::nullopt;
-      break;
-    case op::INT: case op::LONG: case op::FLOAT: case op::STRING: case op::UNICODE: case op::GET: case op::PUT:
-    case op::PERSID:
-      if (!line(o.text1)) return std::nullopt;
-      if (o.opcode == op::STRING && o.text1.size() >= 2) o.text1 = o.text1.substr(1, o.text1.size() - 2);
-      break;
-    case op::BININT: case op::LONG_BINGET: case op::LONG_BINPUT: case op::EXT4:
-      if (!need(4)) return std::nullopt;
-      p += 4;
-      break;
-    case op::BININT1: case op::BINGET: case op::BINPUT: case op::PROTO: case op::EXT1:
-      if (!need(1)) return std::nullopt;
-      p += 1;
-      break;
-    case op::BININT2: case op::EXT2:
-      if (!need(2)) return std::nullopt;
-      p += 2;
-      break;
-    case op::BINFLOAT: case op::FRAME:
-      if (!need(8)) return std::nullopt;
-      p += 8;
-      break;
-    case op::SHORT_BINSTRING: case op::SHORT_BINBYTES: case op::SHORT_BINUNICODE: case op::LONG1: {
-      if (!need(1)) return std::nullopt;
-      const uint64_t n = bytes[p++];
-      if (!need(n)) return std::nullopt;
-      take_text(n, o.text1);
-      break;
-    }
-    case op::BINSTRING: case op::BINBYTES: case op::BINUNICODE: case op::LONG4: {
-      if (!need(4)) return std::nullopt;
-      const uint64_t n = load_le32(bytes.data() + p);
-      if ((o.opcode == op::BINSTRING || o.opcode == op::LONG4) && (n & 0x80000000u)) return std::nullopt;
-      p += 4;
-      if (!need(n)) return std::nullopt;
-      take_text(n, o.text1);
-      break;
-    }
-    case op::BINUNICODE8: case op::BINBYTES8: case op::BYTEARRAY8: {
-      if (!need(8)) return std::nullopt;
-      const uint64_t n = load_le64(bytes.data() + p);
-      p += 8;
-      if (!need(n)) return std::nullopt;
-      take_text(n, o.text1);
-      break;
-    }
-    default:
-      break;
-  }
-  o.next = p;
-  return o;
-}
-
-bool looks_like_pickle(ByteSpan bytes) {
-  if (bytes.size() >= 2 && bytes[0] == op::PROTO && bytes[1] <= 5) return true;
-  uint64_t pos = 0;
-  bool imports = false;
-  for (int ops = 0; ops < 100'000; ++ops) {
-    auto o = decode_op(bytes, pos);
-    if (!o) return false;
-    if (is_import_op(o->opcode) || o->opcode == op::REDUCE) imports = true;
-    if (o->opcode == op::STOP) return imports;
-    pos = o->next;
-  }
-  return false;
-}
-
 std::optional<uint64_t> view_extent(int64_t offset, const std::vector<int64_t>& sizes,
                                     const std::vector<int64_t>& strides) {
   if (offset < 0 || sizes.size() != strides.size()) return std::nullopt;
@@ -1140,6 +517,15 @@ std::optional<uint64_t> view_extent(int64_t offset, const std::vector<int64_t>& 
 PickleOutcome scan_pickle(Context& ctx, const PickleJob& job) {
   Scanner scanner(ctx, job);
   return scanner.run();
+}
+
+PickleOutcome scan_guessed_pickle(Context& ctx, ByteSpan bytes, const std::string& member, const std::string& role) {
+  PickleJob job;
+  job.bytes = bytes;
+  job.member = member;
+  job.role = role;
+  job.designated = false;
+  return scan_pickle_with_trailer(ctx, job);
 }
 
 PickleOutcome scan_pickle_with_trailer(Context& ctx, const PickleJob& job) {

@@ -93,6 +93,10 @@ PickleOutcome scan_pickle(Context& ctx, const PickleJob& job);
 // further pickles there (torch reads one; other loaders read on).
 PickleOutcome scan_pickle_with_trailer(Context& ctx, const PickleJob& job);
 
+// Bytes found inside something else that may be a pickle (not designated:
+// dropped without a trace if they are not one), scanned with their trailer.
+PickleOutcome scan_guessed_pickle(Context& ctx, ByteSpan bytes, const std::string& member, const std::string& role);
+
 // Bounds check of a rebuilt tensor view: elements needed by
 // offset + sum((size_i - 1) * stride_i) + 1, nullopt on overflow or a negative value.
 std::optional<uint64_t> view_extent(int64_t offset, const std::vector<int64_t>& sizes,

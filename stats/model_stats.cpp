@@ -39,9 +39,9 @@ std::string join_names(const std::vector<std::string>& names, size_t limit) {
   return s;
 }
 
-}  // namespace
-
-void summarize(ModelStats& ms, const ModelStatsOptions& options) {
+// Totals over all tensors, and count-weighted means of the per-tensor
+// statistics over the floating ones.
+void sum_totals(ModelStats& ms) {
   ModelSummary& s = ms.summary;
   s = ModelSummary{};
   std::vector<std::pair<std::string, double>> sums;
@@ -107,18 +107,32 @@ void summarize(ModelStats& ms, const ModelStatsOptions& options) {
   s.sparsity = s.numel > 0 ? double(s.zeros) / double(s.numel) : 0;
   s.zlib_ratio = zlib_bytes > 0 ? double(s.weight_bytes) / zlib_bytes : 0;
   s.zstd_ratio = zstd_bytes > 0 ? double(s.weight_bytes) / zstd_bytes : 0;
+}
 
-  // Rankings over the layers (weights with ndim >= 2) that hold some non-zero
-  // weight: an all-zero tensor quantizes exactly (SQNR inf) and has no energy to
-  // keep (NaN), so it is neither sensitive nor a pruning result; keeping NaN out
-  // also keeps the sorts' ordering strict. (Its dead channels still count below.)
-  std::vector<const TensorStats*> layers, nonzero_layers;
+// The layers (weights with ndim >= 2), and those of them that hold some
+// non-zero weight.
+struct Layers {
+  std::vector<const TensorStats*> all, nonzero;
+};
+
+// Rankings over the layers (weights with ndim >= 2) that hold some non-zero
+// weight: an all-zero tensor quantizes exactly (SQNR inf) and has no energy to
+// keep (NaN), so it is neither sensitive nor a pruning result; keeping NaN out
+// also keeps the sorts' ordering strict. (Its dead channels still count below.)
+Layers find_layers(const ModelStats& ms) {
+  Layers out;
+  std::vector<const TensorStats*>& layers = out.all;
+  std::vector<const TensorStats*>& nonzero_layers = out.nonzero;
   for (const TensorStats& t : ms.tensors)
     if (is_layer(t)) {
       layers.push_back(&t);
       if (t.l2 > 0 && std::isfinite(t.l2)) nonzero_layers.push_back(&t);
     }
-  const size_t k = size_t(std::max(0, options.top_k));
+  return out;
+}
+
+// The `k` layers most sensitive to int4 quantization, and the `k` most prunable.
+void rank_layers(ModelStats& ms, const std::vector<const TensorStats*>& nonzero_layers, size_t k) {
   std::vector<const TensorStats*> sensitive;
   for (const TensorStats* t : nonzero_layers)
     if (!std::isnan(t->quant.sqnr_int4_group_db)) sensitive.push_back(t);
@@ -148,10 +162,13 @@ void summarize(ModelStats& ms, const ModelStatsOptions& options) {
              100 * t.prune.energy_kept[1], 100 * t.prune.energy_kept[0], double(t.prune.dead_channels),
              double(t.prune.near_dead_channels))});
   }
+}
 
-  // Recommendations.
+// Which format the weights go to (or that they are already compact), and the
+// layers that must stay 16-bit.
+void recommend_quantization(ModelStats& ms, const ModelStatsOptions& options, size_t k) {
+  const ModelSummary& s = ms.summary;
   auto& recs = ms.recommendations;
-  recs.clear();
   const QuantRule& rule = options.stats.quant_rule;
   std::map<std::string, std::pair<int64_t, int64_t>> by_format;  // format → (tensors, elements)
   std::vector<std::string> keep16;
@@ -209,6 +226,14 @@ void summarize(ModelStats& ms, const ModelStatsOptions& options) {
     }
     recs.push_back({"keep-16bit", text + join_names(shown, k) + ".", keep16});
   }
+}
+
+// Layers already pruned, how far magnitude pruning goes in the others, and the
+// channels structured pruning can remove.
+void recommend_pruning(ModelStats& ms, const Layers& found, size_t k) {
+  const std::vector<const TensorStats*>& layers = found.all;
+  const std::vector<const TensorStats*>& nonzero_layers = found.nonzero;
+  auto& recs = ms.recommendations;
   // Unstructured: the highest sparsity that keeps >= 95% of a layer's energy. A layer that is
   // already that sparse (pruned before saving) is reported as pruned, not told to prune again.
   std::vector<std::string> pruned;
@@ -251,6 +276,12 @@ void summarize(ModelStats& ms, const ModelStatsOptions& options) {
                         double(dead), double(near), double(structured.size())) +
                         join_names(structured, k) + ".",
                     structured});
+}
+
+// Lossless compression, and the tensors holding NaN or infinite values.
+void recommend_lossless_and_report_non_finite(ModelStats& ms, const ModelStatsOptions& options, size_t k) {
+  const ModelSummary& s = ms.summary;
+  auto& recs = ms.recommendations;
   if (s.weight_bytes > 0 && s.zstd_ratio > 0)
     recs.push_back({"compress",
                     fmt("Lossless: zstd -3 shrinks the weight bytes %.3fx and zlib -6 %.3fx (measured on up to %.0f MiB "
@@ -271,6 +302,19 @@ void summarize(ModelStats& ms, const ModelStatsOptions& options) {
                         double(s.inf), double(bad.size())) +
                         join_names(bad, k) + ".",
                     bad});
+}
+
+}  // namespace
+
+void summarize(ModelStats& ms, const ModelStatsOptions& options) {
+  sum_totals(ms);
+  const Layers layers = find_layers(ms);
+  const size_t k = size_t(std::max(0, options.top_k));
+  rank_layers(ms, layers.nonzero, k);
+  ms.recommendations.clear();
+  recommend_quantization(ms, options, k);
+  recommend_pruning(ms, layers, k);
+  recommend_lossless_and_report_non_finite(ms, options, k);
 }
 
 ModelStats compute_model_stats(const Model& model, const ModelStatsOptions& options) {

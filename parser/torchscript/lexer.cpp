@@ -6,6 +6,8 @@
 #include <mutex>
 #include <unordered_set>
 
+#include "parser/py_escape.h"
+
 namespace ptscope::ts {
 
 const std::string* intern_file_name(std::string_view name) {
@@ -193,24 +195,6 @@ Tok keyword_kind(std::string_view s) {
       break;
   }
   return Tok::name;
-}
-
-void append_utf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
 }
 
 int hex_digit(char c) {
@@ -659,88 +643,15 @@ std::string Lexer::string_value(const Token& t, StrKind* kind) const {
   const size_t qlen = s.size() - i >= 6 && s[i + 1] == q && s[i + 2] == q ? 3 : 1;
   std::string_view body = s.substr(i + qlen, s.size() - i - 2 * qlen);
 
-  std::string out;
-  out.reserve(body.size());
-  for (size_t j = 0; j < body.size(); ++j) {
-    char c = body[j];
-    if (c == '\r') {  // source newlines read as '\n', as in Python
-      out += '\n';
-      if (j + 1 < body.size() && body[j + 1] == '\n') ++j;
-      continue;
-    }
-    if (c != '\\' || raw) {
-      out += c;
-      continue;
-    }
-    char e = body[++j];  // the lexer guarantees a character after '\'
-    switch (e) {
-      case '\n': break;  // escaped newline: line continuation
-      case '\r':
-        if (j + 1 < body.size() && body[j + 1] == '\n') ++j;
-        break;
-      case '\\': case '\'': case '"': out += e; break;
-      case 'a': out += '\a'; break;
-      case 'b': out += '\b'; break;
-      case 'f': out += '\f'; break;
-      case 'n': out += '\n'; break;
-      case 'r': out += '\r'; break;
-      case 't': out += '\t'; break;
-      case 'v': out += '\v'; break;
-      case 'x': {
-        if (j + 2 >= body.size() || !is_hex(body[j + 1]) || !is_hex(body[j + 2])) {
-          fail_at(loc(t), "invalid \\x escape in string literal");
-        }
-        out += static_cast<char>(hex_digit(body[j + 1]) * 16 + hex_digit(body[j + 2]));
-        j += 2;
-        break;
-      }
-      case 'u': case 'U': {
-        if (k == StrKind::bytes) {  // not an escape in bytes literals
-          out += '\\';
-          out += e;
-          break;
-        }
-        size_t n = e == 'u' ? 4 : 8;
-        uint32_t cp = 0;
-        for (size_t d = 1; d <= n; ++d) {
-          if (j + d >= body.size() || !is_hex(body[j + d])) {
-            fail_at(loc(t), std::string("invalid \\") + e + " escape in string literal");
-          }
-          cp = cp * 16 + static_cast<uint32_t>(hex_digit(body[j + d]));
-        }
-        if (cp > 0x10FFFF) fail_at(loc(t), "invalid code point in \\U escape");
-        append_utf8(out, cp);
-        j += n;
-        break;
-      }
-      case 'N':
-        if (k != StrKind::bytes) {
-          fail_at(loc(t), "\\N{...} escapes are not supported", ErrorCode::unsupported);
-        }
-        out += "\\N";
-        break;
-      default:
-        if (is_oct(e)) {
-          uint32_t v = 0;
-          size_t d = 0;
-          for (; d < 3 && j + d < body.size() && is_oct(body[j + d]); ++d) {
-            v = v * 8 + static_cast<uint32_t>(body[j + d] - '0');
-          }
-          j += d - 1;
-          if (v <= 0xFF) {
-            out += static_cast<char>(v);
-          } else if (k == StrKind::bytes) {
-            fail_at(loc(t), "octal escape out of range in bytes literal");
-          } else {
-            append_utf8(out, v);
-          }
-        } else {
-          out += '\\';  // unknown escapes stay as written, as in Python
-          out += e;
-        }
-    }
+  PyEscapeRules rules;
+  rules.literal = k == StrKind::bytes ? PyLiteral::bytes : PyLiteral::str;
+  rules.source_text = true;
+  rules.raw = raw;
+  try {
+    return decode_py_escapes(body, rules);
+  } catch (const Error& e) {
+    fail_at(loc(t), e.what(), e.code());
   }
-  return out;
 }
 
 std::vector<Token> tokenize(std::string_view source, std::string_view file_name) {
