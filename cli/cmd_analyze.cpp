@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "cli/errors.h"
+#include "cli/graph_input_options.h"
 #include "cli/progress.h"
 #include "core/error.h"
 #include "report/analysis.h"
@@ -40,9 +41,8 @@ void register_analyze_command(CLI::App& app, int& exit_code) {
   struct Args {
     std::string file;
     bool inference = false, profile = false, no_save = false, measure = false, spectral = false;
-    std::string device = "cpu", format = "text", output, method = "forward", plots;
-    std::vector<std::string> inputs;
-    int64_t batch = 0, seq = 0;
+    std::string device = "cpu", format = "text", output, plots;
+    GraphInputArgs graph_inputs;
     int runs = 10, warmup = 2, bins = 32;
     unsigned threads = 0;
     std::vector<int64_t> sweep_batch, sweep_seq;
@@ -60,10 +60,7 @@ void register_analyze_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--plots", args->plots, "Also write every plot as an SVG file into this directory");
   cmd->add_flag("--no-save", args->no_save,
                 std::string("Do not write ") + kSavedReport + " in the current directory");
-  cmd->add_option("--input,-i", args->inputs, "Input shape, as for `ptscope graph` (default: inferred)");
-  cmd->add_option("--batch", args->batch, "Batch size for inferred inputs")->check(CLI::PositiveNumber);
-  cmd->add_option("--seq", args->seq, "Sequence length for inferred token/sequence inputs")->check(CLI::PositiveNumber);
-  cmd->add_option("--method", args->method, "Method to run (default forward)");
+  add_graph_input_options(*cmd, args->graph_inputs);
   cmd->add_option("--runs", args->runs, "Timed executor runs (default 10)")->check(CLI::Range(1, 100000));
   cmd->add_option("--warmup", args->warmup, "Untimed executor runs first (default 2)")->check(CLI::Range(0, 100000));
   cmd->add_option("--threads", args->threads, "Threads for the weight statistics (default: all)");
@@ -82,10 +79,7 @@ void register_analyze_command(CLI::App& app, int& exit_code) {
   cmd->callback([args, &exit_code] {
     exit_code = run_guarded([&] {
       AnalysisOptions o;
-      o.graph.method = args->method;
-      for (const auto& text : args->inputs) o.graph.inputs.push_back(graph::parse_input_spec(text));
-      if (args->batch > 0) o.graph.batch = args->batch;
-      if (args->seq > 0) o.graph.seq = args->seq;
+      args->graph_inputs.apply(o.graph);
       o.inference = args->inference;
       o.profile = args->profile;
       o.device = args->device;

@@ -5,7 +5,7 @@
 
 #include "cli/commands.h"
 #include "cli/errors.h"
-#include "graph/input_inference.h"
+#include "cli/graph_input_options.h"
 #include "core/model.h"
 #include "kernels/profile.h"
 #include "kernels/executor.h"
@@ -19,10 +19,7 @@ void register_profile_command(CLI::App& app, int& exit_code) {
     std::string file;
     std::string device = "cpu";
     int threads = 0;
-    std::vector<std::string> inputs;
-    int64_t batch = 0;
-    int64_t seq = 0;
-    std::string method = "forward";
+    GraphInputArgs graph_inputs;
     std::vector<std::string> input_files;
     std::string output_file;
     int warmup = 2;
@@ -35,12 +32,7 @@ void register_profile_command(CLI::App& app, int& exit_code) {
   cmd->add_option("file", args->file, "TorchScript model file (torch.jit.save)")->required();
   cmd->add_option("--device", args->device, "Executor: cpu or cuda (default cpu)");
   cmd->add_option("--threads", args->threads, "CPU threads (default: all cores)")->check(CLI::NonNegativeNumber);
-  cmd->add_option("--input,-i", args->inputs,
-                  "Input shape, repeatable, in argument order or by name: 1x3x224x224, ids:1x128:int64 "
-                  "(default: inferred from the model)");
-  cmd->add_option("--batch", args->batch, "Batch size for inferred inputs")->check(CLI::PositiveNumber);
-  cmd->add_option("--seq", args->seq, "Sequence length for inferred token/sequence inputs")->check(CLI::PositiveNumber);
-  cmd->add_option("--method", args->method, "Method to run (default forward)");
+  add_graph_input_options(*cmd, args->graph_inputs);
   cmd->add_option("--input-file", args->input_files,
                   "Input data instead of random: raw little-endian bytes or .npy, one per input "
                   "(or one raw file with all inputs back to back)");
@@ -60,10 +52,7 @@ void register_profile_command(CLI::App& app, int& exit_code) {
       o.seed = args->seed;
       o.input_files = args->input_files;
       o.output_file = args->output_file;
-      o.graph.method = args->method;
-      for (const auto& text : args->inputs) o.graph.inputs.push_back(graph::parse_input_spec(text));
-      if (args->batch > 0) o.graph.batch = args->batch;
-      if (args->seq > 0) o.graph.seq = args->seq;
+      args->graph_inputs.apply(o.graph);
       // Fail on an unavailable device before loading anything.
       if (!kernels::backend_built(o.device)) kernels::make_backend(o.device);
       auto model = load_model(args->file);

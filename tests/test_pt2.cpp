@@ -94,6 +94,18 @@ std::string member_text(const std::string& name, const std::string& suffix) {
   return {};
 }
 
+// ||got - want|| / ||want|| of two raw float32 output files of equal size.
+double relative_l2(const std::string& want, const std::string& got) {
+  const float* w = reinterpret_cast<const float*>(want.data());
+  const float* x = reinterpret_cast<const float*>(got.data());
+  double num = 0, den = 0;
+  for (size_t k = 0; k < want.size() / 4; ++k) {
+    num += (double(x[k]) - w[k]) * (double(x[k]) - w[k]);
+    den += double(w[k]) * w[k];
+  }
+  return std::sqrt(num / den);
+}
+
 }  // namespace
 
 TEST_CASE("pt2: every weight and constant is bit-exact, zero-copy and named as in the state_dict", "[pt2]") {
@@ -229,14 +241,7 @@ TEST_CASE("pt2: the CPU executor matches torch's output", "[pt2][parity]") {
       const std::string want = test::read_bytes(test::fixture("pt2/" + std::string(name) + ".out.bin")), got = test::read_bytes(o.output_file);
       std::remove(o.output_file.c_str());
       REQUIRE(want.size() == got.size());
-      const float* w = reinterpret_cast<const float*>(want.data());
-      const float* x = reinterpret_cast<const float*>(got.data());
-      double num = 0, den = 0;
-      for (size_t k = 0; k < want.size() / 4; ++k) {
-        num += (double(x[k]) - w[k]) * (double(x[k]) - w[k]);
-        den += double(w[k]) * w[k];
-      }
-      CHECK(std::sqrt(num / den) <= 1e-4);
+      CHECK(relative_l2(want, got) <= 1e-4);
     }
   }
 }
@@ -255,14 +260,7 @@ TEST_CASE("pt2: profile runs the archive's sample input by default", "[pt2][pari
   const std::string want = test::read_bytes(test::fixture("pt2/gpt.out.bin")), got = test::read_bytes(o.output_file);
   std::remove(o.output_file.c_str());
   REQUIRE(want.size() == got.size());
-  const float* w = reinterpret_cast<const float*>(want.data());
-  const float* x = reinterpret_cast<const float*>(got.data());
-  double num = 0, den = 0;
-  for (size_t k = 0; k < want.size() / 4; ++k) {
-    num += (double(x[k]) - w[k]) * (double(x[k]) - w[k]);
-    den += double(w[k]) * w[k];
-  }
-  CHECK(std::sqrt(num / den) <= 1e-4);
+  CHECK(relative_l2(want, got) <= 1e-4);
   // Other sizes than the sample's: random inputs.
   o.graph.seq = 12;
   kernels::ProfileResult other = kernels::profile(*m, o);
