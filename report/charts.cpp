@@ -90,6 +90,32 @@ std::pair<double, double> positive_range(const std::vector<double>& v) {
 
 std::string series_colour(const std::string& given, size_t i) { return given.empty() ? svg::colour(i) : given; }
 
+// A chart whose title may carry a note line: the document with title, note and legend drawn, and in
+// `plot` the area below them, plot_height tall (the document leaves room for an x axis under it).
+Document titled_chart(std::string_view title, std::string_view note, const std::vector<LegendItem>& legend,
+                      double plot_height, Area& plot) {
+  const double top = note.empty() ? 36 : 52;
+  const double legend_h = legend_height(legend, 16, kWidth - 16);
+  plot = Area{76, top + legend_h + 14, kWidth - 24, 0};
+  plot.b = plot.t + plot_height;
+  Document d(kWidth, plot.b + 50, title);
+  draw_title(d, title, note);
+  draw_legend(d, legend, 16, top + 8, kWidth - 16);
+  return d;
+}
+
+// One legend entry per group that has a point, in group order.
+template <class PointPtr>
+std::vector<LegendItem> group_legend(const std::vector<std::string>& groups, const std::vector<PointPtr>& pts) {
+  std::vector<bool> used(groups.size(), false);
+  for (const auto* p : pts)
+    if (p->group < used.size()) used[p->group] = true;
+  std::vector<LegendItem> legend;
+  for (size_t g = 0; g < groups.size(); ++g)
+    if (used[g]) legend.push_back({groups[g], svg::colour(g)});
+  return legend;
+}
+
 // One legend entry per series of a stacked bar chart; none for a single series.
 std::vector<LegendItem> series_legend(const BarChart& c) {
   std::vector<LegendItem> legend;
@@ -322,13 +348,8 @@ std::string render(const LineChart& c) {
   for (size_t s = 0; s < c.series.size(); ++s)
     if (!clean[s].x.empty() && !c.series[s].name.empty())
       legend.push_back({c.series[s].name, series_colour(c.series[s].colour, s)});
-  const double top = c.note.empty() ? 36 : 52;
-  const double legend_h = legend_height(legend, 16, kWidth - 16);
-  Area a{76, top + legend_h + 14, kWidth - 24, 0};
-  a.b = a.t + 250;
-  Document d(kWidth, a.b + 50, c.title);
-  draw_title(d, c.title, c.note);
-  draw_legend(d, legend, 16, top + 8, kWidth - 16);
+  Area a;
+  Document d = titled_chart(c.title, c.note, legend, 250, a);
 
   const auto [xmin, xmax] = std::minmax_element(xs.begin(), xs.end());
   const auto [ymin, ymax] = std::minmax_element(ys.begin(), ys.end());
@@ -382,12 +403,7 @@ std::string render(const ScatterChart& c) {
   for (const auto& p : c.points)
     if (finite(p.x) && finite(p.y) && (!c.log_x || p.x > 0) && (!c.log_y || p.y > 0)) pts.push_back(&p);
   if (pts.empty()) return no_data(c.title, "no points to draw");
-  std::vector<bool> used(c.groups.size(), false);
-  for (const auto* p : pts)
-    if (p->group < used.size()) used[p->group] = true;
-  std::vector<LegendItem> legend;
-  for (size_t g = 0; g < c.groups.size(); ++g)
-    if (used[g]) legend.push_back({c.groups[g], svg::colour(g)});
+  const std::vector<LegendItem> legend = group_legend(c.groups, pts);
   const double legend_h = legend_height(legend, 16, kWidth - 16);
   Area a{76, 50 + legend_h, kWidth - 24, 50 + legend_h + 260};
   Document d(kWidth, a.b + 50, c.title);
@@ -474,19 +490,8 @@ std::string render(const RooflineChart& c) {
     if (finite(p.intensity) && finite(p.gflops) && p.intensity > 0 && p.gflops > 0) pts.push_back(&p);
   double x_lo = ridge / 100, x_hi = ridge * 100, y_lo = peak / 1e4;
   for (const auto* p : pts) x_lo = std::min(x_lo, p->intensity / 2), x_hi = std::max(x_hi, p->intensity * 2), y_lo = std::min(y_lo, p->gflops / 2);
-  std::vector<bool> used(c.groups.size(), false);
-  for (const auto* p : pts)
-    if (p->group < used.size()) used[p->group] = true;
-  std::vector<LegendItem> legend;
-  for (size_t g = 0; g < c.groups.size(); ++g)
-    if (used[g]) legend.push_back({c.groups[g], svg::colour(g)});
-  const double top = c.note.empty() ? 36 : 52;
-  const double legend_h = legend_height(legend, 16, kWidth - 16);
-  Area a{76, top + legend_h + 14, kWidth - 24, 0};
-  a.b = a.t + 280;
-  Document d(kWidth, a.b + 50, c.title);
-  draw_title(d, c.title, c.note);
-  draw_legend(d, legend, 16, top + 8, kWidth - 16);
+  Area a;
+  Document d = titled_chart(c.title, c.note, group_legend(c.groups, pts), 280, a);
   const Scale sx = Scale::log10(x_lo, x_hi, a.l, a.r);
   const Scale sy = Scale::log10(std::max(y_lo, bw * sx.lo() / 10), peak * 3, a.b, a.t);
   draw_y_axis(d, sy, a, Unit::plain, "GFLOP/s");
