@@ -20,24 +20,18 @@ __device__ __forceinline__ float warp_max(float v) {
 }
 
 // Block-wide reductions; every thread gets the result. `shared` holds 32 floats.
-__device__ float block_sum(float v, float* shared) {
-  v = warp_sum(v);
+template <bool kMax>
+__device__ float block_reduce(float v, float* shared) {
+  v = kMax ? warp_max(v) : warp_sum(v);
   const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = (blockDim.x + 31) >> 5;
   __syncthreads();
   if (lane == 0) shared[warp] = v;
   __syncthreads();
-  v = lane < warps ? shared[lane] : 0.f;
-  return warp_sum(v);
+  v = lane < warps ? shared[lane] : (kMax ? -FLT_MAX : 0.f);
+  return kMax ? warp_max(v) : warp_sum(v);
 }
-__device__ float block_max(float v, float* shared) {
-  v = warp_max(v);
-  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = (blockDim.x + 31) >> 5;
-  __syncthreads();
-  if (lane == 0) shared[warp] = v;
-  __syncthreads();
-  v = lane < warps ? shared[lane] : -FLT_MAX;
-  return warp_max(v);
-}
+__device__ float block_sum(float v, float* shared) { return block_reduce<false>(v, shared); }
+__device__ float block_max(float v, float* shared) { return block_reduce<true>(v, shared); }
 
 __global__ void softmax_rows(const float* x, float* y, int64_t dim, bool log) {
   __shared__ float shared[32];
