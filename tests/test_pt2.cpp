@@ -9,6 +9,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <unistd.h>
 
@@ -199,19 +200,20 @@ TEST_CASE("pt2: graph FLOPs equal FlopCounterMode and output shapes equal torch'
 
 TEST_CASE("pt2: sizes outside what the program declares are clear errors", "[pt2][graph]") {
   auto gpt = load_model(pt2("gpt"));
-  graph::GraphOptions too_long;
-  too_long.seq = 40;
-  REQUIRE_THROWS_WITH(graph::build_graph(*gpt, too_long), Catch::Contains("outside the range [2, 32]"));
-  graph::GraphOptions too_big;
-  too_big.batch = 9;
-  REQUIRE_THROWS_WITH(graph::build_graph(*gpt, too_big), Catch::Contains("outside the range [1, 8]"));
   auto cnn = load_model(pt2("cnn"));
-  graph::GraphOptions static_batch;
-  static_batch.batch = 3;
-  REQUIRE_THROWS_WITH(graph::build_graph(*cnn, static_batch), Catch::Contains("is static (2)"));
-  graph::GraphOptions seq;
-  seq.seq = 8;
-  REQUIRE_THROWS_WITH(graph::build_graph(*cnn, seq), Catch::Contains("no dynamic sequence dim"));
+  struct Case {
+    const Model& model;
+    std::optional<int64_t> batch, seq;
+    const char* error;
+  };
+  for (const Case& c : {Case{*gpt, {}, 40, "outside the range [2, 32]"}, Case{*gpt, 9, {}, "outside the range [1, 8]"},
+                        Case{*cnn, 3, {}, "is static (2)"}, Case{*cnn, {}, 8, "no dynamic sequence dim"}}) {
+    INFO(c.error);
+    graph::GraphOptions o;
+    o.batch = c.batch;
+    o.seq = c.seq;
+    REQUIRE_THROWS_WITH(graph::build_graph(c.model, o), Catch::Contains(c.error));
+  }
   graph::GraphOptions wrong_rank;
   graph::InputSpec s;
   s.shape = {3, 16, 16};
