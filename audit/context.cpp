@@ -1,6 +1,6 @@
 #include "audit/context.h"
 
-#include <cstdio>
+#include "core/format.h"
 
 namespace ptscope::audit {
 
@@ -15,9 +15,7 @@ std::string printable(std::string_view s, size_t max) {
     if (c >= 0x20 && c < 0x7f) {
       out += char(c);
     } else {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x", c);
-      out += buf;
+      out += fmt("\\x%02x", c);
     }
   }
   return out;

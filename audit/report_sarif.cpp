@@ -9,28 +9,25 @@
 #include <map>
 
 #include "audit/report.h"
+#include "core/format.h"
 
 namespace ptscope::audit {
 
 namespace {
 
-const char* sarif_level(Severity s) {
-  switch (s) {
-    case Severity::dangerous: return "error";
-    case Severity::suspicious: return "warning";
-    case Severity::info: return "note";
-  }
-  return "note";
-}
+// A severity in SARIF's words: its level, and the CVSS-like score GitHub ranks alerts by.
+struct SarifSeverity {
+  const char* level;
+  const char* security_severity;
+};
 
-// GitHub ranks alerts by this CVSS-like score.
-const char* security_severity(Severity s) {
+SarifSeverity sarif_severity(Severity s) {
   switch (s) {
-    case Severity::dangerous: return "9.0";
-    case Severity::suspicious: return "5.0";
-    case Severity::info: return "1.0";
+    case Severity::dangerous: return {"error", "9.0"};
+    case Severity::suspicious: return {"warning", "5.0"};
+    case Severity::info: return {"note", "1.0"};
   }
-  return "1.0";
+  return {"note", "1.0"};
 }
 
 // A relative URI with forward slashes and percent-encoding, as code scanning
@@ -48,9 +45,7 @@ std::string artifact_uri(const std::string& path, bool& relative) {
     if (std::isalnum(c) || c == '/' || c == '-' || c == '_' || c == '.' || c == '~') {
       out += char(c);
     } else {
-      char buf[4];
-      std::snprintf(buf, sizeof buf, "%%%02X", c);
-      out += buf;
+      out += fmt("%%%02X", c);
     }
   }
   return out;
@@ -81,10 +76,10 @@ std::string render_sarif(const std::vector<AuditReport>& reports, const RunInfo&
                      {"shortDescription", {{"text", summary}}},
                      {"fullDescription", {{"text", help}}},
                      {"help", {{"text", help}}},
-                     {"defaultConfiguration", {{"level", sarif_level(s)}}},
+                     {"defaultConfiguration", {{"level", sarif_severity(s).level}}},
                      {"properties",
                       {{"tags", {"security", "pytorch", "pickle"}},
-                       {"security-severity", security_severity(s)},
+                       {"security-severity", sarif_severity(s).security_severity},
                        {"precision", "high"}}}});
   };
   add_rule("PTS001", "scan-error", Severity::dangerous, "Part of the file could not be scanned",
@@ -102,7 +97,7 @@ std::string render_sarif(const std::vector<AuditReport>& reports, const RunInfo&
       nlohmann::json result = {
           {"ruleId", f.rule},
           {"ruleIndex", it == index.end() ? 0 : it->second},
-          {"level", sarif_level(f.severity)},
+          {"level", sarif_severity(f.severity).level},
           {"message",
            {{"text", f.message + (f.member.empty() ? "" : " [" + f.member +
                                                            (f.offset ? "@" + std::to_string(*f.offset) : "") + "]")}}},

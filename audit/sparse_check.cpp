@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "core/format.h"
+
 namespace ptscope::audit {
 namespace {
 
@@ -10,11 +12,6 @@ using Kind = SparseVerdict::Kind;
 SparseVerdict unchecked(std::string why) { return {Kind::unchecked, std::move(why)}; }
 SparseVerdict violation(std::string what) { return {Kind::violation, std::move(what)}; }
 
-std::string shape_text(const std::vector<int64_t>& v) {
-  std::string s = "(";
-  for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + std::to_string(v[i]);
-  return s + (v.size() == 1 ? ",)" : ")");
-}
 
 // Readable elements of one index view: bounds-checked against the record,
 // walked in row-major order with an element budget tied to the record size
@@ -91,7 +88,7 @@ class IndexReader {
 
 SparseVerdict check_coo(const SparseRef& ref, const IndexReader& indices, const IndexView& view) {
   if (view.sizes.size() != 2)
-    return violation("COO indices have shape " + shape_text(view.sizes) + ", not [sparse_dim, nnz]");
+    return violation("COO indices have shape " + format_shape_tuple(view.sizes) + ", not [sparse_dim, nnz]");
   const int64_t sparse_dim = view.sizes[0], nnz = view.sizes[1];
   if (sparse_dim > int64_t(ref.size.size()))
     return violation("COO indices have " + std::to_string(sparse_dim) + " rows for a size of " +
@@ -102,7 +99,7 @@ SparseVerdict check_coo(const SparseRef& ref, const IndexReader& indices, const 
     if (value < 0 || value >= ref.size[dim]) {
       bad = violation("COO index " + std::to_string(value) + " in dimension " + std::to_string(dim) +
                       " (entry " + std::to_string(flat % uint64_t(nnz)) + ") is outside size " +
-                      shape_text(ref.size));
+                      format_shape_tuple(ref.size));
       return false;
     }
     return true;
@@ -117,15 +114,15 @@ SparseVerdict check_compressed(const SparseRef& ref, const IndexReader& compress
   const std::string cname = row_major ? "crow_indices" : "ccol_indices";
   const std::string pname = row_major ? "col_indices" : "row_indices";
   if (cview.sizes.empty() || cview.sizes.size() != pview.sizes.size())
-    return violation(cname + " " + shape_text(cview.sizes) + " and " + pname + " " + shape_text(pview.sizes) +
+    return violation(cname + " " + format_shape_tuple(cview.sizes) + " and " + pname + " " + format_shape_tuple(pview.sizes) +
                      " do not have the same number of dimensions");
   const size_t batch = cview.sizes.size() - 1;
   for (size_t d = 0; d < batch; ++d)
     if (cview.sizes[d] != pview.sizes[d] || ref.size.size() <= d || ref.size[d] != cview.sizes[d])
-      return violation("batch dimensions of " + cname + " " + shape_text(cview.sizes) + ", " + pname + " " +
-                       shape_text(pview.sizes) + " and size " + shape_text(ref.size) + " disagree");
+      return violation("batch dimensions of " + cname + " " + format_shape_tuple(cview.sizes) + ", " + pname + " " +
+                       format_shape_tuple(pview.sizes) + " and size " + format_shape_tuple(ref.size) + " disagree");
   if (ref.size.size() < batch + 2)
-    return violation("size " + shape_text(ref.size) + " has no room for the compressed dimensions");
+    return violation("size " + format_shape_tuple(ref.size) + " has no room for the compressed dimensions");
   int64_t rows = ref.size[batch], cols = ref.size[batch + 1];
   if (blocked) {
     // values: (*batch, nnz, block_rows, block_cols, *dense)
@@ -133,7 +130,7 @@ SparseVerdict check_compressed(const SparseRef& ref, const IndexReader& compress
     const int64_t bh = ref.values_sizes[batch + 1], bw = ref.values_sizes[batch + 2];
     if (bh <= 0 || bw <= 0 || rows % bh != 0 || cols % bw != 0)
       return violation("blocks of " + std::to_string(bh) + "x" + std::to_string(bw) + " do not tile size " +
-                       shape_text(ref.size));
+                       format_shape_tuple(ref.size));
     rows /= bh;
     cols /= bw;
   }
@@ -142,7 +139,7 @@ SparseVerdict check_compressed(const SparseRef& ref, const IndexReader& compress
   const int64_t nnz = pview.sizes.back();
   if (cview.sizes.back() != ncompressed + 1)
     return violation(cname + " has " + std::to_string(cview.sizes.back()) + " entries per batch; size " +
-                     shape_text(ref.size) + " needs " + std::to_string(ncompressed + 1));
+                     format_shape_tuple(ref.size) + " needs " + std::to_string(ncompressed + 1));
   std::optional<SparseVerdict> bad;
   int64_t previous = 0;
   const uint64_t width = uint64_t(cview.sizes.back());
@@ -170,7 +167,7 @@ SparseVerdict check_compressed(const SparseRef& ref, const IndexReader& compress
     if (value < 0 || value >= plain_bound) {
       bad = violation(pname + " " + std::to_string(value) + " (entry " + std::to_string(flat) + ") is outside [0, " +
                       std::to_string(plain_bound) + ")" + (blocked ? " blocks" : "") + " of size " +
-                      shape_text(ref.size));
+                      format_shape_tuple(ref.size));
       return false;
     }
     return true;
@@ -184,7 +181,7 @@ SparseVerdict check_sparse_indices(const SparseRef& ref, const RecordReader& rec
   const size_t want = ref.layout == "sparse_coo" ? 1 : 2;
   if (ref.indices.size() != want) return unchecked("index tensors missing");
   for (int64_t s : ref.size)
-    if (s < 0) return violation("negative size " + shape_text(ref.size));
+    if (s < 0) return violation("negative size " + format_shape_tuple(ref.size));
   std::vector<ByteSpan> bytes;
   for (const auto& view : ref.indices) {
     auto r = record(view.key);

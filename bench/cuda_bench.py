@@ -32,24 +32,8 @@ import tempfile
 
 import numpy as np
 import torch
-import torch.nn as nn
 
-
-class BertLike(nn.Module):
-    def __init__(self, vocab=30522, d=768, layers=12, heads=12, hidden=3072, max_len=512):
-        super().__init__()
-        self.tok = nn.Embedding(vocab, d)
-        self.pos = nn.Embedding(max_len, d)
-        self.norm = nn.LayerNorm(d)
-        layer = nn.TransformerEncoderLayer(d, heads, hidden, dropout=0.0, activation="gelu", batch_first=True)
-        self.encoder = nn.TransformerEncoder(layer, layers, enable_nested_tensor=False)
-        self.pooler = nn.Linear(d, d)
-
-    def forward(self, ids):
-        pos = torch.arange(ids.shape[1], device=ids.device).unsqueeze(0)
-        x = self.norm(self.tok(ids) + self.pos(pos))
-        x = self.encoder(x)
-        return torch.tanh(self.pooler(x[:, 0]))
+from bert_like import BertLike
 
 
 def make_model(name):

@@ -106,15 +106,16 @@ def prepare(workdir, names):
     return out
 
 
-def torch_median(fn, warmup, repeat):
+def torch_median(fn, warmup, repeat, clock=time.perf_counter):
+    """Median milliseconds of `repeat` calls after `warmup` untimed ones, on `clock` (wall by default)."""
     with torch.inference_mode():
         for _ in range(warmup):
             fn()
         times = []
         for _ in range(repeat):
-            t0 = time.perf_counter()
+            t0 = clock()
             fn()
-            times.append((time.perf_counter() - t0) * 1e3)
+            times.append((clock() - t0) * 1e3)
     return statistics.median(times)
 
 
@@ -134,18 +135,6 @@ def ptscope_run(binary, path, inp, threads, warmup, repeat):
     if p.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed ({p.returncode}): {p.stderr.strip()[-2000:]}")
     return json.loads(p.stdout), cpu
-
-
-def torch_cpu_median(fn, warmup, repeat):
-    with torch.inference_mode():
-        for _ in range(warmup):
-            fn()
-        times = []
-        for _ in range(repeat):
-            t0 = time.thread_time()
-            fn()
-            times.append((time.thread_time() - t0) * 1e3)
-    return statistics.median(times)
 
 
 def peak_gemm(kbinary, threads, min_ms=300):
@@ -195,7 +184,7 @@ def main():
                         best[name][1] = min(best[name][1], torch_median(lambda: scripted(x), args.warmup, args.repeat))
                         if threads == 1:
                             fn = model if best[name][0] <= best[name][1] else scripted
-                            cpu_best[name][0] = min(cpu_best[name][0], torch_cpu_median(lambda: fn(x), 1, args.repeat))
+                            cpu_best[name][0] = min(cpu_best[name][0], torch_median(lambda: fn(x), 1, args.repeat, clock=time.thread_time))
                     else:
                         r, cpu = ptscope_run(args.ptscope, path, inp, threads, args.warmup, args.repeat)
                         best[name][2] = min(best[name][2], r["totals"]["latency_ms_median"])

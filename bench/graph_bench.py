@@ -25,31 +25,15 @@ import tempfile
 import time
 
 import torch
-import torch.nn as nn
 
-
-class BertLike(nn.Module):
-    def __init__(self, vocab=30522, d=768, layers=12, heads=12, hidden=3072, max_len=512):
-        super().__init__()
-        self.tok = nn.Embedding(vocab, d)
-        self.pos = nn.Embedding(max_len, d)
-        self.norm = nn.LayerNorm(d)
-        layer = nn.TransformerEncoderLayer(d, heads, hidden, dropout=0.1, activation="gelu", batch_first=True)
-        self.encoder = nn.TransformerEncoder(layer, layers)
-        self.pooler = nn.Linear(d, d)
-
-    def forward(self, ids):
-        positions = torch.arange(ids.size(1), device=ids.device).unsqueeze(0)
-        x = self.norm(self.tok(ids) + self.pos(positions))
-        x = self.encoder(x)
-        return torch.tanh(self.pooler(x[:, 0]))
+from bert_like import BertLike
 
 
 def make_models(directory):
     import torchvision
     torch.manual_seed(0)
     paths = {}
-    for name, ctor in [("resnet50", torchvision.models.resnet50), ("bert_base", BertLike)]:
+    for name, ctor in [("resnet50", torchvision.models.resnet50), ("bert_base", lambda: BertLike(dropout=0.1, enable_nested_tensor=True))]:
         path = os.path.join(directory, name + ".pt")
         if not os.path.exists(path):
             torch.jit.save(torch.jit.script(ctor().eval()), path)

@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "cli/errors.h"
+#include "cli/graph_input_options.h"
 #include "cli/progress.h"
 #include "core/error.h"
 #include "report/analysis.h"
@@ -39,20 +40,18 @@ void register_analyze_command(CLI::App& app, int& exit_code) {
                  "recommendations, system (also: ptscope FILE)");
   struct Args {
     std::string file;
-    bool inference = false, profile = false, no_save = false, measure = false, spectral = false;
-    std::string device = "cpu", format = "text", output, method = "forward", plots;
-    std::vector<std::string> inputs;
-    int64_t batch = 0, seq = 0;
-    int runs = 10, warmup = 2, bins = 32;
-    unsigned threads = 0;
+    AnalysisOptions options;  // the options of the same name bind to its fields directly
+    bool no_save = false, measure = false;
+    std::string format = "text", output, plots;
+    GraphInputArgs graph_inputs;
     std::vector<int64_t> sweep_batch, sweep_seq;
     double peak_gflops = 0, peak_bandwidth = 0;
   };
   auto args = std::make_shared<Args>();
   cmd->add_option("file", args->file, "PyTorch model file (TorchScript for the graph sections)")->required();
-  cmd->add_flag("--inference", args->inference, "Run the model on the executor: latency and per-op times");
-  cmd->add_flag("--profile", args->profile, "--inference plus measured roofline ceilings (FMA loop, memory read)");
-  cmd->add_option("--device", args->device, "Executor device for --inference/--profile")
+  cmd->add_flag("--inference", args->options.inference, "Run the model on the executor: latency and per-op times");
+  cmd->add_flag("--profile", args->options.profile, "--inference plus measured roofline ceilings (FMA loop, memory read)");
+  cmd->add_option("--device", args->options.device, "Executor device for --inference/--profile")
       ->check(CLI::IsMember({"cpu", "cuda"}));
   cmd->add_option("--format,-f", args->format, "Output format (default text)")
       ->check(CLI::IsMember({"text", "md", "json", "html"}));
@@ -60,20 +59,17 @@ void register_analyze_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--plots", args->plots, "Also write every plot as an SVG file into this directory");
   cmd->add_flag("--no-save", args->no_save,
                 std::string("Do not write ") + kSavedReport + " in the current directory");
-  cmd->add_option("--input,-i", args->inputs, "Input shape, as for `ptscope graph` (default: inferred)");
-  cmd->add_option("--batch", args->batch, "Batch size for inferred inputs")->check(CLI::PositiveNumber);
-  cmd->add_option("--seq", args->seq, "Sequence length for inferred token/sequence inputs")->check(CLI::PositiveNumber);
-  cmd->add_option("--method", args->method, "Method to run (default forward)");
-  cmd->add_option("--runs", args->runs, "Timed executor runs (default 10)")->check(CLI::Range(1, 100000));
-  cmd->add_option("--warmup", args->warmup, "Untimed executor runs first (default 2)")->check(CLI::Range(0, 100000));
-  cmd->add_option("--threads", args->threads, "Threads for the weight statistics (default: all)");
-  cmd->add_option("--bins", args->bins, "Histogram bins per tensor (default 32)")->check(CLI::Range(1, 4096));
+  add_graph_input_options(*cmd, args->graph_inputs);
+  cmd->add_option("--runs", args->options.runs, "Timed executor runs (default 10)")->check(CLI::Range(1, 100000));
+  cmd->add_option("--warmup", args->options.warmup, "Untimed executor runs first (default 2)")->check(CLI::Range(0, 100000));
+  cmd->add_option("--threads", args->options.threads, "Threads for the weight statistics (default: all)");
+  cmd->add_option("--bins", args->options.histogram_bins, "Histogram bins per tensor (default 32)")->check(CLI::Range(1, 4096));
   cmd->add_option("--sweep-batch", args->sweep_batch, "Also sweep these batch sizes (1,2,4,8)")->delimiter(',')
       ->check(CLI::PositiveNumber);
   cmd->add_option("--sweep-seq", args->sweep_seq, "Also sweep these sequence lengths (64,128,256)")->delimiter(',')
       ->check(CLI::PositiveNumber);
   cmd->add_flag("--measure", args->measure, "Time every sweep point on the executor");
-  cmd->add_flag("--spectral", args->spectral,
+  cmd->add_flag("--spectral", args->options.spectral,
                 "Per-layer heavy-tail metrics (WeightWatcher's alpha, D, ...) with its warnings as recommendations");
   cmd->add_option("--peak-gflops", args->peak_gflops, "Roofline compute ceiling, GFLOP/s (default: estimated)")
       ->check(CLI::PositiveNumber);
@@ -81,19 +77,8 @@ void register_analyze_command(CLI::App& app, int& exit_code) {
       ->check(CLI::PositiveNumber);
   cmd->callback([args, &exit_code] {
     exit_code = run_guarded([&] {
-      AnalysisOptions o;
-      o.graph.method = args->method;
-      for (const auto& text : args->inputs) o.graph.inputs.push_back(graph::parse_input_spec(text));
-      if (args->batch > 0) o.graph.batch = args->batch;
-      if (args->seq > 0) o.graph.seq = args->seq;
-      o.inference = args->inference;
-      o.profile = args->profile;
-      o.device = args->device;
-      o.runs = args->runs;
-      o.warmup = args->warmup;
-      o.threads = args->threads;
-      o.spectral = args->spectral;
-      o.histogram_bins = args->bins;
+      AnalysisOptions o = args->options;
+      args->graph_inputs.apply(o.graph);
       if (args->peak_gflops > 0) o.peak_gflops = args->peak_gflops;
       if (args->peak_bandwidth > 0) o.peak_bandwidth_gbs = args->peak_bandwidth;
       if (!args->sweep_batch.empty() || !args->sweep_seq.empty())

@@ -3,7 +3,7 @@
 
 #include "cli/commands.h"
 #include "cli/errors.h"
-#include "graph/input_inference.h"
+#include "cli/graph_input_options.h"
 #include "report/graph_export.h"
 #include "report/graph_report.h"
 
@@ -14,10 +14,7 @@ void register_graph_command(CLI::App& app, int& exit_code) {
       "graph", "Run the model's forward on shapes only: layer table, module totals, FLOPs, architecture");
   struct Args {
     std::string file;
-    std::vector<std::string> inputs;
-    int64_t batch = 0;
-    int64_t seq = 0;
-    std::string method = "forward";
+    GraphInputArgs graph_inputs;
     bool json = false;
     bool all = false;
     bool hide_views = false;
@@ -26,12 +23,7 @@ void register_graph_command(CLI::App& app, int& exit_code) {
   };
   auto args = std::make_shared<Args>();
   cmd->add_option("file", args->file, "TorchScript model file (torch.jit.save)")->required();
-  cmd->add_option("--input,-i", args->inputs,
-                  "Input shape, repeatable, in argument order or by name: 1x3x224x224, ids:1x128:int64, n=4 "
-                  "(default: inferred from the model)");
-  cmd->add_option("--batch", args->batch, "Batch size for inferred inputs")->check(CLI::PositiveNumber);
-  cmd->add_option("--seq", args->seq, "Sequence length for inferred token/sequence inputs")->check(CLI::PositiveNumber);
-  cmd->add_option("--method", args->method, "Method to run (default forward)");
+  add_graph_input_options(*cmd, args->graph_inputs);
   cmd->add_flag("--json", args->json, "Machine-readable output (schema ptscope.graph/1)");
   cmd->add_option("--format", args->format,
                   "text, json, dot (Graphviz: module scopes as clusters) or svg (drawn by ptscope); shapes on every "
@@ -44,10 +36,7 @@ void register_graph_command(CLI::App& app, int& exit_code) {
   cmd->callback([args, &exit_code] {
     exit_code = run_guarded([&] {
       graph::GraphOptions options;
-      options.method = args->method;
-      for (const auto& text : args->inputs) options.inputs.push_back(graph::parse_input_spec(text));
-      if (args->batch > 0) options.batch = args->batch;
-      if (args->seq > 0) options.seq = args->seq;
+      args->graph_inputs.apply(options);
       auto model = load_model(args->file);
       std::vector<graph::ModuleCall> calls;
       graph::Graph g = graph::build_graph(*model, options, &calls);

@@ -5,7 +5,7 @@
 
 #include "cli/commands.h"
 #include "cli/errors.h"
-#include "graph/input_inference.h"
+#include "cli/graph_input_options.h"
 #include "core/model.h"
 #include "kernels/profile.h"
 #include "kernels/executor.h"
@@ -17,53 +17,29 @@ void register_profile_command(CLI::App& app, int& exit_code) {
       "profile", "Run the model with its weights on an executor: time, FLOP rate and live memory of every node");
   struct Args {
     std::string file;
-    std::string device = "cpu";
-    int threads = 0;
-    std::vector<std::string> inputs;
-    int64_t batch = 0;
-    int64_t seq = 0;
-    std::string method = "forward";
-    std::vector<std::string> input_files;
-    std::string output_file;
-    int warmup = 2;
-    int repeat = 10;
-    uint64_t seed = 0;
+    kernels::ProfileOptions options;  // the options bind to its fields directly
+    GraphInputArgs graph_inputs;
     bool json = false;
     bool all = false;
   };
   auto args = std::make_shared<Args>();
   cmd->add_option("file", args->file, "TorchScript model file (torch.jit.save)")->required();
-  cmd->add_option("--device", args->device, "Executor: cpu or cuda (default cpu)");
-  cmd->add_option("--threads", args->threads, "CPU threads (default: all cores)")->check(CLI::NonNegativeNumber);
-  cmd->add_option("--input,-i", args->inputs,
-                  "Input shape, repeatable, in argument order or by name: 1x3x224x224, ids:1x128:int64 "
-                  "(default: inferred from the model)");
-  cmd->add_option("--batch", args->batch, "Batch size for inferred inputs")->check(CLI::PositiveNumber);
-  cmd->add_option("--seq", args->seq, "Sequence length for inferred token/sequence inputs")->check(CLI::PositiveNumber);
-  cmd->add_option("--method", args->method, "Method to run (default forward)");
-  cmd->add_option("--input-file", args->input_files,
+  cmd->add_option("--device", args->options.device, "Executor: cpu or cuda (default cpu)");
+  cmd->add_option("--threads", args->options.threads, "CPU threads (default: all cores)")->check(CLI::NonNegativeNumber);
+  add_graph_input_options(*cmd, args->graph_inputs);
+  cmd->add_option("--input-file", args->options.input_files,
                   "Input data instead of random: raw little-endian bytes or .npy, one per input "
                   "(or one raw file with all inputs back to back)");
-  cmd->add_option("--output-file", args->output_file, "Write the outputs (raw little-endian, or .npy for one output)");
-  cmd->add_option("--warmup", args->warmup, "Untimed runs first (default 2)")->check(CLI::NonNegativeNumber);
-  cmd->add_option("--repeat", args->repeat, "Timed runs (default 10)")->check(CLI::PositiveNumber);
-  cmd->add_option("--seed", args->seed, "Seed of the random inputs (default 0)");
+  cmd->add_option("--output-file", args->options.output_file, "Write the outputs (raw little-endian, or .npy for one output)");
+  cmd->add_option("--warmup", args->options.warmup, "Untimed runs first (default 2)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--repeat", args->options.repeat, "Timed runs (default 10)")->check(CLI::PositiveNumber);
+  cmd->add_option("--seed", args->options.seed, "Seed of the random inputs (default 0)");
   cmd->add_flag("--json", args->json, "Machine-readable output (schema ptscope.profile/1)");
   cmd->add_flag("--all", args->all, "List every node (default: the 40 slowest)");
   cmd->callback([args, &exit_code] {
     exit_code = run_guarded([&] {
-      kernels::ProfileOptions o;
-      o.device = args->device;
-      o.threads = args->threads;
-      o.warmup = args->warmup;
-      o.repeat = args->repeat;
-      o.seed = args->seed;
-      o.input_files = args->input_files;
-      o.output_file = args->output_file;
-      o.graph.method = args->method;
-      for (const auto& text : args->inputs) o.graph.inputs.push_back(graph::parse_input_spec(text));
-      if (args->batch > 0) o.graph.batch = args->batch;
-      if (args->seq > 0) o.graph.seq = args->seq;
+      kernels::ProfileOptions o = args->options;
+      args->graph_inputs.apply(o.graph);
       // Fail on an unavailable device before loading anything.
       if (!kernels::backend_built(o.device)) kernels::make_backend(o.device);
       auto model = load_model(args->file);

@@ -4,6 +4,7 @@
 
 #include "cli/commands.h"
 #include "cli/errors.h"
+#include "cli/graph_input_options.h"
 #include "cli/progress.h"
 #include "report/html_report.h"
 #include "report/sweep.h"
@@ -14,9 +15,9 @@ void register_sweep_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("sweep", "FLOPs, memory and latency against batch size and sequence length, "
                                           "with least-squares fits");
   struct Args {
-    std::string file, device = "cpu", method = "forward", plots;
-    std::vector<int64_t> batch, seq;
-    std::vector<std::string> inputs;
+    std::string file, device = "cpu", plots;
+    std::vector<int64_t> batch, seq;  // the sweep's points, not GraphInputArgs' single values
+    GraphInputArgs graph_inputs;
     bool measure = false, json = false;
   };
   auto args = std::make_shared<Args>();
@@ -27,15 +28,13 @@ void register_sweep_command(CLI::App& app, int& exit_code) {
       ->check(CLI::PositiveNumber);
   cmd->add_flag("--measure", args->measure, "Time each point on the executor (median of 5 runs)");
   cmd->add_option("--device", args->device, "Executor device for --measure")->check(CLI::IsMember({"cpu", "cuda"}));
-  cmd->add_option("--input,-i", args->inputs, "Input shape, as for `ptscope graph` (default: inferred)");
-  cmd->add_option("--method", args->method, "Method to run (default forward)");
+  add_graph_input_options(*cmd, args->graph_inputs, /*batch_and_seq=*/false);
   cmd->add_option("--plots", args->plots, "Also write the sweep plots (curves with fits, heat map) as SVG files here");
   cmd->add_flag("--json", args->json, "Machine-readable output (the `sweep` object of ptscope.analysis/1)");
   cmd->callback([args, &exit_code] {
     exit_code = run_guarded([&] {
       graph::GraphOptions o;
-      o.method = args->method;
-      for (const auto& text : args->inputs) o.inputs.push_back(graph::parse_input_spec(text));
+      args->graph_inputs.apply(o);
       auto model = load_model(args->file);
       ProgressBar bar;
       const SweepResult r = run_sweep(*model, o, SweepRequest{args->batch, args->seq, args->measure}, args->device,

@@ -4,17 +4,12 @@
 #include <set>
 
 #include "core/error.h"
+#include "core/format.h"
 #include "graph/interpreter.h"
 #include "parser/exported_program.h"
 
 namespace ptscope::graph {
 namespace {
-
-std::string shape_str(const std::vector<int64_t>& s) {
-  std::string out = "[";
-  for (size_t k = 0; k < s.size(); ++k) out += (k ? ", " : "") + std::to_string(s[k]);
-  return out + "]";
-}
 
 // "torch.ops.aten.add.Tensor" → "aten::add.Tensor"; ".default" is the unnamed overload.
 std::optional<std::string> registry_name(const std::string& target) {
@@ -115,7 +110,7 @@ class ExportGraphBuilder {
         why = "given";
         if (shape.size() != meta.sizes.size())
           throw Error(ErrorCode::usage, "--input " + name + ": the program takes a " + std::to_string(meta.sizes.size()) +
-                                            "-d tensor, got " + shape_str(shape));
+                                            "-d tensor, got " + format_shape(shape));
       } else if (k < p_.sample_inputs.size() && p_.sample_inputs[k] && p_.sample_inputs[k]->shape.size() == meta.sizes.size()) {
         shape = p_.sample_inputs[k]->shape;
         why = "the archive's sample input";
@@ -134,7 +129,7 @@ class ExportGraphBuilder {
       }
       for (size_t d = 0; d < shape.size(); ++d) bind_dim(name, d, meta.sizes[d], shape[d]);
       inputs_.push_back({name, shape, dtype});
-      g_.notes.push_back("input " + name + ": " + shape_str(shape) + " " + std::string(dtype_name(dtype)) + " (" + why + ")");
+      g_.notes.push_back("input " + name + ": " + format_shape(shape) + " " + std::string(dtype_name(dtype)) + " (" + why + ")");
     }
     if (options_.seq && !seq_used)
       throw Error(ErrorCode::usage, "--seq: the program has no dynamic sequence dim (dim 1 of every input is static)");
@@ -455,8 +450,8 @@ class ExportGraphBuilder {
     }
     if (want == ours.shape && rec.dtype == ours.dtype) return;
     const std::string who = node.empty() ? "placeholder '" + value + "'" : "node '" + node + "' (" + op + ")";
-    g_.notes.push_back("warning: " + who + ": our shape rule gives " + shape_str(ours.shape) + " " + std::string(dtype_name(ours.dtype)) +
-                       ", torch recorded " + shape_str(want) + " " + std::string(dtype_name(rec.dtype)));
+    g_.notes.push_back("warning: " + who + ": our shape rule gives " + format_shape(ours.shape) + " " + std::string(dtype_name(ours.dtype)) +
+                       ", torch recorded " + format_shape(want) + " " + std::string(dtype_name(rec.dtype)));
   }
 
   // nn_module_stack: "key,path,class;key,path,class" from the root down; the last is the innermost.

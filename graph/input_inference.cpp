@@ -5,6 +5,8 @@
 #include <cctype>
 #include <unordered_map>
 
+#include "core/format.h"
+
 namespace ptscope::graph {
 namespace {
 
@@ -47,11 +49,7 @@ struct Candidate {
 
 bool same(const Candidate& a, const Candidate& b) { return a.shape == b.shape && a.dtype == b.dtype; }
 
-std::string shape_text(const std::vector<int64_t>& s) {
-  std::string out;
-  for (size_t k = 0; k < s.size(); ++k) out += (k ? "x" : "") + std::to_string(s[k]);
-  return out.empty() ? "[]" : out;
-}
+std::string shape_text(const std::vector<int64_t>& s) { return format_shape_dims(s, "[]"); }
 
 // One forward argument to fill.
 struct Slot {

@@ -1,6 +1,7 @@
 // Helpers shared by the op rules (declared in graph/op_rules.h).
 #include <algorithm>
 
+#include "core/format.h"
 #include "graph/op_rules.h"
 
 namespace ptscope::graph::rules {
@@ -90,11 +91,7 @@ OpDef& inplace(OpRegistry& r, std::string_view schema, OpCategory category, Shap
 
 void fail(const std::string& message) { throw Error(ErrorCode::corrupt, message); }
 
-std::string shape_str(const Shape& s) {
-  std::string out = "[";
-  for (size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + std::to_string(s[i]);
-  return out + "]";
-}
+std::string shape_str(const Shape& s) { return format_shape(s); }
 
 const TensorMeta& tensor(const Args& a, size_t i) { return get<TensorMeta>(a, i, "a tensor"); }
 

@@ -3,22 +3,15 @@
 #include <sstream>
 #include <type_traits>
 
+#include "core/format.h"
+
 namespace ptscope::graph {
 namespace {
-
-std::string shape_string(const std::vector<int64_t>& shape) {
-  std::string s = "[";
-  for (size_t i = 0; i < shape.size(); ++i) {
-    if (i) s += ", ";
-    s += std::to_string(shape[i]);
-  }
-  return s + "]";
-}
 
 std::string tensor_string(const TensorMeta& t) {
   // A None entry of a Tensor?[] list (aten::index) travels as an undefined tensor.
   if (t.dtype == DType::undefined) return "None";
-  return shape_string(t.shape) + ":" + std::string(dtype_name(t.dtype));
+  return format_shape(t.shape) + ":" + std::string(dtype_name(t.dtype));
 }
 
 std::string double_string(double d) {
@@ -48,7 +41,7 @@ std::string arg_to_string(const ArgValue& v) {
         } else if constexpr (std::is_same_v<T, std::string>) {
           return "'" + x + "'";
         } else if constexpr (std::is_same_v<T, std::vector<int64_t>>) {
-          return shape_string(x);
+          return format_shape(x);
         } else if constexpr (std::is_same_v<T, std::vector<double>>) {
           std::string s = "[";
           for (size_t i = 0; i < x.size(); ++i) s += (i ? ", " : "") + double_string(x[i]);

@@ -8,6 +8,7 @@
 
 #include <sys/resource.h>
 
+#include "core/format.h"
 #include "graph/memory_plan.h"
 #include "kernels/data_backend.h"
 #include "kernels/executor.h"
@@ -25,30 +26,6 @@ double quantile(std::vector<double>& v, double q) {
   const size_t lo = size_t(pos);
   const size_t hi = std::min(lo + 1, v.size() - 1);
   return v[lo] + (v[hi] - v[lo]) * (pos - double(lo));
-}
-
-std::string shape_text(const std::vector<int64_t>& s) {
-  std::string out;
-  for (size_t k = 0; k < s.size(); ++k) out += (k ? "x" : "") + std::to_string(s[k]);
-  return out.empty() ? "[]" : out;
-}
-
-std::string bytes_text(double b) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  int u = 0;
-  while (b >= 1024 && u < 4) {
-    b /= 1024;
-    ++u;
-  }
-  char buf[32];
-  std::snprintf(buf, sizeof buf, u ? "%.1f %s" : "%.0f %s", b, units[u]);
-  return buf;
-}
-
-std::string fmt(const char* f, double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, f, v);
-  return buf;
 }
 
 bool is_data_dependent(const Error& e) { return std::string(e.what()).find("data-dependent") != std::string::npos; }
@@ -115,7 +92,7 @@ ProfileResult profile_graph(const graph::Graph& g, const ProfileOptions& options
                        : !options.input_files.empty()
                            ? "from " + options.input_files[std::min(k, options.input_files.size() - 1)]
                            : "random, seed " + std::to_string(options.seed + k);
-    r.inputs.push_back(v.name + ": " + shape_text(v.meta.shape) + " " + std::string(dtype_name(v.meta.dtype)) + " (" +
+    r.inputs.push_back(v.name + ": " + format_shape_dims(v.meta.shape, "[]") + " " + std::string(dtype_name(v.meta.dtype)) + " (" +
                        from + ")");
   }
 
@@ -318,9 +295,9 @@ std::string render_profile_text(const ProfileResult& r, size_t max_nodes) {
     << fmt("%.3f", r.latency_ms_iqr) << " ms); sum of node medians " << fmt("%.3f", r.node_sum_ms) << " ms\n";
   o << "work: " << fmt("%.3f", r.total_flops / 1e9) << " GFLOP, "
     << fmt("%.1f", r.latency_ms_median > 0 ? r.total_flops / (r.latency_ms_median * 1e6) : 0) << " GFLOP/s\n";
-  o << "memory: planned peak " << bytes_text(double(r.peak_bytes_planned)) << " (resident "
-    << bytes_text(double(r.resident_bytes)) << "), allocator peak " << bytes_text(double(r.peak_bytes_allocated))
-    << ", peak RSS " << bytes_text(double(r.peak_rss_bytes)) << "\n\n";
+  o << "memory: planned peak " << format_bytes(r.peak_bytes_planned) << " (resident "
+    << format_bytes(r.resident_bytes) << "), allocator peak " << format_bytes(r.peak_bytes_allocated)
+    << ", peak RSS " << format_bytes(r.peak_rss_bytes) << "\n\n";
 
   std::vector<const NodeProfile*> order;
   for (const auto& n : r.nodes) order.push_back(&n);
@@ -338,7 +315,7 @@ std::string render_profile_text(const ProfileResult& r, size_t max_nodes) {
     std::snprintf(line, sizeof line, "%5d %-34s %-28s %10.1f %7.1f%s %5.1f%% %10.2f %8.2f %7.2f %10s\n", n.index,
                   n.op.substr(0, 34).c_str(), scope.c_str(), n.time_us_median, n.time_us_iqr, n.noisy ? "*" : " ",
                   n.share * 100, (n.flops + n.extended_flops) / 1e6, n.gflops_achieved, n.arithmetic_intensity,
-                  bytes_text(double(n.live_bytes)).c_str());
+                  format_bytes(n.live_bytes).c_str());
     o << line;
   }
   auto groups = [&](const char* title, const std::vector<GroupTotal>& gs, size_t limit) {

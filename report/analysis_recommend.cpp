@@ -17,12 +17,7 @@ using namespace graph;
 
 namespace {
 
-std::string fmt(const char* f, double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, f, v);
-  return buf;
-}
-std::string pct(double part, double whole) { return whole > 0 ? fmt("%.1f%%", 100 * part / whole) : "0%"; }
+std::string pct(double part, double whole) { return format_percent(part, whole, "0%"); }
 std::string where(const std::string& scope) { return scope.empty() ? "(root)" : scope; }
 
 json recommendation(std::string kind, std::string target, std::string message, json evidence) {

@@ -27,13 +27,8 @@ double num(const json& j) {
 uint64_t bytes_of(const json& j) { return j.is_number() ? uint64_t(std::max(0.0, j.get<double>())) : 0; }
 std::string str(const json& j) { return j.is_string() ? j.get<std::string>() : j.dump(); }
 
-std::string fmt(const char* f, double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, f, v);
-  return buf;
-}
-std::string pct(double part, double whole) { return whole > 0 ? fmt("%.1f%%", 100 * part / whole) : "-"; }
-std::string count(double v) { return v > 0 ? format_count(v) : "-"; }
+std::string pct(double part, double whole) { return format_percent(part, whole, "-"); }
+std::string count(double v) { return format_count_or_dash(v); }
 std::string bytes(const json& j) { return format_bytes(bytes_of(j)); }
 std::string scope_name(const json& s) { return s.get<std::string>().empty() ? "(root)" : s.get<std::string>(); }
 std::string shapes(const json& list) {

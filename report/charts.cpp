@@ -4,6 +4,8 @@
 #include <cmath>
 #include <numeric>
 
+#include "core/format.h"
+
 namespace ptscope::charts {
 namespace {
 
@@ -88,11 +90,67 @@ std::pair<double, double> positive_range(const std::vector<double>& v) {
 
 std::string series_colour(const std::string& given, size_t i) { return given.empty() ? svg::colour(i) : given; }
 
+// A chart whose title may carry a note line: the document with title, note and legend drawn, and in
+// `plot` the area below them, plot_height tall (the document leaves room for an x axis under it).
+Document titled_chart(std::string_view title, std::string_view note, const std::vector<LegendItem>& legend,
+                      double plot_height, Area& plot) {
+  const double top = note.empty() ? 36 : 52;
+  const double legend_h = legend_height(legend, 16, kWidth - 16);
+  plot = Area{76, top + legend_h + 14, kWidth - 24, 0};
+  plot.b = plot.t + plot_height;
+  Document d(kWidth, plot.b + 50, title);
+  draw_title(d, title, note);
+  draw_legend(d, legend, 16, top + 8, kWidth - 16);
+  return d;
+}
+
+// One legend entry per group that has a point, in group order.
+template <class PointPtr>
+std::vector<LegendItem> group_legend(const std::vector<std::string>& groups, const std::vector<PointPtr>& pts) {
+  std::vector<bool> used(groups.size(), false);
+  for (const auto* p : pts)
+    if (p->group < used.size()) used[p->group] = true;
+  std::vector<LegendItem> legend;
+  for (size_t g = 0; g < groups.size(); ++g)
+    if (used[g]) legend.push_back({groups[g], svg::colour(g)});
+  return legend;
+}
+
+// One legend entry per series of a stacked bar chart; none for a single series.
+std::vector<LegendItem> series_legend(const BarChart& c) {
+  std::vector<LegendItem> legend;
+  if (c.series.size() > 1)
+    for (size_t s = 0; s < c.series.size(); ++s) legend.push_back({c.series[s].name, series_colour(c.series[s].colour, s)});
+  return legend;
+}
+
+// The value axis of a bar chart from pixel `from` (value 0, or the smallest on a log scale) to `to`.
+Scale value_scale(const BarChart& c, const std::vector<double>& totals, bool log, double from, double to) {
+  const auto [pos_lo, pos_hi] = positive_range(totals);
+  return log ? Scale::log10(pos_lo, pos_hi, from, to)
+             : Scale::linear(0, *std::max_element(totals.begin(), totals.end()), from, to, true, c.unit == Unit::bytes);
+}
+
+// Calls draw(start, end, colour, tooltip) with the value-axis pixels of each positive segment of bar i,
+// the series stacked in order; on a log scale (not stacked) each starts at the axis, pixel `axis`.
+template <class Draw>
+void for_each_segment(const BarChart& c, const Scale& s, bool log, double axis, size_t i, Draw draw) {
+  const bool stacked = c.series.size() > 1;
+  double cum = 0;
+  for (size_t k = 0; k < c.series.size(); ++k) {
+    const double v = i < c.series[k].values.size() ? c.series[k].values[i] : 0;
+    if (!finite(v) || v <= 0) continue;
+    const double start = log ? axis : s(cum), end = s(cum + v);
+    std::string colour = stacked || c.bar_colours.size() <= i ? series_colour(c.series[k].colour, k) : c.bar_colours[i];
+    draw(start, end, colour,
+         c.labels[i] + (stacked ? " \xE2\x80\x94 " + c.series[k].name : "") + ": " + svg::format_value(v, c.unit));
+    cum += v;
+  }
+}
+
 std::string bar_horizontal(const BarChart& c, const std::vector<double>& totals, size_t n) {
   const bool stacked = c.series.size() > 1;
-  std::vector<LegendItem> legend;
-  if (stacked)
-    for (size_t s = 0; s < c.series.size(); ++s) legend.push_back({c.series[s].name, series_colour(c.series[s].colour, s)});
+  const std::vector<LegendItem> legend = series_legend(c);
   double label_w = 60;
   for (size_t i = 0; i < n; ++i) label_w = std::max(label_w, svg::text_width(svg::ellipsize(c.labels[i], 36), 11) + 12);
   label_w = std::min(label_w, 240.0);
@@ -103,27 +161,17 @@ std::string bar_horizontal(const BarChart& c, const std::vector<double>& totals,
   Document d(kWidth, a.b + 46, c.title);
   draw_title(d, c.title);
   draw_legend(d, legend, 16, 44, kWidth - 16);
-  const auto [pos_lo, pos_hi] = positive_range(totals);
   const bool log = c.log_scale && !stacked;
-  const Scale s = log ? Scale::log10(pos_lo, pos_hi, a.l, a.r)
-                      : Scale::linear(0, *std::max_element(totals.begin(), totals.end()), a.l, a.r, true,
-                                      c.unit == Unit::bytes);
+  const Scale s = value_scale(c, totals, log, a.l, a.r);
   draw_x_axis(d, s, a, c.unit, c.value_label);
   d.begin_group("bars");
   for (size_t i = 0; i < n; ++i) {
     const double y = a.t + band * double(i) + 3, h = band - 6;
     d.text(a.l - 8, y + h / 2, svg::ellipsize(c.labels[i], 36),
            {.size = 11, .anchor = "end", .fill = "#374151", .baseline = "middle"});
-    double cum = 0;
-    for (size_t k = 0; k < c.series.size(); ++k) {
-      const double v = i < c.series[k].values.size() ? c.series[k].values[i] : 0;
-      if (!finite(v) || v <= 0) continue;
-      const double x0 = log ? a.l : s(cum), x1 = s(cum + v);
-      std::string colour = stacked || c.bar_colours.size() <= i ? series_colour(c.series[k].colour, k) : c.bar_colours[i];
-      d.rect(x0, y, x1 - x0, h, colour, "bar",
-             c.labels[i] + (stacked ? " \xE2\x80\x94 " + c.series[k].name : "") + ": " + svg::format_value(v, c.unit));
-      cum += v;
-    }
+    for_each_segment(c, s, log, a.l, i, [&](double x0, double x1, const std::string& colour, const std::string& tip) {
+      d.rect(x0, y, x1 - x0, h, colour, "bar", tip);
+    });
     d.text(s(totals[i]) + 6, y + h / 2, svg::format_value(totals[i], c.unit),
            {.size = 10, .fill = kMuted, .baseline = "middle"});
   }
@@ -133,9 +181,7 @@ std::string bar_horizontal(const BarChart& c, const std::vector<double>& totals,
 
 std::string bar_vertical(const BarChart& c, const std::vector<double>& totals, size_t n) {
   const bool stacked = c.series.size() > 1;
-  std::vector<LegendItem> legend;
-  if (stacked)
-    for (size_t s = 0; s < c.series.size(); ++s) legend.push_back({c.series[s].name, series_colour(c.series[s].colour, s)});
+  const std::vector<LegendItem> legend = series_legend(c);
   double label_w = 0;
   for (size_t i = 0; i < n; ++i) label_w = std::max(label_w, svg::text_width(svg::ellipsize(c.labels[i], 24), 10));
   const double band_guess = (kWidth - 100) / double(n);
@@ -146,27 +192,17 @@ std::string bar_vertical(const BarChart& c, const std::vector<double>& totals, s
   Document d(kWidth, a.b + bottom + 8, c.title);
   draw_title(d, c.title);
   draw_legend(d, legend, 16, 44, kWidth - 16);
-  const auto [pos_lo, pos_hi] = positive_range(totals);
   const bool log = c.log_scale && !stacked;
-  const Scale s = log ? Scale::log10(pos_lo, pos_hi, a.b, a.t)
-                      : Scale::linear(0, *std::max_element(totals.begin(), totals.end()), a.b, a.t, true,
-                                      c.unit == Unit::bytes);
+  const Scale s = value_scale(c, totals, log, a.b, a.t);
   draw_y_axis(d, s, a, c.unit, c.value_label);
   d.line(a.l, a.b, a.r, a.b, kAxis);
   const double band = (a.r - a.l) / double(n);
   d.begin_group("bars");
   for (size_t i = 0; i < n; ++i) {
     const double x = a.l + band * double(i) + band * 0.15, w = band * 0.7;
-    double cum = 0;
-    for (size_t k = 0; k < c.series.size(); ++k) {
-      const double v = i < c.series[k].values.size() ? c.series[k].values[i] : 0;
-      if (!finite(v) || v <= 0) continue;
-      const double y0 = log ? a.b : s(cum), y1 = s(cum + v);
-      std::string colour = stacked || c.bar_colours.size() <= i ? series_colour(c.series[k].colour, k) : c.bar_colours[i];
-      d.rect(x, y1, w, y0 - y1, colour, "bar",
-             c.labels[i] + (stacked ? " \xE2\x80\x94 " + c.series[k].name : "") + ": " + svg::format_value(v, c.unit));
-      cum += v;
-    }
+    for_each_segment(c, s, log, a.b, i, [&](double y0, double y1, const std::string& colour, const std::string& tip) {
+      d.rect(x, y1, w, y0 - y1, colour, "bar", tip);
+    });
     const double cx = x + w / 2;
     if (n <= 24)
       d.text(cx, s(totals[i]) - 4, svg::format_value(totals[i], c.unit), {.size = 9, .anchor = "middle", .fill = kMuted});
@@ -266,8 +302,7 @@ std::string render(const PieChart& c) {
     const double y = ly + 22.0 * double(i);
     d.rect(lx, y - 10, 12, 12, svg::colour(i), "legend-swatch");
     d.text(lx + 20, y, svg::ellipsize(slices[i].second, 30), {.size = 12, .fill = "#374151", .baseline = "middle"});
-    char pct[32];
-    std::snprintf(pct, sizeof pct, "%.1f%%", 100 * slices[i].first / total);
+    const std::string pct = fmt("%.1f%%", 100 * slices[i].first / total);
     d.text(kWidth - 76, y, svg::format_value(slices[i].first, c.unit),
            {.size = 11, .anchor = "end", .fill = kMuted, .baseline = "middle"});
     d.text(kWidth - 16, y, pct, {.size = 11, .anchor = "end", .fill = kInk, .bold = true, .baseline = "middle"});
@@ -313,13 +348,8 @@ std::string render(const LineChart& c) {
   for (size_t s = 0; s < c.series.size(); ++s)
     if (!clean[s].x.empty() && !c.series[s].name.empty())
       legend.push_back({c.series[s].name, series_colour(c.series[s].colour, s)});
-  const double top = c.note.empty() ? 36 : 52;
-  const double legend_h = legend_height(legend, 16, kWidth - 16);
-  Area a{76, top + legend_h + 14, kWidth - 24, 0};
-  a.b = a.t + 250;
-  Document d(kWidth, a.b + 50, c.title);
-  draw_title(d, c.title, c.note);
-  draw_legend(d, legend, 16, top + 8, kWidth - 16);
+  Area a;
+  Document d = titled_chart(c.title, c.note, legend, 250, a);
 
   const auto [xmin, xmax] = std::minmax_element(xs.begin(), xs.end());
   const auto [ymin, ymax] = std::minmax_element(ys.begin(), ys.end());
@@ -373,12 +403,7 @@ std::string render(const ScatterChart& c) {
   for (const auto& p : c.points)
     if (finite(p.x) && finite(p.y) && (!c.log_x || p.x > 0) && (!c.log_y || p.y > 0)) pts.push_back(&p);
   if (pts.empty()) return no_data(c.title, "no points to draw");
-  std::vector<bool> used(c.groups.size(), false);
-  for (const auto* p : pts)
-    if (p->group < used.size()) used[p->group] = true;
-  std::vector<LegendItem> legend;
-  for (size_t g = 0; g < c.groups.size(); ++g)
-    if (used[g]) legend.push_back({c.groups[g], svg::colour(g)});
+  const std::vector<LegendItem> legend = group_legend(c.groups, pts);
   const double legend_h = legend_height(legend, 16, kWidth - 16);
   Area a{76, 50 + legend_h, kWidth - 24, 50 + legend_h + 260};
   Document d(kWidth, a.b + 50, c.title);
@@ -465,19 +490,8 @@ std::string render(const RooflineChart& c) {
     if (finite(p.intensity) && finite(p.gflops) && p.intensity > 0 && p.gflops > 0) pts.push_back(&p);
   double x_lo = ridge / 100, x_hi = ridge * 100, y_lo = peak / 1e4;
   for (const auto* p : pts) x_lo = std::min(x_lo, p->intensity / 2), x_hi = std::max(x_hi, p->intensity * 2), y_lo = std::min(y_lo, p->gflops / 2);
-  std::vector<bool> used(c.groups.size(), false);
-  for (const auto* p : pts)
-    if (p->group < used.size()) used[p->group] = true;
-  std::vector<LegendItem> legend;
-  for (size_t g = 0; g < c.groups.size(); ++g)
-    if (used[g]) legend.push_back({c.groups[g], svg::colour(g)});
-  const double top = c.note.empty() ? 36 : 52;
-  const double legend_h = legend_height(legend, 16, kWidth - 16);
-  Area a{76, top + legend_h + 14, kWidth - 24, 0};
-  a.b = a.t + 280;
-  Document d(kWidth, a.b + 50, c.title);
-  draw_title(d, c.title, c.note);
-  draw_legend(d, legend, 16, top + 8, kWidth - 16);
+  Area a;
+  Document d = titled_chart(c.title, c.note, group_legend(c.groups, pts), 280, a);
   const Scale sx = Scale::log10(x_lo, x_hi, a.l, a.r);
   const Scale sy = Scale::log10(std::max(y_lo, bw * sx.lo() / 10), peak * 3, a.b, a.t);
   draw_y_axis(d, sy, a, Unit::plain, "GFLOP/s");

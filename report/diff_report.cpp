@@ -12,13 +12,9 @@ namespace {
 nlohmann::json number_or_null(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
 nlohmann::json optional_json(const std::optional<double>& v) { return v ? number_or_null(*v) : nlohmann::json(nullptr); }
 
-std::string fmt(double v, const char* spec = "%.4g") {
-  if (std::isnan(v)) return "nan";
-  char buf[48];
-  std::snprintf(buf, sizeof buf, spec, v);
-  return buf;
-}
-std::string fmt(const std::optional<double>& v, const char* spec = "%.4g") { return v ? fmt(*v, spec) : "-"; }
+// A measure of the table: "nan" spelled one way, "-" where the measure does not apply.
+std::string measure(double v, const char* spec = "%.4g") { return std::isnan(v) ? "nan" : fmt(spec, v); }
+std::string measure(const std::optional<double>& v, const char* spec = "%.4g") { return v ? measure(*v, spec) : "-"; }
 
 nlohmann::json side(const Model& m) {
   return {{"path", m.path}, {"kind", file_kind_name(m.kind)}, {"tensors", m.tensors.size()}};
@@ -97,8 +93,8 @@ std::string render_diff_text(const Model& a, const Model& b, const ModelDiff& d,
     const std::string dtype = t.dtype_changed ? std::string(dtype_name(t.dtype_a)) + " -> " + std::string(dtype_name(t.dtype_b))
                                               : std::string(dtype_name(t.dtype_a));
     if (t.compared)
-      table.add_row({t.name, status(t), shape, dtype, fmt(t.max_abs), fmt(t.rel_l2), fmt(t.cosine, "%.6f"),
-                     fmt(100.0 * t.changed_fraction, "%.2f") + "%"});
+      table.add_row({t.name, status(t), shape, dtype, measure(t.max_abs), measure(t.rel_l2), measure(t.cosine, "%.6f"),
+                     measure(100.0 * t.changed_fraction, "%.2f") + "%"});
     else
       table.add_row({t.name, status(t) + (t.not_compared.empty() || t.shape_changed ? "" : " (" + t.not_compared + ")"),
                      shape, dtype, "-", "-", "-", "-"});

@@ -1,36 +1,8 @@
 #include "report/format.h"
 
 #include <algorithm>
-#include <cstdio>
 
 namespace ptscope {
-
-std::string format_bytes(uint64_t bytes) {
-  static const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  double v = double(bytes);
-  int u = 0;
-  while (v >= 1024 && u < 4) { v /= 1024; ++u; }
-  char buf[32];
-  if (u == 0) std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(bytes));
-  else std::snprintf(buf, sizeof buf, "%.1f %s", v, units[u]);
-  return buf;
-}
-
-std::string format_count(double n) {
-  static const char* units[] = {"", " K", " M", " G", " T", " P"};
-  int u = 0;
-  while (n >= 1000 && u < 5) { n /= 1000; ++u; }
-  char buf[32];
-  if (u == 0) std::snprintf(buf, sizeof buf, "%.0f", n);
-  else std::snprintf(buf, sizeof buf, "%.2f%s", n, units[u]);
-  return buf;
-}
-
-std::string format_shape(const std::vector<int64_t>& shape) {
-  std::string s = "[";
-  for (size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
-  return s + "]";
-}
 
 TextTable::TextTable(std::vector<std::string> header, std::vector<bool> right_aligned)
     : header_(std::move(header)), right_(std::move(right_aligned)) {

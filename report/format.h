@@ -1,14 +1,12 @@
-// Small formatting helpers shared by text reports.
+// The aligned plain-text table of the text reports; the number formatting
+// they use lives in core/format.h.
 #pragma once
-#include <cstdint>
 #include <string>
 #include <vector>
 
-namespace ptscope {
+#include "core/format.h"
 
-std::string format_bytes(uint64_t bytes);             // "1.5 MiB"
-std::string format_count(double n);                   // "11.7 M"
-std::string format_shape(const std::vector<int64_t>& shape);  // "[64, 3, 7, 7]"
+namespace ptscope {
 
 // A plain-text table with aligned columns; numeric columns right-aligned.
 class TextTable {

@@ -28,9 +28,7 @@ std::string short_op(const std::string& op) {
 }
 
 std::string shape_label(const graph::TensorMeta& m) {
-  std::string s;
-  for (size_t i = 0; i < m.shape.size(); ++i) s += (i ? "x" : "") + std::to_string(m.shape[i]);
-  return (m.shape.empty() ? "scalar" : s) + " " + std::string(dtype_name(m.dtype));
+  return format_shape_dims(m.shape, "scalar") + " " + std::string(dtype_name(m.dtype));
 }
 
 // Light yellow → dark red by log FLOPs; grey for ops without FLOPs.

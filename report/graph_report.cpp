@@ -24,12 +24,9 @@ std::string shapes_of(const Graph& g, const std::vector<int>& ids) {
 std::string intensity(const OpCost& c) {
   const double bytes = double(c.bytes_read + c.bytes_written);
   if (bytes <= 0) return "-";
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f", (c.flops + c.extended_flops) / bytes);
-  return buf;
+  return fmt("%.1f", (c.flops + c.extended_flops) / bytes);
 }
 
-std::string count_or_dash(double n) { return n > 0 ? format_count(n) : "-"; }
 
 const char* kind_name(Value::Kind k) {
   switch (k) {
@@ -105,9 +102,9 @@ std::string render_op_table(const Graph& g) {
   TextTable table({"op", "count", "FLOPs", "MACs", "ext. FLOPs", "bytes", "backward FLOPs"},
                   {false, true, true, true, true, true, true});
   for (const auto& r : rows)
-    table.add_row({r.op + (r.has_flop_rule ? "" : " *"), std::to_string(r.count), count_or_dash(r.cost.flops),
-                   count_or_dash(r.cost.macs), count_or_dash(r.cost.extended_flops),
-                   format_bytes(r.cost.bytes_read + r.cost.bytes_written), count_or_dash(r.backward.total())});
+    table.add_row({r.op + (r.has_flop_rule ? "" : " *"), std::to_string(r.count), format_count_or_dash(r.cost.flops),
+                   format_count_or_dash(r.cost.macs), format_count_or_dash(r.cost.extended_flops),
+                   format_bytes(r.cost.bytes_read + r.cost.bytes_written), format_count_or_dash(r.backward.total())});
   std::string out = "\nBy op (" + std::to_string(rows.size()) + " ops, " + std::to_string(g.nodes.size()) +
                     " nodes)\n" + table.render(64);
   const auto uncounted = uncounted_ops(rows);
@@ -160,8 +157,8 @@ std::string render_graph_text(const GraphReport& r, const GraphTextOptions& opti
     if (options.max_layer_rows && shown >= options.max_layer_rows) continue;
     ++shown;
     std::string scope = n.scope.empty() ? "(root)" : n.scope;
-    layers.add_row({std::to_string(k), scope, n.op, shapes_of(g, n.outputs), count_or_dash(double(params[k])),
-                    count_or_dash(n.cost.macs), count_or_dash(n.cost.flops + n.cost.extended_flops),
+    layers.add_row({std::to_string(k), scope, n.op, shapes_of(g, n.outputs), format_count_or_dash(double(params[k])),
+                    format_count_or_dash(n.cost.macs), format_count_or_dash(n.cost.flops + n.cost.extended_flops),
                     format_bytes(n.cost.bytes_read + n.cost.bytes_written), intensity(n.cost)});
   }
   out += "\nLayers (" + std::to_string(g.nodes.size()) + " ops)\n" + layers.render(48);
@@ -175,8 +172,8 @@ std::string render_graph_text(const GraphReport& r, const GraphTextOptions& opti
     std::string name = std::string(size_t(t.depth) * 2, ' ') + (t.path.empty() ? "(root)" : t.path.substr(t.path.rfind('.') + 1));
     std::string shape = t.output_shapes.empty() ? (t.calls ? "-" : "(not called)") : format_shape(t.output_shapes.back());
     if (t.output_shapes.size() > 1) shape += " x" + std::to_string(t.output_shapes.size());
-    tree.add_row({name, t.class_name, shape, count_or_dash(double(t.params)), count_or_dash(t.cost.macs),
-                  count_or_dash(t.cost.flops + t.cost.extended_flops),
+    tree.add_row({name, t.class_name, shape, format_count_or_dash(double(t.params)), format_count_or_dash(t.cost.macs),
+                  format_count_or_dash(t.cost.flops + t.cost.extended_flops),
                   format_bytes(t.cost.bytes_read + t.cost.bytes_written)});
   }
   out += "\nModules\n" + tree.render(48);
@@ -199,10 +196,9 @@ std::string render_graph_text(const GraphReport& r, const GraphTextOptions& opti
   TextTable dist({"category", "layers", "% layers", "FLOPs", "% FLOPs"}, {false, true, true, true, true});
   for (const auto& c : cats) {
     const double f = c.cost.flops + c.cost.extended_flops;
-    char lp[16], fp[16];
-    std::snprintf(lp, sizeof lp, "%.1f%%", g.nodes.empty() ? 0.0 : 100.0 * c.nodes / double(g.nodes.size()));
-    std::snprintf(fp, sizeof fp, "%.1f%%", all_flops > 0 ? 100.0 * f / all_flops : 0.0);
-    dist.add_row({op_category_name(c.category), std::to_string(c.nodes), lp, count_or_dash(f), fp});
+    const std::string lp = format_percent(c.nodes, double(g.nodes.size()), "0.0%");
+    const std::string fp = format_percent(f, all_flops, "0.0%");
+    dist.add_row({op_category_name(c.category), std::to_string(c.nodes), lp, format_count_or_dash(f), fp});
   }
   out += "\nBy category\n" + dist.render();
 

@@ -31,11 +31,7 @@ json fit_json(const PolyFit& f) {
   return j;
 }
 
-std::string sci(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.4g", v);
-  return buf;
-}
+std::string sci(double v) { return fmt("%.4g", v); }
 
 }  // namespace
 

@@ -5,14 +5,14 @@
 #include <cstdio>
 #include <set>
 
+#include "core/format.h"
+
 namespace ptscope {
 namespace {
 
 std::string term(double c, const std::string& suffix, bool first) {
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%.4g", std::fabs(c));
   std::string s = first ? (c < 0 ? "-" : "") : (c < 0 ? " - " : " + ");
-  return s + buf + suffix;
+  return s + fmt("%.4g", std::fabs(c)) + suffix;
 }
 
 }  // namespace

@@ -7,16 +7,11 @@
 #include <regex>
 
 #include "core/error.h"
+#include "core/format.h"
 #include "core/weights.h"
 
 namespace ptscope {
 namespace {
-
-std::string fmt(const char* f, double a, double b = 0, double c = 0, double d = 0) {
-  char buf[256];
-  std::snprintf(buf, sizeof buf, f, a, b, c, d);
-  return buf;
-}
 
 bool is_layer(const TensorStats& t) { return t.computed && t.floating && t.shape.size() >= 2 && t.count > 0; }
 

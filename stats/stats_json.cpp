@@ -3,16 +3,14 @@
 #include <cmath>
 #include <cstdio>
 
+#include "core/format.h"
+
 namespace ptscope {
 namespace {
 
 using nlohmann::json;
 
-std::string key_of(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", v);
-  return buf;
-}
+std::string key_of(double v) { return fmt("%g", v); }
 
 }  // namespace
 

@@ -4,25 +4,17 @@
 #include <cstdio>
 #include <sstream>
 
+#include "core/format.h"
+
 namespace ptscope {
 namespace {
 
 std::string f(const char* format, double v) {
   if (std::isnan(v)) return "-";
   if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  char buf[64];
-  std::snprintf(buf, sizeof buf, format, v);
-  return buf;
+  return fmt(format, v);
 }
 
-std::string shape_text(const std::vector<int64_t>& shape) {
-  std::string s;
-  for (size_t i = 0; i < shape.size(); ++i) {
-    if (i) s += 'x';
-    s += std::to_string(shape[i]);
-  }
-  return shape.empty() ? "scalar" : s;
-}
 
 // Long names keep their informative tail.
 std::string fit(const std::string& s, size_t width) {
@@ -57,7 +49,7 @@ std::string render_stats_text(const ModelStats& ms, const ModelStatsOptions& o, 
       out << "... " << ms.tensors.size() - text.max_rows << " more tensors (use --all)\n";
       break;
     }
-    out << pad(fit(t.name, name_w), name_w) << "  " << pad(t.dtype, 9) << pad(shape_text(t.shape), 16);
+    out << pad(fit(t.name, name_w), name_w) << "  " << pad(t.dtype, 9) << pad(format_shape_dims(t.shape, "scalar"), 16);
     if (!t.computed) {
       out << "  skipped: " << t.skipped_reason << "\n";
       continue;

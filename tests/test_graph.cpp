@@ -25,13 +25,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::vector<std::string> graph_fixtures() {
-  std::vector<std::string> out;
-  for (const auto& e : fs::directory_iterator(test::fixture("graph")))
-    if (e.path().extension() == ".pt") out.push_back(e.path().filename().string());
-  std::sort(out.begin(), out.end());
-  return out;
-}
+std::vector<std::string> graph_fixtures() { return test::fixture_names("graph", ".pt"); }
 
 struct Built {
   std::unique_ptr<Model> model;

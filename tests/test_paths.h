@@ -1,8 +1,11 @@
 // Where the suite finds committed fixtures and the shared corpus.
 #pragma once
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace ptscope::test {
 inline std::string source_dir() { return PTSCOPE_SOURCE_DIR; }
@@ -16,5 +19,16 @@ inline std::string read_bytes(const std::string& path) {
   std::ostringstream ss;
   ss << f.rdbuf();
   return ss.str();
+}
+// Names of the files directly in fixtures/<dir> that end in `suffix`, sorted; none when the folder is missing.
+inline std::vector<std::string> fixture_names(const std::string& dir, const std::string& suffix) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(fixture(dir), ec)) {
+    std::string name = e.path().filename().string();
+    if (name.size() > suffix.size() && name.ends_with(suffix)) out.push_back(std::move(name));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
 }
 }  // namespace ptscope::test

@@ -9,6 +9,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <unistd.h>
 
@@ -92,6 +93,18 @@ std::string member_text(const std::string& name, const std::string& suffix) {
     if (n.size() >= suffix.size() && n.compare(n.size() - suffix.size(), suffix.size(), suffix) == 0) return body;
   FAIL("no member " << suffix);
   return {};
+}
+
+// ||got - want|| / ||want|| of two raw float32 output files of equal size.
+double relative_l2(const std::string& want, const std::string& got) {
+  const float* w = reinterpret_cast<const float*>(want.data());
+  const float* x = reinterpret_cast<const float*>(got.data());
+  double num = 0, den = 0;
+  for (size_t k = 0; k < want.size() / 4; ++k) {
+    num += (double(x[k]) - w[k]) * (double(x[k]) - w[k]);
+    den += double(w[k]) * w[k];
+  }
+  return std::sqrt(num / den);
 }
 
 }  // namespace
@@ -187,19 +200,20 @@ TEST_CASE("pt2: graph FLOPs equal FlopCounterMode and output shapes equal torch'
 
 TEST_CASE("pt2: sizes outside what the program declares are clear errors", "[pt2][graph]") {
   auto gpt = load_model(pt2("gpt"));
-  graph::GraphOptions too_long;
-  too_long.seq = 40;
-  REQUIRE_THROWS_WITH(graph::build_graph(*gpt, too_long), Catch::Contains("outside the range [2, 32]"));
-  graph::GraphOptions too_big;
-  too_big.batch = 9;
-  REQUIRE_THROWS_WITH(graph::build_graph(*gpt, too_big), Catch::Contains("outside the range [1, 8]"));
   auto cnn = load_model(pt2("cnn"));
-  graph::GraphOptions static_batch;
-  static_batch.batch = 3;
-  REQUIRE_THROWS_WITH(graph::build_graph(*cnn, static_batch), Catch::Contains("is static (2)"));
-  graph::GraphOptions seq;
-  seq.seq = 8;
-  REQUIRE_THROWS_WITH(graph::build_graph(*cnn, seq), Catch::Contains("no dynamic sequence dim"));
+  struct Case {
+    const Model& model;
+    std::optional<int64_t> batch, seq;
+    const char* error;
+  };
+  for (const Case& c : {Case{*gpt, {}, 40, "outside the range [2, 32]"}, Case{*gpt, 9, {}, "outside the range [1, 8]"},
+                        Case{*cnn, 3, {}, "is static (2)"}, Case{*cnn, {}, 8, "no dynamic sequence dim"}}) {
+    INFO(c.error);
+    graph::GraphOptions o;
+    o.batch = c.batch;
+    o.seq = c.seq;
+    REQUIRE_THROWS_WITH(graph::build_graph(c.model, o), Catch::Contains(c.error));
+  }
   graph::GraphOptions wrong_rank;
   graph::InputSpec s;
   s.shape = {3, 16, 16};
@@ -229,14 +243,7 @@ TEST_CASE("pt2: the CPU executor matches torch's output", "[pt2][parity]") {
       const std::string want = test::read_bytes(test::fixture("pt2/" + std::string(name) + ".out.bin")), got = test::read_bytes(o.output_file);
       std::remove(o.output_file.c_str());
       REQUIRE(want.size() == got.size());
-      const float* w = reinterpret_cast<const float*>(want.data());
-      const float* x = reinterpret_cast<const float*>(got.data());
-      double num = 0, den = 0;
-      for (size_t k = 0; k < want.size() / 4; ++k) {
-        num += (double(x[k]) - w[k]) * (double(x[k]) - w[k]);
-        den += double(w[k]) * w[k];
-      }
-      CHECK(std::sqrt(num / den) <= 1e-4);
+      CHECK(relative_l2(want, got) <= 1e-4);
     }
   }
 }
@@ -255,14 +262,7 @@ TEST_CASE("pt2: profile runs the archive's sample input by default", "[pt2][pari
   const std::string want = test::read_bytes(test::fixture("pt2/gpt.out.bin")), got = test::read_bytes(o.output_file);
   std::remove(o.output_file.c_str());
   REQUIRE(want.size() == got.size());
-  const float* w = reinterpret_cast<const float*>(want.data());
-  const float* x = reinterpret_cast<const float*>(got.data());
-  double num = 0, den = 0;
-  for (size_t k = 0; k < want.size() / 4; ++k) {
-    num += (double(x[k]) - w[k]) * (double(x[k]) - w[k]);
-    den += double(w[k]) * w[k];
-  }
-  CHECK(std::sqrt(num / den) <= 1e-4);
+  CHECK(relative_l2(want, got) <= 1e-4);
   // Other sizes than the sample's: random inputs.
   o.graph.seq = 12;
   kernels::ProfileResult other = kernels::profile(*m, o);

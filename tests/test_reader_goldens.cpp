@@ -21,11 +21,7 @@ namespace {
 
 std::vector<fs::path> golden_files() {
   std::vector<fs::path> out;
-  const fs::path dir = test::fixture("models");
-  if (!fs::exists(dir)) return out;
-  for (const auto& e : fs::directory_iterator(dir))
-    if (e.path().string().size() > 12 && e.path().string().ends_with(".golden.json")) out.push_back(e.path());
-  std::sort(out.begin(), out.end());
+  for (const auto& name : test::fixture_names("models", ".golden.json")) out.push_back(test::fixture("models/" + name));
   return out;
 }
 

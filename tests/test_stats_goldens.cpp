@@ -26,11 +26,7 @@ namespace {
 
 std::vector<fs::path> stats_goldens() {
   std::vector<fs::path> out;
-  const fs::path dir = test::fixture("stats");
-  if (!fs::exists(dir)) return out;
-  for (const auto& e : fs::directory_iterator(dir))
-    if (e.path().string().ends_with(".stats.json")) out.push_back(e.path());
-  std::sort(out.begin(), out.end());
+  for (const auto& name : test::fixture_names("stats", ".stats.json")) out.push_back(test::fixture("stats/" + name));
   return out;
 }
 

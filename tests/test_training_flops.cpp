@@ -27,16 +27,23 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// A graph fixture's golden, the model and its graph built on the golden's inputs.
+struct BuiltFixture {
+  nlohmann::json golden;
+  std::unique_ptr<Model> model;
+  Graph graph;
+};
+BuiltFixture build_fixture(const std::string& file) {
+  BuiltFixture f{test::read_json(test::fixture("graph/" + file + ".golden.json")), load_model(test::fixture("graph/" + file)), {}};
+  f.graph = build_graph(*f.model, test::golden_graph_options(f.golden));
+  return f;
+}
+
 // Fixtures with a training golden, sorted.
 std::vector<std::string> training_fixtures() {
+  const std::string suffix = ".pt.training.json";
   std::vector<std::string> out;
-  for (const auto& e : fs::directory_iterator(test::fixture("graph"))) {
-    const std::string name = e.path().filename().string();
-    const std::string suffix = ".pt.training.json";
-    if (name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
-      out.push_back(name.substr(0, name.size() - suffix.size() + 3));
-  }
-  std::sort(out.begin(), out.end());
+  for (const auto& name : test::fixture_names("graph", suffix)) out.push_back(name.substr(0, name.size() - suffix.size() + 3));
   return out;
 }
 
@@ -64,15 +71,11 @@ TEST_CASE("backward FLOPs equal FlopCounterMode around loss.backward() on every 
           "[training][flops]") {
   const auto files = training_fixtures();
   // Every graph fixture has a training golden.
-  size_t archives = 0;
-  for (const auto& e : fs::directory_iterator(test::fixture("graph"))) archives += e.path().extension() == ".pt";
-  REQUIRE(files.size() == archives);
+  REQUIRE(files == test::fixture_names("graph", ".pt"));
   for (const auto& file : files) {
     DYNAMIC_SECTION(file) {
-      const auto golden = test::read_json(test::fixture("graph/" + file + ".golden.json"));
       const auto training = test::read_json(test::fixture("graph/" + file + ".training.json"));
-      auto model = load_model(test::fixture("graph/" + file));
-      const Graph g = build_graph(*model, test::golden_graph_options(golden));
+      const auto [golden, model, g] = build_fixture(file);
       const TrainingFlops t = training_flops(*model, g);
       const auto& torch = training["backward_flop_counter"];
       INFO("torch backward by op: " << torch["by_op"].dump());
@@ -91,9 +94,7 @@ TEST_CASE("backward FLOPs equal FlopCounterMode around loss.backward() on every 
 TEST_CASE("backward FLOPs: weight gradients skip frozen parameters, the first layer gets no input gradient",
           "[training][flops]") {
   const std::string file = "resnet18_scripted.pt";
-  const auto golden = test::read_json(test::fixture("graph/" + file + ".golden.json"));
-  auto model = load_model(test::fixture("graph/" + file));
-  const Graph g = build_graph(*model, test::golden_graph_options(golden));
+  auto [golden, model, g] = build_fixture(file);
   // Every conv and the fc: weight gradient = forward FLOPs (dense convolutions);
   // the stem conv reads the input, which does not require grad.
   const Node* stem = nullptr;
@@ -140,9 +141,7 @@ TEST_CASE("backward FLOPs: weight gradients skip frozen parameters, the first la
 TEST_CASE("a model whose parameters are all frozen has no backward, gradients or optimizer state",
           "[training][flops]") {
   const std::string file = "fused_encoder_scripted_t2.pt";
-  const auto golden = test::read_json(test::fixture("graph/" + file + ".golden.json"));
-  auto model = load_model(test::fixture("graph/" + file));
-  const Graph g = build_graph(*model, test::golden_graph_options(golden));
+  auto [golden, model, g] = build_fixture(file);
   const TrainingFlops t = training_flops(*model, g);
   CHECK(t.backward.total() == 0);
   CHECK(t.backward_nodes == 0);
@@ -159,9 +158,7 @@ TEST_CASE("per-op forward totals equal FlopCounterMode's per-op dict", "[trainin
                                  "vit_b_16_scripted.pt", "bert_scripted.pt", "gpt2_traced.pt", "sdpa_scripted_t2.pt",
                                  "swin_t_traced_t2.pt", "seq2seq_scripted.pt", "recurrent_scripted.pt"}) {
     DYNAMIC_SECTION(file) {
-      const auto golden = test::read_json(test::fixture("graph/" + file + ".golden.json"));
-      auto model = load_model(test::fixture("graph/" + file));
-      const Graph g = build_graph(*model, test::golden_graph_options(golden));
+      const auto [golden, model, g] = build_fixture(file);
       const auto rows = op_totals(g);
       std::map<std::string, int64_t> ours, torch;
       int nodes = 0;

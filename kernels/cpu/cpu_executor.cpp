@@ -66,10 +66,7 @@ void CpuBackend::download(const void* device, void* host, size_t bytes) {
 
 bool CpuBackend::supports(std::string_view op) const { return find_cpu_kernel(op) != nullptr; }
 
-OutputMode CpuBackend::output_mode(std::string_view op) const {
-  const CpuKernel* k = find_cpu_kernel(op);
-  return k ? k->outputs : OutputMode::preallocated;
-}
+OutputMode CpuBackend::output_mode(std::string_view op) const { return cpu_output_mode(op); }
 
 void CpuBackend::run(const graph::OpDef& op, KernelCall& call) {
   const std::string name = op.schema.full_name();

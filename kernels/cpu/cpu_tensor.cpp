@@ -4,6 +4,7 @@
 #include <cmath>
 #include <new>
 
+#include "core/format.h"
 #include "kernels/cpu/parallel.h"
 
 namespace ptscope::kernels {
@@ -32,11 +33,7 @@ Shape contiguous_strides(const Shape& shape) {
   return s;
 }
 
-std::string shape_string(const Shape& shape) {
-  std::string s = "[";
-  for (size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
-  return s + "]";
-}
+std::string shape_string(const Shape& shape) { return format_shape(shape); }
 
 int64_t wrap_dim(int64_t dim, int64_t rank) {
   const int64_t r = std::max<int64_t>(rank, 1);

@@ -146,6 +146,11 @@ const CpuKernel* find_cpu_kernel(std::string_view full_op_name) {
   return it == t.end() ? nullptr : &it->second;
 }
 
+OutputMode cpu_output_mode(std::string_view full_op_name) {
+  const CpuKernel* k = find_cpu_kernel(full_op_name);
+  return k ? k->outputs : OutputMode::preallocated;
+}
+
 std::vector<std::string> cpu_kernel_names() {
   std::vector<std::string> names;
   for (const auto& [name, k] : table()) names.push_back(name);

@@ -76,6 +76,9 @@ struct CpuKernel {
 
 // nullptr when no CPU kernel implements the op.
 const CpuKernel* find_cpu_kernel(std::string_view full_op_name);
+// How the op's CPU kernel returns its outputs (preallocated when there is none): the
+// contract every backend follows, since the CUDA one falls back to the CPU kernel.
+OutputMode cpu_output_mode(std::string_view full_op_name);
 std::vector<std::string> cpu_kernel_names();  // sorted
 
 // Registration (kernels/cpu/*.cpp, one function per family; called once when

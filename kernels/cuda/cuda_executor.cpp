@@ -81,11 +81,8 @@ void CudaBackend::download(const void* device, void* host, size_t bytes) {
 
 bool CudaBackend::supports(std::string_view op) const { return find_cpu_kernel(op) != nullptr; }
 
-OutputMode CudaBackend::output_mode(std::string_view op) const {
-  // The CPU kernel's contract: native kernels follow it, and the host fallback runs it.
-  const CpuKernel* k = find_cpu_kernel(op);
-  return k ? k->outputs : OutputMode::preallocated;
-}
+// The CPU kernel's contract: native kernels follow it, and the host fallback runs it.
+OutputMode CudaBackend::output_mode(std::string_view op) const { return cpu_output_mode(op); }
 
 void CudaBackend::run(const graph::OpDef& op, KernelCall& call) {
   const std::string name = op.schema.full_name();

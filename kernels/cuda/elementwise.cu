@@ -6,18 +6,11 @@
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
 
+#include "kernels/cuda/grid.h"
 #include "kernels/cuda/launch.h"
 
 namespace ptscope::kernels::cuda {
 namespace {
-
-constexpr int kThreads = 256;
-
-inline unsigned grid_for(int64_t n, int per_thread = 1) {
-  int64_t blocks = (n + int64_t(kThreads) * per_thread - 1) / (int64_t(kThreads) * per_thread);
-  if (blocks > 65535LL * 16) blocks = 65535LL * 16;  // grid-stride loops cover the rest
-  return unsigned(blocks < 1 ? 1 : blocks);
-}
 
 __device__ __forceinline__ double load_any(const void* p, DT dt, int64_t i) {
   switch (dt) {

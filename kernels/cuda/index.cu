@@ -1,16 +1,9 @@
 // Gathers: embedding rows and index_select along one dim.
+#include "kernels/cuda/grid.h"
 #include "kernels/cuda/launch.h"
 
 namespace ptscope::kernels::cuda {
 namespace {
-
-constexpr int kThreads = 256;
-
-unsigned grid_for(int64_t n) {
-  int64_t blocks = (n + kThreads - 1) / kThreads;
-  if (blocks > 65535LL * 16) blocks = 65535LL * 16;
-  return unsigned(blocks < 1 ? 1 : blocks);
-}
 
 __global__ void embedding_rows(const float* table, int64_t rows, int64_t width, int64_t row_stride,
                                const int64_t* idx, int64_t n_idx, float* out) {

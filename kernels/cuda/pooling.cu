@@ -2,18 +2,11 @@
 // H = 1): max (NaN propagates, flat h*W+w indices), average (padding counted
 // or not, divisor override) and adaptive average/max. One thread per output
 // element, consecutive threads on consecutive output columns.
+#include "kernels/cuda/grid.h"
 #include "kernels/cuda/launch.h"
 
 namespace ptscope::kernels::cuda {
 namespace {
-
-constexpr int kThreads = 256;
-
-unsigned grid_for(int64_t n) {
-  int64_t blocks = (n + kThreads - 1) / kThreads;
-  if (blocks > 65535LL * 16) blocks = 65535LL * 16;
-  return unsigned(blocks < 1 ? 1 : blocks);
-}
 
 __global__ void max_pool(const float* x, float* y, int64_t* indices, PoolArgs a) {
   const int64_t n = a.planes * a.OH * a.OW;

@@ -4,12 +4,11 @@
 // a few elements with many outputs stay coalesced on the outputs.
 #include <cfloat>
 
+#include "kernels/cuda/grid.h"
 #include "kernels/cuda/launch.h"
 
 namespace ptscope::kernels::cuda {
 namespace {
-
-constexpr int kThreads = 256;
 
 __device__ __forceinline__ int64_t offset_of(int64_t i, const Layout& l) {
   int64_t off = 0;

@@ -4,12 +4,11 @@
 // squared deviations) in float, which keeps fp32 parity with the CPU.
 #include <cfloat>
 
+#include "kernels/cuda/grid.h"
 #include "kernels/cuda/launch.h"
 
 namespace ptscope::kernels::cuda {
 namespace {
-
-constexpr int kThreads = 256;
 
 __device__ __forceinline__ float warp_sum(float v) {
   for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
@@ -21,24 +20,18 @@ __device__ __forceinline__ float warp_max(float v) {
 }
 
 // Block-wide reductions; every thread gets the result. `shared` holds 32 floats.
-__device__ float block_sum(float v, float* shared) {
-  v = warp_sum(v);
+template <bool kMax>
+__device__ float block_reduce(float v, float* shared) {
+  v = kMax ? warp_max(v) : warp_sum(v);
   const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = (blockDim.x + 31) >> 5;
   __syncthreads();
   if (lane == 0) shared[warp] = v;
   __syncthreads();
-  v = lane < warps ? shared[lane] : 0.f;
-  return warp_sum(v);
+  v = lane < warps ? shared[lane] : (kMax ? -FLT_MAX : 0.f);
+  return kMax ? warp_max(v) : warp_sum(v);
 }
-__device__ float block_max(float v, float* shared) {
-  v = warp_max(v);
-  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = (blockDim.x + 31) >> 5;
-  __syncthreads();
-  if (lane == 0) shared[warp] = v;
-  __syncthreads();
-  v = lane < warps ? shared[lane] : -FLT_MAX;
-  return warp_max(v);
-}
+__device__ float block_sum(float v, float* shared) { return block_reduce<false>(v, shared); }
+__device__ float block_max(float v, float* shared) { return block_reduce<true>(v, shared); }
 
 __global__ void softmax_rows(const float* x, float* y, int64_t dim, bool log) {
   __shared__ float shared[32];
@@ -85,20 +78,30 @@ __global__ void causal_mask(float* s, int64_t batch, int64_t L, int64_t S) {
   }
 }
 
+struct MeanRstd {
+  float mean, rstd;
+};
+
+// Mean and 1/sqrt(variance + eps) of x[0, n) over the whole block; the
+// variance is taken about the mean in a second pass (no cancellation).
+__device__ MeanRstd block_mean_rstd(const float* x, int64_t n, float eps, float* shared) {
+  float s = 0.f;
+  for (int64_t j = threadIdx.x; j < n; j += blockDim.x) s += x[j];
+  const float mean = block_sum(s, shared) / float(n);
+  float v = 0.f;
+  for (int64_t j = threadIdx.x; j < n; j += blockDim.x) {
+    const float d = x[j] - mean;
+    v += d * d;
+  }
+  return {mean, rsqrtf(block_sum(v, shared) / float(n) + eps)};
+}
+
 __global__ void layer_norm_rows(const float* x, const float* w, const float* b, float* y, float* mean_out,
                                 float* rstd_out, int64_t n, float eps) {
   __shared__ float shared[32];
   const float* xr = x + int64_t(blockIdx.x) * n;
   float* yr = y + int64_t(blockIdx.x) * n;
-  float s = 0.f;
-  for (int64_t j = threadIdx.x; j < n; j += blockDim.x) s += xr[j];
-  const float mean = block_sum(s, shared) / float(n);
-  float v = 0.f;
-  for (int64_t j = threadIdx.x; j < n; j += blockDim.x) {
-    const float d = xr[j] - mean;
-    v += d * d;
-  }
-  const float rstd = rsqrtf(block_sum(v, shared) / float(n) + eps);
+  const auto [mean, rstd] = block_mean_rstd(xr, n, eps, shared);
   for (int64_t j = threadIdx.x; j < n; j += blockDim.x) {
     float r = (xr[j] - mean) * rstd;
     if (w) r *= w[j];
@@ -129,15 +132,7 @@ __global__ void group_norm_groups(const float* x, const float* w, const float* b
   const int64_t c0 = (int64_t(blockIdx.x) % groups) * cpg;
   const float* xg = x + base;
   float* yg = y + base;
-  float s = 0.f;
-  for (int64_t j = threadIdx.x; j < count; j += blockDim.x) s += xg[j];
-  const float mean = block_sum(s, shared) / float(count);
-  float v = 0.f;
-  for (int64_t j = threadIdx.x; j < count; j += blockDim.x) {
-    const float d = xg[j] - mean;
-    v += d * d;
-  }
-  const float rstd = rsqrtf(block_sum(v, shared) / float(count) + eps);
+  const auto [mean, rstd] = block_mean_rstd(xg, count, eps, shared);
   for (int64_t j = threadIdx.x; j < count; j += blockDim.x) {
     const int64_t c = c0 + j / inner;
     float r = (xg[j] - mean) * rstd;
@@ -145,12 +140,6 @@ __global__ void group_norm_groups(const float* x, const float* w, const float* b
     if (b) r += b[c];
     yg[j] = r;
   }
-}
-
-unsigned grid_for(int64_t n) {
-  int64_t blocks = (n + kThreads - 1) / kThreads;
-  if (blocks > 65535LL * 16) blocks = 65535LL * 16;
-  return unsigned(blocks < 1 ? 1 : blocks);
 }
 
 // Threads per row: a multiple of 32 up to kThreads, fewer for short rows.
