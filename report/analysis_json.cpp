@@ -33,24 +33,19 @@ json graph_json(const GraphSection& g) {
 }
 
 json summary_json(const Summary& s, bool has_graph) {
-  json j;
-  j["params"] = s.params;
-  j["trainable_params"] = s.trainable_params;
-  j["non_trainable_params"] = s.non_trainable_params;
-  j["buffers"] = s.buffers;
-  j["buffer_tensors"] = s.buffer_tensors;
-  j["weight_bytes"] = s.weight_bytes;
-  j["file_tensor_bytes"] = s.file_tensor_bytes;
-  if (has_graph) {
-    j["flops"] = s.cost.flops;
-    j["macs"] = s.cost.macs;
-    j["extended_flops"] = s.cost.extended_flops;
-    j["bytes_read"] = s.cost.bytes_read;
-    j["bytes_written"] = s.cost.bytes_written;
-    j["nodes"] = s.nodes;
-  } else {
+  json j = {{"params", s.params},
+            {"trainable_params", s.trainable_params},
+            {"non_trainable_params", s.non_trainable_params},
+            {"buffers", s.buffers},
+            {"buffer_tensors", s.buffer_tensors},
+            {"weight_bytes", s.weight_bytes},
+            {"file_tensor_bytes", s.file_tensor_bytes}};
+  const OpCost& c = s.cost;
+  if (has_graph)
+    j.update(json{{"flops", c.flops}, {"macs", c.macs}, {"extended_flops", c.extended_flops},
+                  {"bytes_read", c.bytes_read}, {"bytes_written", c.bytes_written}, {"nodes", s.nodes}});
+  else
     for (const char* k : {"flops", "macs", "extended_flops", "bytes_read", "bytes_written", "nodes"}) j[k] = 0;
-  }
   json ins = json::array(), outs = json::array();
   for (const TensorInfo& t : s.inputs) {
     json i = shape_dtype(t);
@@ -63,6 +58,21 @@ json summary_json(const Summary& s, bool has_graph) {
   return j;
 }
 
+// Each tensor in the analysis: a part of its `ptscope stats --json` record
+// (stats/stats_json.h), under the same names, with the histogram's range as min/max.
+json tensor_summary_json(const TensorStats& t) {
+  const json full = tensor_stats_json(t);
+  json j;
+  for (const char* k : {"name", "role", "dtype", "shape", "numel", "bytes", "computed"}) j[k] = full[k];
+  if (!t.computed) return j;
+  for (const char* k : {"mean", "std", "min", "max", "sparsity", "sqnr_int8_channel_db", "sqnr_int4_group_db",
+                        "recommended_format"})
+    j[k] = full[k];
+  const json& h = full["histogram"];
+  j["histogram"] = {{"min", h["lo"]}, {"max", h["hi"]}, {"counts", h["counts"]}};
+  return j;
+}
+
 json parameters_json(const ParametersSection& s) {
   json full = model_stats_json(s.stats, s.options);
   json p = full["summary"];
@@ -70,25 +80,7 @@ json parameters_json(const ParametersSection& s) {
   p["most_sensitive"] = full["most_sensitive"];
   p["most_prunable"] = full["most_prunable"];
   json tensors = json::array();
-  for (const TensorStats& t : s.stats.tensors) {
-    json tj = {{"name", t.name},   {"role", t.role},     {"dtype", t.dtype},
-               {"shape", t.shape}, {"numel", t.numel},   {"bytes", t.bytes},
-               {"computed", t.computed}};
-    if (t.computed) {
-      tj["mean"] = stats_number(t.mean);
-      tj["std"] = stats_number(t.std);
-      tj["min"] = stats_number(t.min);
-      tj["max"] = stats_number(t.max);
-      tj["sparsity"] = stats_number(t.sparsity);
-      tj["sqnr_int8_channel_db"] = stats_number(t.quant.sqnr_int8_channel_db);
-      tj["sqnr_int4_group_db"] = stats_number(t.quant.sqnr_int4_group_db);
-      tj["recommended_format"] = t.quant.recommended_format;
-      tj["histogram"] = {{"min", stats_number(t.histogram.lo)},
-                         {"max", stats_number(t.histogram.hi)},
-                         {"counts", t.histogram.counts}};
-    }
-    tensors.push_back(std::move(tj));
-  }
+  for (const TensorStats& t : s.stats.tensors) tensors.push_back(tensor_summary_json(t));
   p["tensors"] = std::move(tensors);
   return p;
 }
@@ -184,11 +176,8 @@ json nodes_json(const std::vector<NodeRow>& rows) {
 json memory_json(const MemorySection& m) {
   if (!m.available) {
     json j = unavailable(m.reason);
-    j["weights_bytes"] = m.weights_bytes;
-    j["activation_peak_bytes"] = 0;
-    j["peak_bytes"] = m.peak_bytes;
-    j["timeline"] = json::array();
-    j["per_layer"] = json::array();
+    j.update(json{{"weights_bytes", m.weights_bytes}, {"activation_peak_bytes", 0}, {"peak_bytes", m.peak_bytes},
+                  {"timeline", json::array()}, {"per_layer", json::array()}});
     return j;
   }
   json timeline = json::array();
