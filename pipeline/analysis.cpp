@@ -85,17 +85,6 @@ ParametersSection parameters_section(const Model& m, const AnalysisOptions& o) {
   return p;
 }
 
-// Each node's value credited to its scope and every enclosing module.
-template <typename T>
-void add_to_scopes(std::unordered_map<std::string, T>& by, std::string scope, T value) {
-  while (true) {
-    by[scope] += value;
-    if (scope.empty()) break;
-    const size_t dot = scope.rfind('.');
-    scope = dot == std::string::npos ? "" : scope.substr(0, dot);
-  }
-}
-
 std::vector<ModuleRow> modules_section(const Model& m, const Graph& g, const std::vector<ModuleCall>& calls,
                                        const std::vector<uint64_t>& new_bytes) {
   const auto weight_bytes = module_weight_bytes(m);

@@ -43,18 +43,11 @@ InferenceSection inference_section(const Model& model, const AnalysisOptions& op
 
   // Per node, then summed per module (a node counts for its scope and every enclosing module).
   // The executor ran the same graph the nodes come from (the same model and graph options);
-  // after a run on real data there are no shape-only nodes to merge into.
+  // after a run on real data there are no shape-only nodes to merge into, but the modules are the file's.
   std::unordered_map<std::string, double> by_module;
   for (const auto& np : r.nodes) {
-    if (np.index < 0 || size_t(np.index) >= nodes.size()) continue;
-    nodes[size_t(np.index)].time_us = np.time_us_median;
-    std::string scope = np.scope;
-    while (true) {
-      by_module[scope] += np.time_us_median;
-      if (scope.empty()) break;
-      const size_t dot = scope.rfind('.');
-      scope = dot == std::string::npos ? "" : scope.substr(0, dot);
-    }
+    if (np.index >= 0 && size_t(np.index) < nodes.size()) nodes[size_t(np.index)].time_us = np.time_us_median;
+    add_to_scopes(by_module, np.scope, np.time_us_median);
   }
   for (ModuleRow& m : modules) {
     auto it = by_module.find(m.totals.path);

@@ -1,6 +1,8 @@
 // Sections of the analysis that need more than one analysis: roofline,
 // recommendations, the executor run. Internal to pipeline/analysis*.cpp.
 #pragma once
+#include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/model.h"
@@ -8,6 +10,17 @@
 #include "pipeline/analysis.h"
 
 namespace ptscope {
+
+// A node's value credited to its module scope and every enclosing module ("" is the root).
+template <typename T>
+void add_to_scopes(std::unordered_map<std::string, T>& by, std::string scope, T value) {
+  while (true) {
+    by[scope] += value;
+    if (scope.empty()) break;
+    const size_t dot = scope.rfind('.');
+    scope = dot == std::string::npos ? "" : scope.substr(0, dot);
+  }
+}
 
 // From the nodes (with their times when inference ran) and the machine's ceilings.
 Roofline roofline_section(const std::vector<NodeRow>& nodes, const AnalysisOptions& options);

@@ -51,6 +51,14 @@ TEST_CASE("analyze --inference falls back to a run on real data as profile does"
   REQUIRE(r.output_shapes.size() == golden["outputs"].size());
   CHECK(r.output_shapes[0] == golden["outputs"][0]["shape"].get<std::vector<int64_t>>());
   CHECK_FALSE(r.nodes.empty());
+  // No shape-only nodes to time, but the file's modules get the run's times.
+  CHECK(a.nodes.empty());
+  double sum = 0;
+  for (const auto& n : r.nodes) sum += n.time_us_median;
+  REQUIRE_FALSE(a.modules.empty());
+  CHECK(a.modules[0].totals.path.empty());
+  REQUIRE(a.modules[0].time_us);
+  CHECK(*a.modules[0].time_us == Approx(sum).epsilon(1e-9));
   const json j = analysis_json(a);
   CHECK(j["inference"]["available"].get<bool>());
   CHECK(j["inference"]["data_dependent"].get<bool>());
