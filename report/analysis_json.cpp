@@ -184,11 +184,8 @@ json memory_json(const MemorySection& m) {
   for (size_t i = 0; i < m.timeline.size(); ++i) timeline.push_back({{"node", i}, {"live_bytes", m.timeline[i]}});
   json per_layer = json::array();
   for (const LayerMemory& l : m.per_layer)
-    per_layer.push_back({{"scope", l.scope},
-                         {"class", l.class_name},
-                         {"weight_bytes", l.weight_bytes},
-                         {"activation_bytes", l.activation_bytes},
-                         {"bytes", l.weight_bytes + l.activation_bytes}});
+    per_layer.push_back({{"scope", l.scope}, {"class", l.class_name}, {"weight_bytes", l.weight_bytes},
+                         {"activation_bytes", l.activation_bytes}, {"bytes", l.weight_bytes + l.activation_bytes}});
   return {{"available", true},
           {"weights_bytes", m.weights_bytes},
           {"resident_bytes", m.resident_bytes},
@@ -249,12 +246,8 @@ json fusions_json(const std::vector<FusionRow>& rows) {
   json a = json::array();
   for (const FusionRow& r : rows) {
     const Fusion& f = r.fusion;
-    a.push_back({{"pattern", f.pattern},
-                 {"nodes", f.nodes},
-                 {"ops", r.ops},
-                 {"projections", f.projections},
-                 {"scope", f.scope},
-                 {"saved_bytes", f.saved_bytes}});
+    a.push_back({{"pattern", f.pattern}, {"nodes", f.nodes}, {"ops", r.ops}, {"projections", f.projections},
+                 {"scope", f.scope}, {"saved_bytes", f.saved_bytes}});
   }
   return a;
 }
