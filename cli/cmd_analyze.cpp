@@ -85,7 +85,7 @@ void register_analyze_command(CLI::App& app, int& exit_code) {
         o.sweep = SweepRequest{args->sweep_batch, args->sweep_seq, args->measure};
       ProgressBar bar;
       o.progress = [&bar](std::string_view what, int step, int steps) { bar.update(what, step, steps); };
-      const nlohmann::json a = build_analysis(args->file, o);
+      const nlohmann::json a = analysis_json(run_analysis(args->file, o));
       bar.clear();
       const std::string report = render(a, args->format);
       if (args->output.empty()) std::cout << report;

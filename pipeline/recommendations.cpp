@@ -1,12 +1,12 @@
-// Fusions, roofline and recommendations of the analysis document: every
-// recommendation carries the numbers it was derived from (docs/analysis.md).
+// Roofline and recommendations of the analysis: every recommendation carries
+// the numbers it was derived from (docs/analysis.md).
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <map>
 
-#include "report/analysis_sections.h"
-#include "report/format.h"
+#include "pipeline/sections.h"
+#include "report/format.h"  // format_bytes, format_shape: move with formatting to its one home
 #include "stats/stats_json.h"
 #include "stats/system_metrics.h"
 
@@ -20,21 +20,24 @@ namespace {
 std::string pct(double part, double whole) { return format_percent(part, whole, "0%"); }
 std::string where(const std::string& scope) { return scope.empty() ? "(root)" : scope; }
 
-json recommendation(std::string kind, std::string target, std::string message, json evidence) {
-  return {{"kind", std::move(kind)}, {"target", std::move(target)}, {"message", std::move(message)},
-          {"evidence", std::move(evidence)}};
+AnalysisRecommendation recommendation(std::string kind, std::string target, std::string message, json evidence) {
+  return {std::move(kind), std::move(target), std::move(message), std::move(evidence)};
 }
+
+using Recommendations = std::vector<AnalysisRecommendation>;
+
+// All bytes the graph moves (read + written), as the evidence reports it.
+double total_bytes_moved(const Summary& s) { return double(s.cost.bytes_read) + double(s.cost.bytes_written); }
 
 std::string base_op(const std::string& op) {
   std::string s = op.substr(op.find("::") == std::string::npos ? 0 : op.find("::") + 2);
   return s.substr(0, s.find('.'));
 }
 
-void fusion_recommendations(const std::vector<Fusion>& fusions, const json& a, json& out) {
+void fusion_recommendations(const std::vector<FusionRow>& fusions, const Summary& summary, Recommendations& out) {
   std::map<std::string, std::vector<const Fusion*>> by;
-  for (const auto& f : fusions) by[f.pattern].push_back(&f);
-  const double total_bytes =
-      a["summary"]["bytes_read"].get<double>() + a["summary"]["bytes_written"].get<double>();
+  for (const auto& f : fusions) by[f.fusion.pattern].push_back(&f.fusion);
+  const double total_bytes = total_bytes_moved(summary);
   static const std::map<std::string, std::string> how = {
       {"conv+bn+relu", "fold each batch_norm into its convolution's weights and bias and apply the relu in the "
                        "conv's epilogue"},
@@ -79,8 +82,7 @@ void fusion_recommendations(const std::vector<Fusion>& fusions, const json& a, j
   }
 }
 
-void memory_bound_recommendations(const json& a, json& out) {
-  const double ridge = a["roofline"]["ridge_point"].get<double>();
+void memory_bound_recommendations(const std::vector<NodeRow>& nodes, double ridge, Recommendations& out) {
   struct Row {
     int index;
     std::string op, scope;
@@ -89,16 +91,16 @@ void memory_bound_recommendations(const json& a, json& out) {
   std::vector<Row> below;
   double all_bytes = 0, below_bytes = 0, all_time = 0, below_time = 0;
   int compute_nodes = 0;
-  for (const auto& n : a["nodes"]) {
-    const double f = n["flops"].get<double>() + n["extended_flops"].get<double>();
-    const double bytes = n["bytes_read"].get<double>() + n["bytes_written"].get<double>();
-    const double t = n.contains("time_us") ? n["time_us"].get<double>() : 0;
+  for (const NodeRow& n : nodes) {
+    const double f = n.cost.flops + n.cost.extended_flops;
+    const double bytes = double(n.cost.bytes_read) + double(n.cost.bytes_written);
+    const double t = n.time_us.value_or(0);
     if (f <= 0 || bytes <= 0) continue;
     ++compute_nodes;
     all_bytes += bytes;
     all_time += t;
-    if (n["intensity"].get<double>() < ridge) {
-      below.push_back({n["index"].get<int>(), n["op"], n["scope"], n["intensity"], bytes, t});
+    if (n.intensity < ridge) {
+      below.push_back({int(n.index), n.op, n.scope, n.intensity, bytes, t});
       below_bytes += bytes;
       below_time += t;
     }
@@ -106,11 +108,10 @@ void memory_bound_recommendations(const json& a, json& out) {
   if (below.empty()) return;
   // Activations already in 16 bits or fewer (fp16/bf16 or quantized) are not told to shrink again.
   double narrow_bytes = 0;
-  for (const auto& n : a["nodes"]) {
-    const double bytes = n["bytes_read"].get<double>() + n["bytes_written"].get<double>();
-    for (const auto& o : n["outputs"]) {
-      const std::string dt = o.value("dtype", "");
-      if (dt != "float32" && dt != "float64") {
+  for (const NodeRow& n : nodes) {
+    const double bytes = double(n.cost.bytes_read) + double(n.cost.bytes_written);
+    for (const TensorInfo& o : n.outputs) {
+      if (o.dtype != DType::float32 && o.dtype != DType::float64) {
         narrow_bytes += bytes;
         break;
       }
@@ -143,10 +144,9 @@ void memory_bound_recommendations(const json& a, json& out) {
   out.push_back(recommendation("memory-bound", where(below[0].scope), msg, ev));
 }
 
-void layout_recommendations(const json& a, const Graph* g, json& out) {
+void layout_recommendations(const Summary& summary, const Graph* g, Recommendations& out) {
   if (!g) return;
-  const double total_bytes =
-      a["summary"]["bytes_read"].get<double>() + a["summary"]["bytes_written"].get<double>();
+  const double total_bytes = total_bytes_moved(summary);
   // 1. channels_last for 2-D convolutions (NHWC suits vectorised and tensor-core convolutions).
   int conv2d = 0, depthwise = 0;
   double conv_flops = 0;
@@ -161,7 +161,7 @@ void layout_recommendations(const json& a, const Graph* g, json& out) {
     conv_flops += n.cost.flops;
     if (w[1] == 1) ++depthwise;
   }
-  const double flops = a["summary"]["flops"].get<double>();
+  const double flops = summary.cost.flops;
   if (conv2d > 0 && conv_flops >= 0.3 * flops) {
     out.push_back(recommendation(
         "layout", "model",
@@ -223,19 +223,18 @@ void layout_recommendations(const json& a, const Graph* g, json& out) {
   }
 }
 
-void training_recommendation(const json& a, json& out) {
-  const json& t = a["training_memory"];
-  const json& adam = t["optimizers"]["adam"];
-  const double peak = adam["peak"].get<double>();
-  const double acts = t["saved_activation_bytes"].get<double>();
+void training_recommendation(const TrainingMemory& t, Recommendations& out) {
+  const OptimizerMemory& adam = t.adam;
+  const double peak = double(adam.peak);
+  const double acts = double(t.saved_activation_bytes);
   if (peak <= 0) return;
   std::string msg = "Training with Adam needs about " + format_bytes(uint64_t(peak)) + " (weights " +
-                    format_bytes(adam["weights"].get<uint64_t>()) + ", gradients " +
-                    format_bytes(adam["gradients"].get<uint64_t>()) + ", optimizer state " +
-                    format_bytes(adam["optimizer_state"].get<uint64_t>()) + ", saved activations " +
+                    format_bytes(adam.weights) + ", gradients " +
+                    format_bytes(adam.gradients) + ", optimizer state " +
+                    format_bytes(adam.optimizer_state) + ", saved activations " +
                     format_bytes(uint64_t(acts)) + " at this batch); SGD with momentum " +
-                    format_bytes(t["optimizers"]["sgd_momentum"]["peak"].get<uint64_t>()) + ", plain SGD " +
-                    format_bytes(t["optimizers"]["sgd"]["peak"].get<uint64_t>()) + ".";
+                    format_bytes(t.sgd_momentum.peak) + ", plain SGD " +
+                    format_bytes(t.sgd.peak) + ".";
   if (acts >= 0.5 * peak)
     msg += " Saved activations are " + pct(acts, peak) +
            " of it: activation checkpointing (torch.utils.checkpoint) or a smaller micro-batch cuts them most.";
@@ -244,12 +243,12 @@ void training_recommendation(const json& a, json& out) {
            "): a sharded or 8-bit optimizer, or mixed precision, cuts them most.";
   out.push_back(recommendation("training-memory", "model", msg,
                                {{"adam_peak", peak},
-                                {"sgd_momentum_peak", t["optimizers"]["sgd_momentum"]["peak"]},
-                                {"sgd_peak", t["optimizers"]["sgd"]["peak"]},
+                                {"sgd_momentum_peak", t.sgd_momentum.peak},
+                                {"sgd_peak", t.sgd.peak},
                                 {"saved_activation_bytes", acts}}));
 }
 
-void stats_recommendations(const ModelStats& ms, json& out) {
+void stats_recommendations(const ModelStats& ms, Recommendations& out) {
   std::map<std::string, const TensorStats*> by_name;
   for (const auto& t : ms.tensors) by_name[t.name] = &t;
   for (const auto& r : ms.recommendations) {
@@ -275,23 +274,7 @@ void stats_recommendations(const ModelStats& ms, json& out) {
 
 }  // namespace
 
-json fusions_json(const std::vector<Fusion>& fusions, const Graph* g) {
-  json a = json::array();
-  for (const auto& f : fusions) {
-    json ops = json::array();
-    if (g)
-      for (int i : f.nodes) ops.push_back(g->nodes[size_t(i)].op);
-    a.push_back({{"pattern", f.pattern},
-                 {"nodes", f.nodes},
-                 {"ops", ops},
-                 {"projections", f.projections},
-                 {"scope", f.scope},
-                 {"saved_bytes", f.saved_bytes}});
-  }
-  return a;
-}
-
-json roofline_section(const json& a, const AnalysisOptions& options) {
+Roofline roofline_section(const std::vector<NodeRow>& nodes, const AnalysisOptions& options) {
   MachinePeaks p = options.profile ? measure_cpu_peaks() : estimate_cpu_peaks(cpu_info());
   if (options.peak_gflops || options.peak_bandwidth_gbs) {
     if (options.peak_gflops) p.gflops = *options.peak_gflops;
@@ -299,39 +282,31 @@ json roofline_section(const json& a, const AnalysisOptions& options) {
     p.source = "given";
     p.model = "ceilings given on the command line (--peak-gflops / --peak-bandwidth)";
   }
-  json r = {{"device", "cpu"},
-            {"peak_gflops", p.gflops},
-            {"peak_bandwidth_gbs", p.bandwidth_gbs},
-            {"ridge_point", p.bandwidth_gbs > 0 ? p.gflops / p.bandwidth_gbs : 0.0},
-            {"source", p.source},
-            {"estimate_model", p.model}};
+  Roofline r;
+  r.peaks = p;
+  r.ridge_point = p.bandwidth_gbs > 0 ? p.gflops / p.bandwidth_gbs : 0.0;
   if (options.device != "cpu")
-    r["note"] = "ceilings are the host CPU's; the " + options.device + " device's peaks are not measured";
-  const double ridge = r["ridge_point"].get<double>();
-  json nodes = json::array();
-  for (const auto& n : a["nodes"]) {
-    const double f = n["flops"].get<double>() + n["extended_flops"].get<double>();
-    const double bytes = n["bytes_read"].get<double>() + n["bytes_written"].get<double>();
+    r.note = "ceilings are the host CPU's; the " + options.device + " device's peaks are not measured";
+  const double ridge = r.ridge_point;
+  for (const NodeRow& n : nodes) {
+    const double f = n.cost.flops + n.cost.extended_flops;
+    const double bytes = double(n.cost.bytes_read) + double(n.cost.bytes_written);
     if (f <= 0 || bytes <= 0) continue;
-    const double intensity = n["intensity"].get<double>();
-    json j = {{"index", n["index"]},
-              {"op", n["op"]},
-              {"scope", n["scope"]},
-              {"intensity", intensity},
-              {"flops", f},
-              {"bound", intensity < ridge ? "memory" : "compute"},
-              {"attainable_gflops", std::min(p.gflops, intensity * p.bandwidth_gbs)}};
-    if (n.contains("time_us") && n["time_us"].get<double>() > 0) j["gflops"] = f / (n["time_us"].get<double>() * 1e3);
-    nodes.push_back(std::move(j));
+    const double intensity = n.intensity;
+    RooflineNode j{n.index, n.op, n.scope, intensity, f, intensity < ridge,
+                   std::min(p.gflops, intensity * p.bandwidth_gbs), {}};
+    if (n.time_us && *n.time_us > 0) j.gflops = f / (*n.time_us * 1e3);
+    r.nodes.push_back(std::move(j));
   }
-  r["nodes"] = std::move(nodes);
   return r;
 }
 
+namespace {
+
 // WeightWatcher's warnings (analyze --spectral): alpha > 6 under-trained,
 // alpha < 2 over-trained, and layers whose power-law fit failed.
-void heavy_tail_recommendations(const json& a, json& out) {
-  if (!a.contains("heavy_tail")) return;
+void heavy_tail_recommendations(const std::optional<HeavyTailReport>& heavy_tail, Recommendations& out) {
+  if (!heavy_tail) return;
   struct Group {
     const char* kind;
     const char* rule;
@@ -342,13 +317,12 @@ void heavy_tail_recommendations(const json& a, json& out) {
       failed{"spectrum-fit-failed",
              "no eigenvalue above 1e-5, so no power law fits: the layer is zero or nearly so (WeightWatcher labels it "
              "over-trained)"};
-  for (const auto& l : a["heavy_tail"]["layers"]) {
-    const json alpha = l["alpha"];
-    if (!alpha.is_number()) continue;
-    const json item = {{"name", l["name"]}, {"alpha", alpha}, {"D", l["D"]}};
-    if (alpha.get<double>() == -1.0) failed.layers.push_back(item);
-    else if (l["warning"] == "under-trained") under.layers.push_back(item);
-    else if (l["warning"] == "over-trained") over.layers.push_back(item);
+  for (const HeavyTailLayer& l : heavy_tail->layers) {
+    if (!std::isfinite(l.alpha)) continue;
+    const json item = {{"name", l.name}, {"alpha", l.alpha}, {"D", stats_number(l.D)}};
+    if (l.alpha == -1.0) failed.layers.push_back(item);
+    else if (l.warning == "under-trained") under.layers.push_back(item);
+    else if (l.warning == "over-trained") over.layers.push_back(item);
   }
   for (Group* g : {&under, &over, &failed}) {
     if (g->layers.empty()) continue;
@@ -363,15 +337,16 @@ void heavy_tail_recommendations(const json& a, json& out) {
   }
 }
 
-json recommendations_section(const json& a, const ModelStats& stats, const Graph* g,
-                             const std::vector<Fusion>& fusions) {
-  json out = json::array();
-  fusion_recommendations(fusions, a, out);
-  memory_bound_recommendations(a, out);
-  layout_recommendations(a, g, out);
-  stats_recommendations(stats, out);
-  training_recommendation(a, out);
-  heavy_tail_recommendations(a, out);
+}  // namespace
+
+std::vector<AnalysisRecommendation> recommendations_section(const Analysis& a, const Graph* g) {
+  Recommendations out;
+  fusion_recommendations(a.fusions, a.summary, out);
+  memory_bound_recommendations(a.nodes, a.roofline.ridge_point, out);
+  layout_recommendations(a.summary, g, out);
+  stats_recommendations(a.parameters.stats, out);
+  training_recommendation(a.training_memory, out);
+  heavy_tail_recommendations(a.heavy_tail, out);
   return out;
 }
 
