@@ -6,7 +6,7 @@
 #include <map>
 
 #include "pipeline/sections.h"
-#include "report/format.h"  // format_bytes, format_shape: move with formatting to its one home
+#include "core/format.h"
 #include "stats/stats_json.h"
 #include "stats/system_metrics.h"
 
