@@ -104,6 +104,17 @@ void register_activation_ops(OpRegistry& r) {
   unary(r, "aten::celu(Tensor self, Scalar alpha=1.) -> Tensor", nullptr, 4, Keeps::input, Keeps::input);
   unary(r, "aten::softplus(Tensor self, Scalar beta=1, Scalar threshold=20) -> Tensor", nullptr, 3, Keeps::input,
         Keeps::input);
+  // log_sigmoid = min(x, 0) - log1p(exp(-|x|)): min, exp, log1p, subtract. ATen has no integer kernel.
+  OpDef& log_sigmoid = def(r, "aten::log_sigmoid(Tensor self) -> Tensor", A,
+                           [](const Args& a) {
+                             const TensorMeta& x = tensor(a, 0);
+                             if (!is_floating(x.dtype))
+                               fail("not implemented for " + std::string(dtype_name(x.dtype)) + " tensors");
+                             return same_as_first(a);
+                           },
+                           per_out(4));
+  log_sigmoid.saves = saves_args({0});
+  log_sigmoid.pointwise = true;
   // GELU: erf or tanh form, both about 8 operations per element.
   ShapeFn gelu_rule = [](const Args& a) {
     std::string mode = str_arg(a, 1);

@@ -6,4 +6,5 @@
 // Like device_types.h, nothing here includes a header: nvcc reads it too.
 #pragma once
 
-#define PTSCOPE_CUDA_UNARY_OPS(X)
+#define PTSCOPE_CUDA_UNARY_OPS(X) \
+  X(log_sigmoid, "aten::log_sigmoid", fminf(x, 0.f) - log1pf(expf(-fabsf(x))))
