@@ -8,6 +8,7 @@
 #include <limits>
 #include <unordered_map>
 
+#include "core/shape.h"
 #include "graph/builtins.h"
 #include "graph/interpreter.h"
 
@@ -107,11 +108,11 @@ int64_t wrap_index(Interpreter& in, int64_t i, size_t n, const char* what) {
 }
 
 int64_t wrap_dim(Interpreter& in, int64_t d, int64_t rank) {
-  int64_t r = std::max<int64_t>(rank, 1);
-  if (d < -r || d >= r)
+  const auto w = wrapped_dim(d, rank);
+  if (!w)
     in.fail("dimension " + std::to_string(d) + " is out of range for a tensor of rank " + std::to_string(rank),
             ErrorCode::corrupt);
-  return d < 0 ? d + r : d;
+  return *w;
 }
 
 // Python slice bounds on a length.

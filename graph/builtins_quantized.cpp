@@ -94,7 +94,7 @@ Val via(Interpreter& in, const std::string& qname, const std::string& aten_op, c
   } catch (const LocatedError&) {
     throw;
   } catch (const Error& e) {
-    in.fail(qname + " (as " + aten_op + "): " + e.what(), e.code());
+    in.fail(qname + " (as " + aten_op + "): " + e.what(), e.code(), e.condition());
   }
   auto restore = [&](TensorMeta& t) {
     auto it = real.find(t.value_id);

@@ -387,7 +387,7 @@ class ExportGraphBuilder {
     try {
       outs = def->shape(bound);
     } catch (const Error& e) {
-      throw Error(e.code(), user + ": " + e.what());
+      throw Error(e, user + ": " + e.what());
     }
     // torch's output names, flattened in order ("" for outputs it dropped).
     std::vector<std::string> names;
@@ -420,7 +420,7 @@ class ExportGraphBuilder {
     try {
       node.cost = def->cost ? def->cost(bound, outs) : default_bytes(bound, outs);
     } catch (const Error& e) {
-      throw Error(e.code(), user + ": " + e.what());
+      throw Error(e, user + ": " + e.what());
     }
     scope_of(n, node);
     node.source = source_of(n.stack_trace);

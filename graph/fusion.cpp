@@ -81,7 +81,7 @@ int activation_after(const Graph& g, const Consumers& c, int node) {
   const auto& users = c.of(n.outputs[0]);
   if (users.empty()) return -1;
   const Node& a = g.nodes[size_t(users[0])];
-  if (!is_activation_op(a.op)) return -1;
+  if (!is_activation_op(a)) return -1;
   const bool inplace = a.def && a.def->is_inplace;
   if (users.size() == 1 && !is_graph_output(g, n.outputs[0])) return users[0];
   return inplace ? users[0] : -1;
@@ -113,13 +113,8 @@ uint64_t inner_traffic(const Graph& g, const std::vector<int>& chain) {
 
 }  // namespace
 
-bool is_activation_op(const std::string& op) {
-  static const char* names[] = {"relu", "relu_", "relu6", "gelu", "gelu_", "silu", "silu_", "hardtanh",
-                                "hardtanh_", "hardswish", "hardswish_", "hardsigmoid", "hardsigmoid_", "sigmoid",
-                                "sigmoid_", "tanh", "tanh_", "leaky_relu", "leaky_relu_", "elu", "elu_", "mish",
-                                "mish_", "softplus", "prelu"};
-  const std::string b = base_name(op);
-  return std::find(std::begin(names), std::end(names), b) != std::end(names);
+bool is_activation_op(const Node& n) {
+  return n.def && n.def->category == OpCategory::activation && n.def->pointwise;
 }
 
 bool is_dense_op(const Graph& g, const Node& n) {

@@ -34,7 +34,8 @@ struct Fusion {
 std::vector<Fusion> find_fusions(const Graph& g);
 
 // Node-level predicates the patterns use (exposed for tests and reports).
-bool is_activation_op(const std::string& op);  // relu, relu_, gelu, silu, hardtanh, sigmoid, tanh, ...
+// A pointwise activation (relu, gelu, silu, hardtanh, sigmoid, tanh, ...), as its op declaration says.
+bool is_activation_op(const Node& n);
 bool is_dense_op(const Graph& g, const Node& n);  // linear, addmm, or matmul/mm with a parameter operand
 
 }  // namespace ptscope::graph

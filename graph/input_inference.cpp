@@ -1,13 +1,13 @@
 #include "graph/input_inference.h"
-#include "graph/export_graph.h"
+#include "core/format.h"
+#include "core/shape.h"
+#include "graph/input_search.h"
 
 #include <algorithm>
 #include <cctype>
 #include <unordered_map>
 
-#include "core/format.h"
-
-namespace ptscope::graph {
+namespace ptscope::graph::inference {
 namespace {
 
 // ---------------------------------------------------------------- specs
@@ -37,36 +37,7 @@ std::vector<int64_t> parse_shape(std::string_view text, bool* ok) {
   return shape;
 }
 
-// A plausible input for one tensor argument.
-struct Candidate {
-  std::vector<int64_t> shape;
-  DType dtype = DType::float32;
-  int seq_dim = -1;    // which dim --seq sets
-  int batch_dim = 0;   // which dim --batch sets
-  std::vector<int> free_dims;  // dims a size search may change together (spatial dims)
-  std::string why;     // "aten::conv2d in conv1 (Conv2d) at code/...py:23"
-};
-
 bool same(const Candidate& a, const Candidate& b) { return a.shape == b.shape && a.dtype == b.dtype; }
-
-std::string shape_text(const std::vector<int64_t>& s) { return format_shape_dims(s, "[]"); }
-
-// One forward argument to fill.
-struct Slot {
-  std::string name;            // "x", or "xs[0]" for list elements
-  std::optional<Candidate> fixed;
-  std::vector<Candidate> candidates;
-  size_t chosen = 0;
-  bool probed = false;
-};
-
-// How each parameter of the method is passed.
-struct ParamPlan {
-  std::string name;
-  enum Kind { tensor, tensor_list, tensor_tuple, scalar, omit, none } kind = tensor;
-  std::vector<size_t> slots;  // indexes into the slot list
-  Val scalar_value;
-};
 
 struct ProbeStop {};
 
@@ -76,7 +47,8 @@ struct Transform {
   std::vector<int64_t> dims;
 };
 
-int64_t wrap_dim(int64_t d, size_t rank) { return d < 0 ? d + int64_t(rank) : d; }
+// The dim index, or -1 (which every caller rejects) when out of range.
+int64_t wrap_dim(int64_t d, size_t rank) { return wrapped_dim(d, int64_t(rank)).value_or(-1); }
 
 // The shape a transform chain makes of an input shape (for answering size queries).
 bool apply_chain(const std::vector<Transform>& chain, std::vector<int64_t>& shape) {
@@ -305,19 +277,21 @@ std::vector<Candidate> op_hints(const std::string& op, const Vals& a, const Kwar
 }
 
 // Ops whose output has the input's shape: the placeholder flows through them.
+// Registry ops say so in their declaration (OpDef::keeps_shape); the casts
+// below are run by the interpreter itself (graph/builtins*.cpp), not declared.
 bool passes_through(const std::string& op) {
-  static const char* const kOps[] = {
-      "relu", "relu_", "sigmoid", "tanh", "gelu", "silu", "hardtanh", "hardtanh_", "hardswish", "leaky_relu",
-      "elu", "dropout", "dropout_", "feature_dropout", "alpha_dropout", "contiguous", "clone", "detach", "to",
-      "type_as", "neg", "abs", "clamp", "clamp_", "quantize_per_tensor", "dequantize", "softmax", "log_softmax",
-      "add", "sub", "mul", "div", "rsub", "pow", "sqrt", "exp", "log", "float", "half", "_cast_Float",
-      "relu6", "hardsigmoid", "mish", "softplus", "__and__", "masked_fill", "feature_alpha_dropout", "floor",
-      "round", "sign", "square", "abs_", "mul_", "add_", "sub_", "div_"};
+  const auto& defs = op_registry().overloads(op);
+  if (!defs.empty())
+    return std::all_of(defs.begin(), defs.end(), [](const OpDef* d) { return d->keeps_shape; });
+  static const char* const kInterpreterCasts[] = {"float", "half", "_cast_Float", "quantize_per_tensor",
+                                                  "dequantize"};
   const std::string base = op.substr(op.find("::") + 2);
-  for (const char* k : kOps)
+  for (const char* k : kInterpreterCasts)
     if (base == k) return true;
   return false;
 }
+
+}  // namespace
 
 class Probe : public PlaceholderObserver {
  public:
@@ -478,6 +452,8 @@ class Probe : public PlaceholderObserver {
   std::unordered_map<const TensorBox*, std::vector<Transform>> chains_;
 };
 
+namespace {
+
 // The first weighted module in definition order, read from the tensor table:
 // a fallback when probing finds no consumer with weights.
 std::vector<Candidate> static_hints(const Model& model) {
@@ -546,14 +522,14 @@ Candidate adjust(Candidate c, const GraphOptions& o) {
   return c;
 }
 
+}  // namespace
+
 TensorMeta to_meta(const Candidate& c) {
   TensorMeta m;
   m.shape = c.shape;
   m.dtype = c.dtype;
   return m;
 }
-
-std::string type_text(const ts::Param& p) { return p.annotation ? ts::to_source(*p.annotation) : "Tensor"; }
 
 // Whether the input's free dims should grow (+1) or shrink (-1) for the op
 // that failed: a dense layer's in_features against what reached it, or a
@@ -588,13 +564,112 @@ int size_direction(const Interpreter::FailedOp& f) {
 }
 
 bool is_retryable(const Error& e) {
-  std::string m = e.what();
   if (e.code() == ErrorCode::limit_exceeded) return false;
-  return m.find("data-dependent") == std::string::npos && m.find("unknown op") == std::string::npos &&
-         m.find("unsupported builtin") == std::string::npos;
+  return e.condition() != ErrorCondition::data_dependent && e.condition() != ErrorCondition::unknown_op &&
+         e.condition() != ErrorCondition::unsupported_builtin;
 }
 
-}  // namespace
+std::string shape_text(const std::vector<int64_t>& s) { return format_shape_dims(s, "[]"); }
+
+// The method's keyword arguments for one run.
+Kwargs make_args(Interpreter& in, const std::vector<ParamPlan>& plan, const std::vector<Slot>& slots,
+                 const std::vector<Candidate*>& chosen, Probe* probe) {
+  Kwargs kwargs;
+  auto tensor_for = [&](size_t s) {
+    if (chosen[s]) return in.new_input(slots[s].name, to_meta(*chosen[s]));
+    return probe->make(int(s), {});
+  };
+  for (const auto& pp : plan) {
+    switch (pp.kind) {
+      case ParamPlan::tensor: kwargs.emplace_back(pp.name, tensor_for(pp.slots[0])); break;
+      case ParamPlan::tensor_list: {
+        Val l = Val::list({tensor_for(pp.slots[0])});
+        l.as<SeqBox>().elem_type = "Tensor";
+        kwargs.emplace_back(pp.name, l);
+        break;
+      }
+      case ParamPlan::tensor_tuple: {
+        Vals items;
+        for (size_t s : pp.slots) items.push_back(tensor_for(s));
+        kwargs.emplace_back(pp.name, Val::tuple(std::move(items)));
+        break;
+      }
+      case ParamPlan::scalar: kwargs.emplace_back(pp.name, pp.scalar_value); break;
+      case ParamPlan::none: kwargs.emplace_back(pp.name, Val()); break;
+      case ParamPlan::omit: break;
+    }
+  }
+  return kwargs;
+}
+
+void find_candidates(const Model& model, const GraphOptions& options, const std::shared_ptr<SourceCache>& cache,
+                     const std::vector<ParamPlan>& plan, std::vector<Slot>& slots) {
+  // Probe runs: each stops at the first op that consumes an unknown input.
+  std::vector<Candidate> fallback;
+  bool fallback_ready = false;
+  auto fallbacks = [&]() -> const std::vector<Candidate>& {
+    if (!fallback_ready) {
+      fallback = static_hints(model);
+      for (auto& c : generic_candidates()) fallback.push_back(std::move(c));
+      fallback_ready = true;
+    }
+    return fallback;
+  };
+  for (size_t round = 0; round < slots.size() * 2 + 2; ++round) {
+    std::vector<Candidate*> chosen(slots.size(), nullptr);
+    bool pending = false;
+    for (size_t s = 0; s < slots.size(); ++s) {
+      if (slots[s].fixed) chosen[s] = &*slots[s].fixed;
+      else if (!slots[s].candidates.empty()) chosen[s] = &slots[s].candidates[0];
+      else pending = true;
+    }
+    if (!pending) break;
+    Graph g;
+    ShapeBackend backend;
+    Interpreter in(model, g, backend, options.limits, cache);
+    Probe probe(in, fallbacks().front().shape);
+    in.set_observer(&probe);
+    bool finished = false, finished_cleanly = false;
+    try {
+      in.call_method(in.root(), options.method, {}, make_args(in, plan, slots, chosen, &probe));
+      finished = finished_cleanly = true;
+    } catch (const ProbeStop&) {
+    } catch (const Error&) {
+      finished = true;  // the probe cannot get further; fallbacks decide
+    }
+    if (finished || probe.stopped < 0) {
+      for (auto& slot : slots) {
+        if (slot.fixed || !slot.candidates.empty()) continue;
+        if (finished_cleanly) {
+          // Never consumed: any tensor will do.
+          Candidate c;
+          c.shape = {1};
+          c.why = "nothing (" + options.method + "() does not use it)";
+          slot.candidates.push_back(c);
+        }
+        for (const auto& c : fallbacks()) slot.candidates.push_back(c);
+      }
+      break;
+    }
+    Slot& slot = slots[size_t(probe.stopped)];
+    slot.probed = true;
+    slot.candidates = probe.hints;
+    for (const auto& c : fallbacks())
+      if (std::none_of(slot.candidates.begin(), slot.candidates.end(), [&](const Candidate& x) { return same(x, c); }))
+        slot.candidates.push_back(c);
+  }
+  for (auto& slot : slots) {
+    if (!slot.fixed && slot.candidates.empty()) slot.candidates = fallbacks();
+    for (auto& c : slot.candidates) c = adjust(c, options);
+  }
+}
+
+}  // namespace ptscope::graph::inference
+
+namespace ptscope::graph {
+
+using inference::parse_shape;
+using inference::shape_text;
 
 InputSpec parse_input_spec(std::string_view text) {
   InputSpec spec;
@@ -687,329 +762,6 @@ std::vector<const InputSpec*> match_input_specs(const std::vector<InputSpec>& sp
   for (const auto* g : given) used += g != nullptr;
   if (used < specs.size()) throw Error(ErrorCode::usage, too_many());
   return given;
-}
-
-Graph build_graph(const Model& model, const GraphOptions& options, std::vector<ModuleCall>* calls) {
-  // torch.export programs are already aten graphs: no interpreter, no inference.
-  if (model.exported) return build_exported_graph(model, options, calls);
-  // The method and its parameters, from a throwaway interpreter.
-  auto cache = std::make_shared<SourceCache>();
-  Graph scratch;
-  ShapeBackend scratch_backend;
-  Interpreter probe_in(model, scratch, scratch_backend, options.limits, cache);
-  Val root = probe_in.root();
-  const ts::FunctionDef* def = probe_in.find_method(root, options.method);
-  if (!def) {
-    std::string methods;
-    if (root.is(VKind::object) && root.as<ObjBox>().cls)
-      for (const auto& m : root.as<ObjBox>().cls->def->methods())
-        if (m.name.rfind("__", 0) != 0) methods += (methods.empty() ? "" : ", ") + m.name;
-    throw Error(ErrorCode::usage, "the model has no method '" + options.method + "'" +
-                                      (methods.empty() ? "" : " (it has: " + methods + "; pass --method)"));
-  }
-
-  std::vector<const ts::Param*> params;
-  for (size_t k = 1; k < def->params.size(); ++k) params.push_back(&def->params[k]);
-
-  // Explicit specs: by name, then the rest in argument order.
-  std::vector<std::string> param_names;
-  for (const auto* p : params) param_names.push_back(p->name);
-  const std::vector<const InputSpec*> given = match_input_specs(
-      options.inputs, param_names,
-      [&](const InputSpec& spec) {
-        std::string names;
-        for (const auto& n : param_names) names += (names.empty() ? "" : ", ") + n;
-        return "--input " + spec.name + ": " + options.method + "() has no argument '" + spec.name +
-               "' (arguments: " + (names.empty() ? "none" : names) + ")";
-      },
-      [&] {
-        return std::to_string(options.inputs.size()) + " --input values for " + std::to_string(params.size()) +
-               " arguments of " + options.method + "()";
-      });
-
-  std::vector<Slot> slots;
-  std::vector<ParamPlan> plan;
-  std::vector<std::string> notes;
-  for (size_t k = 0; k < params.size(); ++k) {
-    const ts::Param& p = *params[k];
-    ParamPlan pp;
-    pp.name = p.name;
-    const std::string type = type_text(p);
-    const InputSpec* spec = given[k];
-    auto add_slot = [&](const std::string& name, const InputSpec* s) {
-      Slot slot;
-      slot.name = name;
-      if (s) {
-        Candidate c;
-        c.shape = s->shape;
-        c.dtype = s->dtype.value_or(DType::float32);
-        c.why = "given";
-        slot.fixed = c;
-      }
-      slots.push_back(std::move(slot));
-      pp.slots.push_back(slots.size() - 1);
-    };
-    if (spec && spec->scalar) {
-      pp.kind = ParamPlan::scalar;
-      pp.scalar_value = spec->scalar_is_bool  ? Val::boolean(*spec->scalar != 0)
-                        : spec->scalar_is_int ? Val::integer(int64_t(*spec->scalar))
-                                              : Val::floating(*spec->scalar);
-    } else if (spec) {
-      pp.kind = ParamPlan::tensor;
-      add_slot(p.name, spec);
-    } else if (p.default_value || p.kind == ts::ParamKind::var_positional || p.kind == ts::ParamKind::var_keyword) {
-      pp.kind = ParamPlan::omit;
-      if (p.default_value) notes.push_back("argument '" + p.name + "' left at its default (" + ts::to_source(*p.default_value) + ")");
-    } else if (type == "Tensor") {
-      pp.kind = ParamPlan::tensor;
-      add_slot(p.name, nullptr);
-    } else if (type.rfind("Optional[", 0) == 0) {
-      pp.kind = ParamPlan::none;
-      notes.push_back("argument '" + p.name + "' (" + type + ") passed as None");
-    } else if (type == "List[Tensor]") {
-      pp.kind = ParamPlan::tensor_list;
-      add_slot(p.name + "[0]", nullptr);
-      notes.push_back("argument '" + p.name + "' (List[Tensor]) given one tensor");
-    } else if (type.rfind("Tuple[", 0) == 0 && p.annotation && p.annotation->is<ts::Subscript>()) {
-      const ts::Expr& idx = *p.annotation->as<ts::Subscript>()->index;
-      std::vector<const ts::Expr*> elts;
-      if (const ts::Tuple* t = idx.as<ts::Tuple>()) {
-        for (const auto& e : t->elts) elts.push_back(e.get());
-      } else {
-        elts.push_back(&idx);
-      }
-      for (const ts::Expr* e : elts)
-        if (ts::to_source(*e) != "Tensor")
-          throw Error(ErrorCode::unsupported, "cannot infer argument '" + p.name + ": " + type + "' of " + options.method +
-                                                  "(); only tensors and tuples of tensors are inferred");
-      pp.kind = ParamPlan::tensor_tuple;
-      for (size_t i = 0; i < elts.size(); ++i) add_slot(p.name + "[" + std::to_string(i) + "]", nullptr);
-    } else {
-      throw Error(ErrorCode::usage, "cannot infer a value for argument '" + p.name + ": " + type + "' of " +
-                                        options.method + "(); pass it with --input " + p.name + "=VALUE");
-    }
-    plan.push_back(std::move(pp));
-  }
-
-  // Builds the call's keyword arguments; `placeholders` marks slots still unknown.
-  auto make_args = [&](Interpreter& in, const std::vector<Candidate*>& chosen, Probe* probe) {
-    Kwargs kwargs;
-    auto tensor_for = [&](size_t s) {
-      if (chosen[s]) return in.new_input(slots[s].name, to_meta(*chosen[s]));
-      return probe->make(int(s), {});
-    };
-    for (const auto& pp : plan) {
-      switch (pp.kind) {
-        case ParamPlan::tensor: kwargs.emplace_back(pp.name, tensor_for(pp.slots[0])); break;
-        case ParamPlan::tensor_list: {
-          Val l = Val::list({tensor_for(pp.slots[0])});
-          l.as<SeqBox>().elem_type = "Tensor";
-          kwargs.emplace_back(pp.name, l);
-          break;
-        }
-        case ParamPlan::tensor_tuple: {
-          Vals items;
-          for (size_t s : pp.slots) items.push_back(tensor_for(s));
-          kwargs.emplace_back(pp.name, Val::tuple(std::move(items)));
-          break;
-        }
-        case ParamPlan::scalar: kwargs.emplace_back(pp.name, pp.scalar_value); break;
-        case ParamPlan::none: kwargs.emplace_back(pp.name, Val()); break;
-        case ParamPlan::omit: break;
-      }
-    }
-    return kwargs;
-  };
-
-  // Probe runs: each stops at the first op that consumes an unknown input.
-  std::vector<Candidate> fallback;
-  bool fallback_ready = false;
-  auto fallbacks = [&]() -> const std::vector<Candidate>& {
-    if (!fallback_ready) {
-      fallback = static_hints(model);
-      for (auto& c : generic_candidates()) fallback.push_back(std::move(c));
-      fallback_ready = true;
-    }
-    return fallback;
-  };
-  for (size_t round = 0; round < slots.size() * 2 + 2; ++round) {
-    std::vector<Candidate*> chosen(slots.size(), nullptr);
-    bool pending = false;
-    for (size_t s = 0; s < slots.size(); ++s) {
-      if (slots[s].fixed) chosen[s] = &*slots[s].fixed;
-      else if (!slots[s].candidates.empty()) chosen[s] = &slots[s].candidates[0];
-      else pending = true;
-    }
-    if (!pending) break;
-    Graph g;
-    ShapeBackend backend;
-    Interpreter in(model, g, backend, options.limits, cache);
-    Probe probe(in, fallbacks().front().shape);
-    in.set_observer(&probe);
-    bool finished = false, finished_cleanly = false;
-    try {
-      in.call_method(in.root(), options.method, {}, make_args(in, chosen, &probe));
-      finished = finished_cleanly = true;
-    } catch (const ProbeStop&) {
-    } catch (const Error&) {
-      finished = true;  // the probe cannot get further; fallbacks decide
-    }
-    if (finished || probe.stopped < 0) {
-      for (auto& slot : slots) {
-        if (slot.fixed || !slot.candidates.empty()) continue;
-        if (finished_cleanly) {
-          // Never consumed: any tensor will do.
-          Candidate c;
-          c.shape = {1};
-          c.why = "nothing (" + options.method + "() does not use it)";
-          slot.candidates.push_back(c);
-        }
-        for (const auto& c : fallbacks()) slot.candidates.push_back(c);
-      }
-      break;
-    }
-    Slot& slot = slots[size_t(probe.stopped)];
-    slot.probed = true;
-    slot.candidates = probe.hints;
-    for (const auto& c : fallbacks())
-      if (std::none_of(slot.candidates.begin(), slot.candidates.end(), [&](const Candidate& x) { return same(x, c); }))
-        slot.candidates.push_back(c);
-  }
-  for (auto& slot : slots) {
-    if (!slot.fixed && slot.candidates.empty()) slot.candidates = fallbacks();
-    for (auto& c : slot.candidates) c = adjust(c, options);
-  }
-
-  // One full run with the chosen inputs; fills `out` or records the error.
-  struct Outcome {
-    std::optional<Error> error;
-    int direction = 0;  // for a size search: grow (+1) or shrink (-1)
-  };
-  auto run_once = [&](const std::vector<Candidate*>& chosen, Graph& out) -> Outcome {
-    Graph g;
-    ShapeBackend shape_backend;
-    TensorBackend* backend = options.full_run_backend ? options.full_run_backend(g) : &shape_backend;
-    Interpreter in(model, g, *backend, options.limits, cache);
-    try {
-      Val result = in.call_method(in.root(), options.method, {}, make_args(in, chosen, nullptr));
-      // Outputs: every tensor in the (possibly nested) result.
-      std::vector<Val> stack{result};
-      while (!stack.empty()) {
-        Val v = stack.back();
-        stack.pop_back();
-        if (v.is_tensor()) g.outputs.push_back(v.as<TensorBox>().meta.value_id);
-        else if (v.is_sequence())
-          for (auto it = v.items().rbegin(); it != v.items().rend(); ++it) stack.push_back(*it);
-        else if (v.kind == VKind::dict)
-          for (auto it = v.as<DictBox>().items.rbegin(); it != v.as<DictBox>().items.rend(); ++it) stack.push_back(it->second);
-      }
-      for (size_t s = 0; s < slots.size(); ++s) {
-        const Candidate& c = *chosen[s];
-        std::string text = "input '" + slots[s].name + "': " + shape_text(c.shape) + " " + std::string(dtype_name(c.dtype));
-        text += slots[s].fixed ? " (given)" : " (inferred from " + c.why + ")";
-        g.notes.push_back(text);
-      }
-      for (auto& n : notes) g.notes.push_back(n);
-      if (calls) *calls = in.module_calls();
-      out = std::move(g);
-      return {};
-    } catch (const Error& e) {
-      Outcome o{e, 0};
-      if (in.last_failure()) o.direction = size_direction(*in.last_failure());
-      return o;
-    }
-  };
-
-  // Full runs: the first candidate combination the model accepts wins.
-  std::optional<Error> first_error;
-  std::string first_inputs;
-  int runs = 0;
-  for (int attempt = 0; attempt < std::max(1, options.max_attempts); ++attempt) {
-    std::vector<Candidate*> chosen(slots.size(), nullptr);
-    std::string described;
-    size_t inferred = 0, last_inferred = 0;
-    for (size_t s = 0; s < slots.size(); ++s) {
-      chosen[s] = slots[s].fixed ? &*slots[s].fixed : &slots[s].candidates[slots[s].chosen];
-      if (!slots[s].fixed) {
-        ++inferred;
-        last_inferred = s;
-        described += (described.empty() ? "" : ", ") + slots[s].name + "=" + shape_text(chosen[s]->shape) + ":" +
-                     std::string(dtype_name(chosen[s]->dtype));
-      }
-    }
-    Graph g;
-    Outcome o = run_once(chosen, g);
-    ++runs;
-    if (!o.error) {
-      if (attempt > 0 && first_error)
-        g.notes.push_back("the first inferred input (" + first_inputs + ") failed: " + first_error->what());
-      return g;
-    }
-    if (!first_error) {
-      first_error = o.error;
-      first_inputs = described;
-    }
-    if (!is_retryable(*o.error) || described.empty()) break;
-
-    // A single inferred input with spatial dims and a failure that says
-    // "bigger" or "smaller": search the size the model accepts.
-    Candidate* c = chosen[last_inferred];
-    if (inferred == 1 && o.direction != 0 && !c->free_dims.empty()) {
-      Candidate trial = *c;
-      const int64_t start = trial.shape[size_t(trial.free_dims[0])];
-      int64_t lo = o.direction > 0 ? start : 0, hi = o.direction > 0 ? 0 : start;  // 0: no bound yet
-      chosen[last_inferred] = &trial;
-      for (int step = 0; step < 32; ++step) {
-        int64_t v = hi == 0 ? lo * 2 : (lo + hi) / 2;
-        if (v <= lo || (hi && v >= hi) || v > 65536) break;
-        for (int d : trial.free_dims) trial.shape[size_t(d)] = v;
-        Graph found;
-        Outcome t = run_once(chosen, found);
-        ++runs;
-        if (!t.error) {
-          // Prefer the roundest size the model also accepts (16 over 17 for a
-          // patch-4 ViT whose patch grid floors 17 to 4).
-          for (int64_t align : {64, 32, 16, 8}) {
-            const int64_t r = v - v % align;
-            if (r == v || r <= lo) continue;
-            Candidate round = trial;
-            for (int d : trial.free_dims) round.shape[size_t(d)] = r;
-            chosen[last_inferred] = &round;
-            Graph rounded;
-            const Outcome ro = run_once(chosen, rounded);
-            ++runs;
-            chosen[last_inferred] = &trial;
-            if (!ro.error) {
-              found = std::move(rounded);
-              break;
-            }
-          }
-          found.notes.push_back("input size found by search over " + std::to_string(runs) + " runs (the first guess, " +
-                                first_inputs + ", failed: " + first_error->what() + ")");
-          return found;
-        }
-        if (t.direction > 0) lo = v;
-        else if (t.direction < 0) hi = v;
-        else break;
-      }
-    }
-
-    // Odometer over the inferred slots' candidates.
-    bool advanced = false;
-    for (size_t s = 0; s < slots.size() && !advanced; ++s) {
-      if (slots[s].fixed) continue;
-      if (slots[s].chosen + 1 < slots[s].candidates.size()) {
-        ++slots[s].chosen;
-        advanced = true;
-      } else {
-        slots[s].chosen = 0;
-      }
-    }
-    if (!advanced) break;
-  }
-  std::string msg = first_error->what();
-  if (!first_inputs.empty() && is_retryable(*first_error)) msg += " (with inferred input " + first_inputs + "; pass --input to choose the shape)";
-  throw Error(first_error->code(), msg);
 }
 
 }  // namespace ptscope::graph

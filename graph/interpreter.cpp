@@ -71,7 +71,7 @@ std::string Interpreter::scope() const {
   return m->path.empty() ? cls : m->path + " (" + cls + ")";
 }
 
-void Interpreter::fail(const std::string& message, ErrorCode code) const {
+void Interpreter::fail(const std::string& message, ErrorCode code, ErrorCondition condition) const {
   // One line: registry messages list the schemas they tried on separate lines.
   std::string flat;
   for (size_t k = 0; k < message.size(); ++k) {
@@ -82,7 +82,7 @@ void Interpreter::fail(const std::string& message, ErrorCode code) const {
     flat += "; ";
     while (k + 1 < message.size() && message[k + 1] == ' ') ++k;
   }
-  throw LocatedError(code, where() + ": " + flat);
+  throw LocatedError(code, where() + ": " + flat, condition);
 }
 
 void Interpreter::raise_at(const Loc& loc, const std::string& message, ErrorCode code) const {
@@ -92,7 +92,8 @@ void Interpreter::raise_at(const Loc& loc, const std::string& message, ErrorCode
 
 void Interpreter::data_dependent(const std::string& what) const {
   throw LocatedError(ErrorCode::unsupported,
-                     "data-dependent control flow at " + where() + ": " + what + "; run with an executor");
+                     "data-dependent control flow at " + where() + ": " + what + "; run with an executor",
+                     ErrorCondition::data_dependent);
 }
 
 void Interpreter::step() {

@@ -124,7 +124,8 @@ class Interpreter {
   Val new_placeholder(int index);
 
   // ---- services for builtins (graph/builtins*.cpp)
-  [[noreturn]] void fail(const std::string& message, ErrorCode code = ErrorCode::unsupported) const;
+  [[noreturn]] void fail(const std::string& message, ErrorCode code = ErrorCode::unsupported,
+                         ErrorCondition condition = ErrorCondition::none) const;
   // "data-dependent control flow at FILE:LINE: WHAT; run with an executor"
   [[noreturn]] void data_dependent(const std::string& what) const;
   std::string where() const;  // "code/__torch__/m.py:12"

@@ -170,7 +170,9 @@ Val Interpreter::call_op(const std::string& op, Vals args, Kwargs kwargs) {
     if (found) return observer_->consumed(op, args, kwargs);
   }
   if (auto r = call_builtin(*this, op, args, kwargs)) return std::move(*r);
-  if (op.rfind("builtins::", 0) == 0) fail("unsupported builtin function '" + op.substr(10) + "'");
+  if (op.rfind("builtins::", 0) == 0)
+    fail("unsupported builtin function '" + op.substr(10) + "'", ErrorCode::unsupported,
+         ErrorCondition::unsupported_builtin);
   return call_tensor_op(op, args, kwargs);
 }
 
@@ -204,7 +206,7 @@ Val Interpreter::call_tensor_op(const std::string& op, const Vals& args, const K
     throw;
   } catch (const Error& e) {
     last_failure_ = FailedOp{op, pos, e.what()};
-    fail(e.what(), e.code());
+    fail(e.what(), e.code(), e.condition());
   }
 
   return record(*def, bound, std::move(outs), args);
@@ -321,7 +323,7 @@ Val Interpreter::record(const OpDef& op_def, const std::vector<ArgValue>& bound,
     node.cost = given_cost ? *given_cost : def->cost ? def->cost(bound, outs) : default_bytes(bound, outs);
     if (any_grad && def->backward) node.backward = backward_flops(*def, bound, outs);
   } catch (const Error& e) {
-    fail(e.what(), e.code());
+    fail(e.what(), e.code(), e.condition());
   }
   const int node_index = int(graph_.nodes.size());
   const int base = def->is_view && !node.inputs.empty() ? node.inputs[0] : -1;
@@ -336,7 +338,7 @@ Val Interpreter::record(const OpDef& op_def, const std::vector<ArgValue>& bound,
     try {
       record_saved(*def, bound, outs, requires_grad_, node);
     } catch (const Error& e) {
-      fail(e.what(), e.code());
+      fail(e.what(), e.code(), e.condition());
     }
   }
   if (!frames_.empty() && frames_.back()->scope) {

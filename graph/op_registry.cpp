@@ -211,6 +211,7 @@ OpDef& OpRegistry::add(std::string_view schema_text, OpCategory category) {
   auto def = std::make_unique<OpDef>();
   def->schema = parse_schema(schema_text);
   def->category = category;
+  def->keeps_shape = category == OpCategory::activation || category == OpCategory::elementwise;
   const std::string full = def->schema.full_name();
   if (by_full_name_.count(full)) throw Error(ErrorCode::usage, "op " + full + " registered twice");
   OpDef* raw = def.get();
@@ -294,7 +295,8 @@ std::pair<const OpDef*, std::vector<ArgValue>> OpRegistry::resolve(
   const auto& candidates = overloads(name);
   if (candidates.empty())
     throw Error(ErrorCode::unsupported,
-                "unknown op " + call_string(name, positional, keywords) + ": add it to the registry");
+                "unknown op " + call_string(name, positional, keywords) + ": add it to the registry",
+                ErrorCondition::unknown_op);
   std::string tried;
   for (const OpDef* def : candidates) {
     std::string why;

@@ -77,6 +77,16 @@ struct OpDef {
   OpCategory category = OpCategory::other;
   bool is_view = false;     // output aliases the first tensor input (no bytes moved)
   bool is_inplace = false;  // writes into its first input (`add_`, `relu_`, out= variants)
+  // The output has the first tensor input's shape whenever the other tensor
+  // arguments broadcast into it, so an input-shape placeholder flows through
+  // (graph/input_inference). OpRegistry::add sets it from the category
+  // (activation and elementwise ops keep shapes); declarations that differ
+  // (glu, outer, copies and casts) set it themselves.
+  bool keeps_shape = false;
+  // Each output element is a function of the matching input element (and a
+  // per-channel weight): an activation a producer can fuse as its epilogue
+  // (graph/fusion). Softmax, dropout and glu are activations that are not.
+  bool pointwise = false;
   // Output tensors from bound arguments (schema order). Throws ptscope::Error(corrupt)
   // with a message naming the op when the shapes do not fit (e.g. matmul mismatch).
   std::function<std::vector<TensorMeta>(const std::vector<ArgValue>& args)> shape;

@@ -22,9 +22,14 @@ SavesFn saves_for(Keeps k) {
 void unary(OpRegistry& r, const char* schema, const char* inplace_schema, double per_element, Keeps keeps,
            Keeps inplace_keeps) {
   const auto A = OpCategory::activation;
-  def(r, schema, A, same_as_first, per_out(per_element)).saves = saves_for(keeps);
-  if (inplace_schema)
-    inplace(r, inplace_schema, A, same_as_first, per_out(per_element)).saves = saves_for(inplace_keeps);
+  OpDef& d = def(r, schema, A, same_as_first, per_out(per_element));
+  d.saves = saves_for(keeps);
+  d.pointwise = true;
+  if (inplace_schema) {
+    OpDef& in_place = inplace(r, inplace_schema, A, same_as_first, per_out(per_element));
+    in_place.saves = saves_for(inplace_keeps);
+    in_place.pointwise = true;
+  }
 }
 
 // Dropout in training keeps its scaled mask (the input's dtype); outside training it is the identity.
@@ -76,10 +81,13 @@ void register_activation_ops(OpRegistry& r) {
       fail("result type Float can't be cast to the desired output type " + std::string(dtype_name(x.dtype)));
     return same_as_first(a);
   };
-  def(r, "aten::sigmoid(Tensor self) -> Tensor", A, to_float, per_out(4)).saves = saves_outputs();
-  inplace(r, "aten::sigmoid_(Tensor(a!) self) -> Tensor(a!)", A, to_float_inplace, per_out(4)).saves = saves_outputs();
-  def(r, "aten::tanh(Tensor self) -> Tensor", A, to_float, per_out(5)).saves = saves_outputs();
-  inplace(r, "aten::tanh_(Tensor(a!) self) -> Tensor(a!)", A, to_float_inplace, per_out(5)).saves = saves_outputs();
+  for (OpDef* d : {&def(r, "aten::sigmoid(Tensor self) -> Tensor", A, to_float, per_out(4)),
+                    &inplace(r, "aten::sigmoid_(Tensor(a!) self) -> Tensor(a!)", A, to_float_inplace, per_out(4)),
+                    &def(r, "aten::tanh(Tensor self) -> Tensor", A, to_float, per_out(5)),
+                    &inplace(r, "aten::tanh_(Tensor(a!) self) -> Tensor(a!)", A, to_float_inplace, per_out(5))}) {
+    d->saves = saves_outputs();
+    d->pointwise = true;
+  }
   unary(r, "aten::silu(Tensor self) -> Tensor", "aten::silu_(Tensor(a!) self) -> Tensor(a!)", 5, Keeps::input,
         Keeps::input_copy);
   unary(r, "aten::hardsigmoid(Tensor self) -> Tensor", "aten::hardsigmoid_(Tensor(a!) self) -> Tensor(a!)", 3,
@@ -96,16 +104,30 @@ void register_activation_ops(OpRegistry& r) {
   unary(r, "aten::celu(Tensor self, Scalar alpha=1.) -> Tensor", nullptr, 4, Keeps::input, Keeps::input);
   unary(r, "aten::softplus(Tensor self, Scalar beta=1, Scalar threshold=20) -> Tensor", nullptr, 3, Keeps::input,
         Keeps::input);
+  // log_sigmoid = min(x, 0) - log1p(exp(-|x|)): min, exp, log1p, subtract. ATen has no integer kernel.
+  OpDef& log_sigmoid = def(r, "aten::log_sigmoid(Tensor self) -> Tensor", A,
+                           [](const Args& a) {
+                             const TensorMeta& x = tensor(a, 0);
+                             if (!is_floating(x.dtype))
+                               fail("not implemented for " + std::string(dtype_name(x.dtype)) + " tensors");
+                             return same_as_first(a);
+                           },
+                           per_out(4));
+  log_sigmoid.saves = saves_args({0});
+  log_sigmoid.pointwise = true;
   // GELU: erf or tanh form, both about 8 operations per element.
   ShapeFn gelu_rule = [](const Args& a) {
     std::string mode = str_arg(a, 1);
     if (mode != "none" && mode != "tanh") fail("approximate must be 'none' or 'tanh', got '" + mode + "'");
     return same_as_first(a);
   };
-  def(r, "aten::gelu(Tensor self, *, str approximate=\"none\") -> Tensor", A, gelu_rule, per_out(8)).saves =
-      saves_args({0});
-  inplace(r, "aten::gelu_(Tensor(a!) self, *, str approximate=\"none\") -> Tensor(a!)", A, gelu_rule, per_out(8))
-      .saves = saves_input_copy();
+  OpDef& gelu = def(r, "aten::gelu(Tensor self, *, str approximate=\"none\") -> Tensor", A, gelu_rule, per_out(8));
+  gelu.saves = saves_args({0});
+  gelu.pointwise = true;
+  OpDef& gelu_ = inplace(r, "aten::gelu_(Tensor(a!) self, *, str approximate=\"none\") -> Tensor(a!)", A, gelu_rule,
+                         per_out(8));
+  gelu_.saves = saves_input_copy();
+  gelu_.pointwise = true;
   def(r, "aten::prelu(Tensor self, Tensor weight) -> Tensor", A,
       [](const Args& a) {
         const TensorMeta &x = tensor(a, 0), &w = tensor(a, 1);
@@ -114,7 +136,8 @@ void register_activation_ops(OpRegistry& r) {
           fail("weight " + shape_str(w.shape) + " must have 1 or " + std::to_string(channels) + " entries");
         return one(x.shape, x.dtype);
       },
-      per_out(2));
+      per_out(2))
+      .pointwise = true;
   def(r, "aten::glu(Tensor self, int dim=-1) -> Tensor", A,
       [](const Args& a) {
         const TensorMeta& x = tensor(a, 0);
@@ -125,7 +148,8 @@ void register_activation_ops(OpRegistry& r) {
         s[size_t(d)] /= 2;
         return one(s, x.dtype);
       },
-      per_out(5));  // sigmoid of one half, times the other
+      per_out(5))  // sigmoid of one half, times the other
+      .keeps_shape = false;
   // Softmax: max, subtract, exp, sum, divide ≈ 5 per element; log_softmax the same with a log.
   def(r, "aten::softmax.int(Tensor self, int dim, ScalarType? dtype=None) -> Tensor", A, softmax_rule, per_out(5))
       .saves = saves_outputs();

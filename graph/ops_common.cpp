@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "core/format.h"
+#include "core/shape.h"
 #include "graph/op_rules.h"
 
 namespace ptscope::graph::rules {
@@ -53,7 +54,7 @@ OpDef& declare(OpRegistry& r, std::string_view schema, OpCategory category, Shap
       // Name the op in shape errors so a failing graph points at the culprit.
       const bool named = std::string_view(e.what()).substr(0, name.size()) == name;
       if ((e.code() == ErrorCode::corrupt || e.code() == ErrorCode::unsupported) && !named)
-        throw Error(e.code(), name + ": " + e.what());
+        throw Error(e, name + ": " + e.what());
       throw;
     }
   };
@@ -146,22 +147,15 @@ std::optional<std::vector<int64_t>> opt_ints(const Args& a, size_t i) {
 std::string str_arg(const Args& a, size_t i) { return get<std::string>(a, i, "a string"); }
 
 int64_t wrap_dim(int64_t dim, int64_t rank) {
-  const int64_t r = std::max<int64_t>(rank, 1);  // a 0-d tensor accepts dims 0 and -1
-  if (dim < -r || dim >= r)
-    fail("dimension " + std::to_string(dim) + " out of range for a tensor of rank " + std::to_string(rank));
-  return dim < 0 ? dim + r : dim;
+  const auto d = wrapped_dim(dim, rank);
+  if (!d) fail("dimension " + std::to_string(dim) + " out of range for a tensor of rank " + std::to_string(rank));
+  return *d;
 }
 
 Shape broadcast(const Shape& a, const Shape& b) {
-  const size_t n = std::max(a.size(), b.size());
-  Shape out(n);
-  for (size_t i = 0; i < n; ++i) {
-    int64_t x = i < n - a.size() ? 1 : a[i - (n - a.size())];
-    int64_t y = i < n - b.size() ? 1 : b[i - (n - b.size())];
-    if (x != y && x != 1 && y != 1) fail("shapes " + shape_str(a) + " and " + shape_str(b) + " do not broadcast");
-    out[i] = x == 1 ? y : x;
-  }
-  return out;
+  auto out = broadcast_shapes_of(a, b);
+  if (!out) fail("shapes " + shape_str(a) + " and " + shape_str(b) + " do not broadcast");
+  return std::move(*out);
 }
 
 int64_t numel(const Shape& s) {

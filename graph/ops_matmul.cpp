@@ -186,7 +186,8 @@ void register_matmul_ops(OpRegistry& r) {
         need_rank(y, 1, "vec2");
         return one({x.shape[0], y.shape[0]}, promote(x.dtype, y.dtype));
       },
-      per_out(1));
+      per_out(1))
+      .keeps_shape = false;
   // linear runs as addmm/mm on (a view of) the input and weight.t(): the input
   // is kept when the weight needs a gradient, the weight when the input does.
   d = &def(r, "aten::linear(Tensor input, Tensor weight, Tensor? bias=None) -> Tensor", M, linear_rule, linear_cost);

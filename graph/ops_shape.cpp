@@ -6,6 +6,7 @@
 #include <limits>
 #include <numeric>
 
+#include "core/shape.h"
 #include "graph/op_rules.h"
 
 namespace ptscope::graph::rules {
@@ -20,27 +21,17 @@ int64_t rank_of(const TensorMeta& t) { return int64_t(t.shape.size()); }
 }
 
 // Resolves one -1 in a requested shape (view/reshape/unflatten).
-Shape infer_size(Shape size, int64_t total, const Shape& from) {
-  int64_t known = 1;
-  std::optional<size_t> infer;
-  for (size_t i = 0; i < size.size(); ++i) {
-    if (size[i] == -1) {
-      if (infer) fail("only one dimension can be inferred in " + shape_str(size));
-      infer = i;
-    } else if (size[i] < 0) {
-      fail("invalid shape dimension " + std::to_string(size[i]) + " in " + shape_str(size));
-    } else {
-      known *= size[i];
-    }
-  }
-  if (infer) {
-    if (known == 0 || total % known)
+Shape infer_size(const Shape& size, int64_t total, const Shape& from) {
+  ResolvedShape r = resolve_view_shape(size, total);
+  switch (r.problem) {
+    case ResolvedShape::Problem::two_inferred: fail("only one dimension can be inferred in " + shape_str(size));
+    case ResolvedShape::Problem::negative_dim:
+      fail("invalid shape dimension " + std::to_string(r.bad_dim) + " in " + shape_str(size));
+    case ResolvedShape::Problem::mismatch:
       fail("shape " + shape_str(size) + " is invalid for input " + shape_str(from) + " of size " + std::to_string(total));
-    size[*infer] = total / known;
-  } else if (known != total) {
-    fail("shape " + shape_str(size) + " is invalid for input " + shape_str(from) + " of size " + std::to_string(total));
+    case ResolvedShape::Problem::none: break;
   }
-  return size;
+  return std::move(r.shape);
 }
 
 Outs view_rule(const Args& a) {
@@ -578,7 +569,7 @@ void register_shape_ops(OpRegistry& r) {
     out.push_back(std::max<int64_t>(n, 0));
     return one(out, x.dtype);
   });
-  view(r, "aten::detach(Tensor(a) self) -> Tensor(a)", S, same_as_first);
+  view(r, "aten::detach(Tensor(a) self) -> Tensor(a)", S, same_as_first).keeps_shape = true;
   view(r, "aten::alias(Tensor(a) self) -> Tensor(a)", S, same_as_first);
   view(r, "aten::lift_fresh(Tensor(a) self) -> Tensor(a)", S, same_as_first);
   // Tensor[] results: the pieces are views.
@@ -599,8 +590,8 @@ void register_shape_ops(OpRegistry& r) {
 
   // Copies. `contiguous` is treated as a copy: it follows a transpose or
   // permute in practice, and stride tracking is out of scope.
-  def(r, "aten::contiguous(Tensor(a) self, *, MemoryFormat memory_format=0) -> Tensor(a)", S, same_as_first);
-  def(r, "aten::clone(Tensor self, *, MemoryFormat? memory_format=None) -> Tensor", S, same_as_first);
+  def(r, "aten::contiguous(Tensor(a) self, *, MemoryFormat memory_format=0) -> Tensor(a)", S, same_as_first).keeps_shape = true;
+  def(r, "aten::clone(Tensor self, *, MemoryFormat? memory_format=None) -> Tensor", S, same_as_first).keeps_shape = true;
   def(r, "aten::repeat(Tensor self, SymInt[] repeats) -> Tensor", S, repeat_rule);
   def(r, "aten::tile(Tensor self, SymInt[] dims) -> Tensor", S, tile_rule);
   def(r, "aten::repeat_interleave.self_int(Tensor self, SymInt repeats, int? dim=None, *, SymInt? output_size=None) -> Tensor",
@@ -713,21 +704,21 @@ void register_shape_ops(OpRegistry& r) {
 
   // dtype conversions.
   def(r, "aten::to.dtype(Tensor(a) self, ScalarType dtype, bool non_blocking=False, bool copy=False, MemoryFormat? memory_format=None) -> Tensor(a)",
-      S, to_dtype_at(1), to_cost(3));
+      S, to_dtype_at(1), to_cost(3)).keeps_shape = true;
   def(r, "aten::to.device(Tensor(a) self, Device device, ScalarType dtype, bool non_blocking=False, bool copy=False, MemoryFormat? memory_format=None) -> Tensor(a)",
-      S, to_dtype_at(2), to_cost(4));
+      S, to_dtype_at(2), to_cost(4)).keeps_shape = true;
   def(r, "aten::to.other(Tensor(a) self, Tensor other, bool non_blocking=False, bool copy=False, MemoryFormat? memory_format=None) -> Tensor(a)",
-      S, [](const Args& a) { return one(tensor(a, 0).shape, tensor(a, 1).dtype); }, to_cost(3));
+      S, [](const Args& a) { return one(tensor(a, 0).shape, tensor(a, 1).dtype); }, to_cost(3)).keeps_shape = true;
   def(r, "aten::to.dtype_layout(Tensor(a) self, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None, bool non_blocking=False, bool copy=False, MemoryFormat? memory_format=None) -> Tensor(a)",
-      S, to_dtype_at(1), to_cost(6));
+      S, to_dtype_at(1), to_cost(6)).keeps_shape = true;
   def(r, "aten::to.prim_Device(Tensor(a) self, Device? device, int? dtype=None, bool non_blocking=False, bool copy=False) -> Tensor(b|a)",
-      S, to_dtype_at(2), to_cost(4));
+      S, to_dtype_at(2), to_cost(4)).keeps_shape = true;
   def(r, "aten::to.prim_dtype(Tensor(a) self, int? dtype=None, bool non_blocking=False, bool copy=False) -> Tensor(b|a)",
-      S, to_dtype_at(1), to_cost(3));
+      S, to_dtype_at(1), to_cost(3)).keeps_shape = true;
   def(r, "aten::to.prim_other(Tensor(a) self, bool non_blocking=False, bool copy=False) -> Tensor(b|a)", S,
-      same_as_first, to_cost(2));
+      same_as_first, to_cost(2)).keeps_shape = true;
   def(r, "aten::type_as(Tensor self, Tensor other) -> Tensor", S,
-      [](const Args& a) { return one(tensor(a, 0).shape, tensor(a, 1).dtype); }, convert_cost);
+      [](const Args& a) { return one(tensor(a, 0).shape, tensor(a, 1).dtype); }, convert_cost).keeps_shape = true;
 }
 
 }  // namespace ptscope::graph::rules

@@ -312,7 +312,7 @@ void GraphRunner::run(std::vector<double>* node_us) {
     try {
       results = state_.execute(*n.def, n.args, outs);
     } catch (const Error& e) {
-      throw Error(e.code(), "node " + std::to_string(i) + " (" + n.op + (n.scope.empty() ? "" : " in " + n.scope) +
+      throw Error(e, "node " + std::to_string(i) + " (" + n.op + (n.scope.empty() ? "" : " in " + n.scope) +
                                 ", " + n.source + "): " + e.what());
     }
     if (timer) {

@@ -28,7 +28,7 @@ double quantile(std::vector<double>& v, double q) {
   return v[lo] + (v[hi] - v[lo]) * (pos - double(lo));
 }
 
-bool is_data_dependent(const Error& e) { return std::string(e.what()).find("data-dependent") != std::string::npos; }
+bool is_data_dependent(const Error& e) { return e.condition() == ErrorCondition::data_dependent; }
 
 std::vector<GroupTotal> group(const std::vector<NodeProfile>& nodes, double total_us,
                               const std::function<std::string(const NodeProfile&)>& key) {

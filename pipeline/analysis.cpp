@@ -65,7 +65,7 @@ std::unordered_map<std::string, uint64_t> module_weight_bytes(const Model& m) {
 // values (the executor can still run the model on data: kernels/profile.h).
 // The one place the analysis asks; an error code replaces the text match.
 bool is_data_dependent_failure(const Error& e) {
-  return std::string(e.what()).find("data-dependent") != std::string::npos;
+  return e.condition() == ErrorCondition::data_dependent;
 }
 
 void progress(const AnalysisOptions& o, std::string_view what, int step, int steps) {

@@ -168,6 +168,15 @@ void register_activation_kernels(KernelTable& t) {
       for (int64_t i = 0; i < n; ++i) y[i] = x[i] * s[i];
     };
   });
+  // ATen's stable form: min(x, 0) - log1p(exp(-|x|)).
+  reg(t, "aten::log_sigmoid", [](const KernelCall&) -> BlockFn {
+    return [](const float* x, float* y, int64_t n) {
+      float* s = scratch();
+      for (int64_t i = 0; i < n; ++i) s[i] = -std::fabs(x[i]);
+      vexp(s, s, n);
+      for (int64_t i = 0; i < n; ++i) y[i] = std::min(x[i], 0.f) - std::log1p(s[i]);
+    };
+  }, false);
   reg(t, "aten::threshold", [](const KernelCall& c) -> BlockFn {
     const float th = float(c.float_arg(1)), v = float(c.float_arg(2));
     return [=](const float* x, float* y, int64_t n) {

@@ -76,7 +76,7 @@ void CpuBackend::run(const graph::OpDef& op, KernelCall& call) {
   try {
     k->fn(call);
   } catch (const Error& e) {
-    throw Error(e.code(), name + ": " + e.what());
+    throw Error(e, name + ": " + e.what());
   }
   last_workspace_ = scratch_peak_bytes();
 }

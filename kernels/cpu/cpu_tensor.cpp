@@ -5,6 +5,7 @@
 #include <new>
 
 #include "core/format.h"
+#include "core/shape.h"
 #include "kernels/cpu/parallel.h"
 
 namespace ptscope::kernels {
@@ -36,23 +37,15 @@ Shape contiguous_strides(const Shape& shape) {
 std::string shape_string(const Shape& shape) { return format_shape(shape); }
 
 int64_t wrap_dim(int64_t dim, int64_t rank) {
-  const int64_t r = std::max<int64_t>(rank, 1);
-  if (dim < -r || dim >= r)
-    kernel_fail("dimension " + std::to_string(dim) + " out of range for a " + std::to_string(rank) + "-d tensor");
-  return dim < 0 ? dim + r : dim;
+  const auto d = wrapped_dim(dim, rank);
+  if (!d) kernel_fail("dimension " + std::to_string(dim) + " out of range for a " + std::to_string(rank) + "-d tensor");
+  return *d;
 }
 
 Shape broadcast_shapes(const Shape& a, const Shape& b) {
-  const size_t n = std::max(a.size(), b.size());
-  Shape out(n);
-  for (size_t i = 0; i < n; ++i) {
-    const int64_t da = i < n - a.size() ? 1 : a[i - (n - a.size())];
-    const int64_t db = i < n - b.size() ? 1 : b[i - (n - b.size())];
-    if (da != db && da != 1 && db != 1)
-      kernel_fail("shapes " + shape_string(a) + " and " + shape_string(b) + " do not broadcast");
-    out[i] = da == 1 ? db : da;
-  }
-  return out;
+  auto out = broadcast_shapes_of(a, b);
+  if (!out) kernel_fail("shapes " + shape_string(a) + " and " + shape_string(b) + " do not broadcast");
+  return std::move(*out);
 }
 
 CpuTensor broadcast_to(const CpuTensor& t, const Shape& shape) {

@@ -98,7 +98,8 @@ AdvIndex plan_index(const CpuTensor& self, const std::vector<CpuTensor>& indices
   for (size_t d = 0; d < indices.size(); ++d) {
     if (!indices[d].defined()) continue;
     if (indices[d].dtype == DType::bool_ || indices[d].dtype == DType::uint8)
-      kernel_unsupported("indexing with a boolean mask has a data-dependent shape");
+      throw Error(ErrorCode::unsupported, "indexing with a boolean mask has a data-dependent shape",
+                  ErrorCondition::data_dependent);
     a.keep.emplace_back();
     a.idx[d] = int64_index(indices[d], a.keep.back());
     a.adv.push_back(int64_t(d));

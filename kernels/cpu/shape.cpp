@@ -9,6 +9,7 @@
 #include <limits>
 #include <numeric>
 
+#include "core/shape.h"
 #include "kernels/cpu/kernel_registry.h"
 #include "kernels/cpu/ops_common.h"
 
@@ -44,19 +45,12 @@ std::optional<Shape> view_strides(const CpuTensor& t, const Shape& shape) {
 }
 
 // Resolves one -1 in a requested shape against numel.
-Shape infer_shape(Shape s, int64_t numel) {
-  int64_t known = 1, free = -1;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == -1) {
-      if (free >= 0) kernel_fail("only one dimension can be inferred");
-      free = int64_t(i);
-    } else {
-      known *= s[i];
-    }
-  }
-  if (free >= 0) s[size_t(free)] = known ? numel / known : 0;
-  if (shape_numel(s) != numel) kernel_fail("shape " + shape_string(s) + " is invalid for input of size " + std::to_string(numel));
-  return s;
+Shape infer_shape(const Shape& requested, int64_t numel) {
+  ResolvedShape r = resolve_view_shape(requested, numel);
+  if (r.problem == ResolvedShape::Problem::two_inferred) kernel_fail("only one dimension can be inferred");
+  if (r.problem != ResolvedShape::Problem::none)
+    kernel_fail("shape " + shape_string(r.shape) + " is invalid for input of size " + std::to_string(numel));
+  return std::move(r.shape);
 }
 
 // Output 0 = t reshaped: a view when possible, else a contiguous copy.

@@ -113,6 +113,9 @@ void register_cuda_elementwise(CudaKernelTable& t) {
       {"aten::abs", MapOp::abs},     {"aten::square", MapOp::square}, {"aten::floor", MapOp::floor},
       {"aten::ceil", MapOp::ceil},   {"aten::trunc", MapOp::trunc}, {"aten::round", MapOp::round}};
   for (const auto& [name, op] : math) reg_unary(t, name, op);
+#define PTSCOPE_REG_UNARY(name, aten, expr) reg_unary(t, aten, MapOp::name);
+  PTSCOPE_CUDA_UNARY_OPS(PTSCOPE_REG_UNARY)
+#undef PTSCOPE_REG_UNARY
 
   // Arithmetic.
   for (const char* s : {".Tensor", ".Scalar"}) {

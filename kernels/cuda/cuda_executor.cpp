@@ -111,7 +111,7 @@ void CudaBackend::run(const graph::OpDef& op, KernelCall& call) {
   } catch (const Error& e) {
     const std::string what = e.what();
     if (what.rfind(name, 0) == 0) throw;
-    throw Error(e.code(), name + ": " + what);
+    throw Error(e, name + ": " + what);
   }
 }
 

@@ -4,6 +4,8 @@
 #pragma once
 #include <cstdint>
 
+#include "kernels/cuda/unary_ops.h"
+
 namespace ptscope::kernels::cuda {
 
 constexpr int kMaxDims = 8;
@@ -26,6 +28,9 @@ enum class MapOp : int32_t {
   copy, relu, hardtanh, gelu, gelu_tanh, sigmoid, tanh, silu, hardswish, hardsigmoid, leaky_relu, elu,
   softplus, mish, threshold, exp, expm1, log, log1p, log2, sqrt, rsqrt, sin, cos, erf, reciprocal, neg,
   abs, square, floor, ceil, trunc, round, clamp,
+#define PTSCOPE_MAP_OP_ENUM(name, aten, expr) name,
+  PTSCOPE_CUDA_UNARY_OPS(PTSCOPE_MAP_OP_ENUM)
+#undef PTSCOPE_MAP_OP_ENUM
   // binary: y = f(a, b)
   add, sub, rsub, mul, div, maximum, minimum, pow, eq, ne, lt, le, gt, ge,
   // ternary: y = f(a, b, c)

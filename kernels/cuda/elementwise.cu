@@ -118,6 +118,10 @@ __device__ __forceinline__ float apply(const MapArgs& a, float x, float y, float
     case MapOp::ceil: return ceilf(x);
     case MapOp::trunc: return truncf(x);
     case MapOp::round: return rintf(x);  // half to even, as torch.round
+#define PTSCOPE_MAP_OP_CASE(name, aten, expr) \
+  case MapOp::name: return expr;
+    PTSCOPE_CUDA_UNARY_OPS(PTSCOPE_MAP_OP_CASE)
+#undef PTSCOPE_MAP_OP_CASE
     case MapOp::add: return x + a.p0 * y;
     case MapOp::sub: return x - a.p0 * y;
     case MapOp::rsub: return y - a.p0 * x;
