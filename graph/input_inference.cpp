@@ -1,5 +1,6 @@
 #include "graph/input_inference.h"
 #include "graph/export_graph.h"
+#include "graph/interpreter.h"
 
 #include <algorithm>
 #include <cctype>
