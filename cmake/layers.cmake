@@ -13,7 +13,8 @@
 #
 # creates the object library ptscope_<layer> from the globbed sources, with
 # the view of <layer>; the folder of the layer is <layer> itself. FOLDERS adds
-# folders only this layer and the ones above it may include. The layers of
+# folders only this layer and the ones above it may include, each seen under
+# its last name (include/ptscope: "ptscope/ptscope.h"). The layers of
 # the library (all but cli) are listed in PTSCOPE_LIBRARY_LAYERS, in order.
 #
 #   ptscope_layer_view_of(<target> <layer>)
@@ -51,8 +52,10 @@ function(ptscope_add_layer layer)
   file(REMOVE_RECURSE ${view})
   file(MAKE_DIRECTORY ${view})
   foreach(folder IN LISTS folders)
-    # A folder that does not exist yet (a new layer's) links to nothing.
-    file(CREATE_LINK ${CMAKE_CURRENT_SOURCE_DIR}/${folder} ${view}/${folder} SYMBOLIC)
+    # Linked by its last name (include/ptscope → ptscope). A folder that does
+    # not exist yet (a new layer's) links to nothing.
+    get_filename_component(name ${folder} NAME)
+    file(CREATE_LINK ${CMAKE_CURRENT_SOURCE_DIR}/${folder} ${view}/${name} SYMBOLIC)
   endforeach()
 
   list(TRANSFORM L_SOURCES PREPEND ${CMAKE_CURRENT_SOURCE_DIR}/)
