@@ -19,7 +19,8 @@ function(ptscope_layering_probe name layer header expect)
     set_tests_properties(layering_${name} PROPERTIES
       PASS_REGULAR_EXPRESSION "${header_re}'?:? (No such file|file not found)")
   endif()
-  set_tests_properties(layering_${name} PROPERTIES LABELS layering TIMEOUT 120)
+  # One build of the tree at a time: each test runs the build tool in it.
+  set_tests_properties(layering_${name} PROPERTIES LABELS layering TIMEOUT 120 RESOURCE_LOCK ptscope_build_tree)
 endfunction()
 
 # Upward includes (the one core/model.h had), and sideways between the
@@ -49,4 +50,5 @@ ptscope_layer_view_of(ptscope_layering_public_header public)
 target_compile_options(ptscope_layering_public_header PRIVATE ${PTSCOPE_WARNINGS})
 add_test(NAME layering_public_header_self_contained
   COMMAND ${CMAKE_COMMAND} --build ${CMAKE_BINARY_DIR} --target ptscope_layering_public_header)
-set_tests_properties(layering_public_header_self_contained PROPERTIES LABELS layering TIMEOUT 120)
+set_tests_properties(layering_public_header_self_contained PROPERTIES LABELS layering TIMEOUT 120
+  RESOURCE_LOCK ptscope_build_tree)
