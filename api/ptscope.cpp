@@ -4,6 +4,8 @@
 
 #include <cstring>
 
+#include "report/graph_report.h"
+#include "report/info_report.h"
 #include "stats/stats_json.h"
 #include "stats/stats_report.h"
 

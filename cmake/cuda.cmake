@@ -105,9 +105,12 @@ if(PTSCOPE_WITH_CUDA)
     INSTALL_RPATH_USE_LINK_PATH ON)                 # finds the CUDA libraries where they were linked from
   install(TARGETS ptscope_cuda LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/ptscope)
   # The library knows the device exists (as a plugin) and where it installs.
-  foreach(_target ptscope_objects ptscope_lib ptscope_shared)
+  foreach(_target ptscope_lib ptscope_shared)
     target_compile_definitions(${_target} PUBLIC PTSCOPE_WITH_CUDA)
   endforeach()
-  set_source_files_properties(kernels/backend_plugin.cpp TARGET_DIRECTORY ptscope_objects PROPERTIES
+  foreach(_layer IN LISTS PTSCOPE_LIBRARY_LAYERS)
+    target_compile_definitions(ptscope_${_layer} PUBLIC PTSCOPE_WITH_CUDA)
+  endforeach()
+  set_source_files_properties(kernels/backend_plugin.cpp TARGET_DIRECTORY ptscope_kernels PROPERTIES
     COMPILE_DEFINITIONS "PTSCOPE_PLUGIN_INSTALL_DIR=\"${CMAKE_INSTALL_FULL_LIBDIR}/ptscope\";PTSCOPE_PLUGIN_RELATIVE_DIR=\"${CMAKE_INSTALL_LIBDIR}/ptscope\"")
 endif()

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "core/pyobject.h"
 #include "core/tensor.h"
-#include "parser/pickle.h"
 
 namespace ptscope {
 

@@ -28,7 +28,7 @@ mkdir -p "$OUT/obj" "$OUT/artifacts"
 # Library sources each target needs (kept minimal so a broken module elsewhere
 # in the tree does not stop the smoke run).
 CORE=(core/dtype.cpp core/error.cpp core/mapped_file.cpp)
-PICKLE=(parser/pickle.cpp parser/pickle_repr.cpp parser/python_int.cpp)
+PICKLE=(parser/pickle.cpp core/pyobject.cpp parser/python_int.cpp)
 ZIP=(parser/zip_reader.cpp)
 AUDIT=(parser/tar_header.cpp parser/safetensors.cpp audit/*.cpp)
 TS=(parser/torchscript/*.cpp)

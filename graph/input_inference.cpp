@@ -2,6 +2,7 @@
 #include "core/format.h"
 #include "core/shape.h"
 #include "graph/input_search.h"
+#include "graph/interpreter.h"
 
 #include <algorithm>
 #include <cctype>

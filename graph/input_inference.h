@@ -14,7 +14,9 @@
 
 #include "core/model.h"
 #include "graph/graph.h"
-#include "graph/interpreter.h"
+#include "graph/interpreter_limits.h"
+#include "graph/module_call.h"
+#include "graph/tensor_backend.h"
 
 namespace ptscope::graph {
 

@@ -22,51 +22,15 @@
 #include "core/error.h"
 #include "core/model.h"
 #include "graph/graph.h"
+#include "graph/interpreter_limits.h"
 #include "graph/interpreter_value.h"
+#include "graph/module_call.h"
+#include "graph/tensor_backend.h"
 #include "parser/torchscript/ast.h"
 
 namespace ptscope::graph {
 
-// What the interpreter needs from tensors. Output metadata comes from the
-// op's shape rule; a backend with data also computes the values.
-class TensorBackend {
- public:
-  virtual ~TensorBackend() = default;
-  virtual const char* name() const = 0;
-  // Runs a resolved op on schema-ordered arguments; returns its outputs'
-  // metadata. Input TensorMeta carry their graph value ids, so a data
-  // backend can find its buffers; outputs' value ids are assigned after.
-  virtual std::vector<TensorMeta> run(const OpDef& def, const std::vector<ArgValue>& args) = 0;
-  // Called once the outputs have value ids (a data backend files its results).
-  virtual void bind_outputs(const std::vector<TensorMeta>& /*outputs*/) {}
-  // Element values of a tensor when the backend has them (nullopt: shape only).
-  virtual std::optional<std::vector<double>> values(const TensorMeta& /*tensor*/) { return std::nullopt; }
-};
-
-// Metadata only: shapes and dtypes from the registry's rules.
-class ShapeBackend final : public TensorBackend {
- public:
-  const char* name() const override { return "shape"; }
-  std::vector<TensorMeta> run(const OpDef& def, const std::vector<ArgValue>& args) override;
-};
-
-struct InterpreterLimits {
-  uint64_t max_steps = 50'000'000;        // statements and calls, against runaway loops
-  int64_t max_loop_iterations = 10'000'000;
-  int max_call_depth = 200;
-};
-
 using Kwargs = std::vector<std::pair<std::string, Val>>;
-
-// One call of a module's forward (or traced forwardN): what torch forward
-// hooks would see. Nodes [first_node, end_node) ran inside it.
-struct ModuleCall {
-  std::string path;         // "layer1.0" ("" for the root)
-  std::string class_name;   // short class name
-  std::string method;
-  std::vector<int> outputs;  // tensor value ids among the results, in order
-  size_t first_node = 0, end_node = 0;
-};
 
 // Raised with a location prefix already applied ("code/x.py:12: ...").
 class LocatedError : public Error {

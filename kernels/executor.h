@@ -8,7 +8,7 @@
 // Tensors on any backend are TensorView (= CpuTensor): a data pointer in the
 // backend's memory, shape, element strides and dtype. Nothing in TensorView
 // dereferences `data`, so a CUDA backend passes device pointers in it.
-// Kernels are called with KernelCall (kernels/cpu/kernel_registry.h): the
+// Kernels are called with KernelCall (kernels/kernel_call.h): the
 // arguments bound in schema order (defaults filled), tensors as TensorView.
 #pragma once
 #include <cstddef>
@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "graph/op_registry.h"
-#include "kernels/cpu/kernel_registry.h"
+#include "kernels/kernel_call.h"
 
 namespace ptscope::kernels {
 

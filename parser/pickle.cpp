@@ -95,24 +95,6 @@ const char* pickle_opcode_name(uint8_t code) {
 
 namespace {
 
-bool has_children(const PyValue& v) {
-  return !v.items.empty() || !v.entries.empty() || v.callable || v.args || v.state || v.kwargs;
-}
-
-// Moves every child reference of `v` into `out`.
-void detach_children(PyValue& v, std::vector<PyRef>& out) {
-  for (auto& c : v.items)
-    if (c) out.push_back(std::move(c));
-  v.items.clear();
-  for (auto& [k, x] : v.entries) {
-    if (k) out.push_back(std::move(k));
-    if (x) out.push_back(std::move(x));
-  }
-  v.entries.clear();
-  for (PyRef* r : {&v.callable, &v.args, &v.state, &v.kwargs})
-    if (*r) out.push_back(std::move(*r));
-}
-
 size_t child_count(const PyValue& v) { return v.items.size() + 2 * v.entries.size() + 4; }
 
 const PyValue* child_at(const PyValue& v, size_t i) {
@@ -205,30 +187,6 @@ PickleResult Machine::run() {
 }
 
 }  // namespace pickle_vm
-
-PyValue::~PyValue() {
-  if (!has_children(*this)) return;
-  std::vector<PyRef> pending;
-  detach_children(*this, pending);
-  while (!pending.empty()) {
-    PyRef next = std::move(pending.back());
-    pending.pop_back();
-    // A child owned only by us dies at the end of this iteration: take its
-    // children first so that its own destructor has nothing to recurse into.
-    if (next.use_count() == 1 && has_children(*next)) detach_children(*next, pending);
-  }
-}
-
-PyNodeTracker::~PyNodeTracker() {
-  // Clearing links one node at a time frees cycles; the iterative ~PyValue
-  // takes care of any deep chain that dies as a result.
-  for (auto& weak : nodes) {
-    if (PyRef v = weak.lock()) {
-      std::vector<PyRef> children;
-      detach_children(*v, children);
-    }
-  }
-}
 
 PickleResult unpickle(ByteSpan data, const PickleOptions& options) {
   Machine m(data, options);

@@ -9,18 +9,9 @@
 
 #include "core/model.h"
 #include "graph/graph.h"
-#include "graph/interpreter.h"
+#include "report/report_inputs.h"
 
 namespace ptscope {
-
-constexpr const char* kGraphSchema = "ptscope.graph/1";
-
-struct GraphReport {
-  const Model* model = nullptr;
-  const graph::Graph* graph = nullptr;
-  const std::vector<graph::ModuleCall>* calls = nullptr;
-  std::string method = "forward";
-};
 
 struct GraphTextOptions {
   size_t max_layer_rows = 0;  // 0: all

@@ -6,10 +6,9 @@
 #include <nlohmann/json.hpp>
 
 #include "core/model.h"
+#include "report/report_inputs.h"
 
 namespace ptscope {
-
-constexpr const char* kInfoSchema = "ptscope.info/1";
 
 struct InfoOptions {
   size_t max_tensor_rows = 0;  // 0: all

@@ -37,8 +37,7 @@
 #include "graph/graph.h"
 #include "graph/input_inference.h"
 #include "ptscope/version.h"
-#include "report/graph_report.h"
-#include "report/info_report.h"
+#include "report/report_inputs.h"
 #include "stats/model_stats.h"
 
 namespace ptscope {

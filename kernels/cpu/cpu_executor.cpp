@@ -4,6 +4,7 @@
 #include <cstring>
 #include <new>
 
+#include "kernels/cpu/kernel_registry.h"
 #include "kernels/cpu/parallel.h"
 #include "kernels/cpu/scratch.h"
 

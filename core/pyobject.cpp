@@ -1,4 +1,5 @@
-// PyValue helpers and a bounded, Python-like rendering of values.
+// The Python object model (core/pyobject.h): PyValue helpers, iterative
+// destruction of value trees, and a bounded, Python-like rendering of values.
 #include <algorithm>
 #include <bit>
 #include <charconv>
@@ -9,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "parser/pickle.h"
+#include "core/pyobject.h"
 
 namespace ptscope {
 
@@ -90,6 +91,20 @@ PyRef PyValue::get(std::string_view key) const {
 }
 
 namespace {
+
+// Moves every child reference of `v` into `out`.
+void detach_children(PyValue& v, std::vector<PyRef>& out) {
+  for (auto& c : v.items)
+    if (c) out.push_back(std::move(c));
+  v.items.clear();
+  for (auto& [k, x] : v.entries) {
+    if (k) out.push_back(std::move(k));
+    if (x) out.push_back(std::move(x));
+  }
+  v.entries.clear();
+  for (PyRef* r : {&v.callable, &v.args, &v.state, &v.kwargs})
+    if (*r) out.push_back(std::move(*r));
+}
 
 // Decimal text of a little-endian two's complement integer.
 std::string bigint_decimal(std::string_view le) {
@@ -366,6 +381,34 @@ std::string py_repr(const PyRef& value, size_t max_chars) {
   Repr r(max_chars);
   r.value(value, 0);
   return r.finish();
+}
+
+bool has_children(const PyValue& v) {
+  return !v.items.empty() || !v.entries.empty() || v.callable || v.args || v.state || v.kwargs;
+}
+
+PyValue::~PyValue() {
+  if (!has_children(*this)) return;
+  std::vector<PyRef> pending;
+  detach_children(*this, pending);
+  while (!pending.empty()) {
+    PyRef next = std::move(pending.back());
+    pending.pop_back();
+    // A child owned only by us dies at the end of this iteration: take its
+    // children first so that its own destructor has nothing to recurse into.
+    if (next.use_count() == 1 && has_children(*next)) detach_children(*next, pending);
+  }
+}
+
+PyNodeTracker::~PyNodeTracker() {
+  // Clearing links one node at a time frees cycles; the iterative ~PyValue
+  // takes care of any deep chain that dies as a result.
+  for (auto& weak : nodes) {
+    if (PyRef v = weak.lock()) {
+      std::vector<PyRef> children;
+      detach_children(*v, children);
+    }
+  }
 }
 
 }  // namespace ptscope
