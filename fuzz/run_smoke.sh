@@ -27,8 +27,8 @@ mkdir -p "$OUT/obj" "$OUT/artifacts"
 
 # Library sources each target needs (kept minimal so a broken module elsewhere
 # in the tree does not stop the smoke run).
-CORE=(core/dtype.cpp core/error.cpp core/mapped_file.cpp)
-PICKLE=(parser/pickle.cpp core/pyobject.cpp parser/python_int.cpp)
+CORE=(core/dtype.cpp core/error.cpp core/mapped_file.cpp core/format.cpp)
+PICKLE=(parser/pickle.cpp parser/pickle_vm.cpp parser/py_escape.cpp core/pyobject.cpp parser/python_int.cpp)
 ZIP=(parser/zip_reader.cpp)
 AUDIT=(parser/tar_header.cpp parser/safetensors.cpp audit/*.cpp)
 TS=(parser/torchscript/*.cpp)
@@ -55,7 +55,7 @@ sources_for() {
   case "$1" in
     zip) echo "${CORE[@]} ${ZIP[@]}" ;;
     pickle) echo "${CORE[@]} ${PICKLE[@]}" ;;
-    torchscript) echo "${CORE[@]} ${TS[@]}" ;;
+    torchscript) echo "${CORE[@]} ${TS[@]} parser/py_escape.cpp" ;;
     audit) echo "${CORE[@]} ${PICKLE[@]} ${ZIP[@]} ${AUDIT[@]}" ;;
     safetensors) echo "${READER[@]} ${TS[@]}" ;;
     pt2) echo "${READER[@]} ${TS[@]} ${PT2[@]}" ;;
