@@ -34,6 +34,18 @@ const Val* kwarg(const Kwargs& kw, std::string_view name) {
 bool is_int_like(const Val& v) { return v.kind == VKind::integer || v.kind == VKind::boolean; }
 int64_t int_of(const Val& v) { return v.kind == VKind::boolean ? int64_t(v.b) : v.i; }
 
+namespace {
+
+// The element of a one-element tensor whose value is known (a folded constant);
+// any other tensor stops the run as data-dependent: `what` needs its data.
+double known_scalar(Interpreter& in, const Val& t, const char* what) {
+  auto values = in.tensor_values(t);
+  if (values && values->size() == 1) return (*values)[0];
+  in.data_dependent(std::string(what) + " of a tensor");
+}
+
+}  // namespace
+
 int64_t to_int(Interpreter& in, const Val& v, const char* what) {
   switch (v.kind) {
     case VKind::integer: return v.i;
@@ -47,11 +59,7 @@ int64_t to_int(Interpreter& in, const Val& v, const char* what) {
       } catch (const std::exception&) {
         in.fail("int() of '" + v.str() + "'", ErrorCode::corrupt);
       }
-    case VKind::tensor: {
-      auto values = in.tensor_values(v);
-      if (values && values->size() == 1) return int64_t(std::trunc((*values)[0]));
-      in.data_dependent(std::string(what) + " of a tensor");
-    }
+    case VKind::tensor: return int64_t(std::trunc(known_scalar(in, v, what)));
     case VKind::enum_value: return to_int(in, v.as<EnumBox>().value, what);
     default: in.fail(std::string(what) + " of a " + vkind_name(v.kind), ErrorCode::corrupt);
   }
@@ -68,11 +76,7 @@ double to_float(Interpreter& in, const Val& v, const char* what) {
       } catch (const std::exception&) {
         in.fail("float() of '" + v.str() + "'", ErrorCode::corrupt);
       }
-    case VKind::tensor: {
-      auto values = in.tensor_values(v);
-      if (values && values->size() == 1) return (*values)[0];
-      in.data_dependent(std::string(what) + " of a tensor");
-    }
+    case VKind::tensor: return known_scalar(in, v, what);
     default: in.fail(std::string(what) + " of a " + vkind_name(v.kind), ErrorCode::corrupt);
   }
 }
@@ -219,18 +223,12 @@ std::optional<DType> dtype_kwarg(Interpreter& in, const Kwargs& kw) {
 const Table& table() {
   static const Table t = [] {
     Table m;
-    register_arithmetic(m);
-    register_comparisons(m);
-    register_math(m);
-    register_sequence_access(m);
-    register_list_methods(m);
-    register_sequence_builders(m);
-    register_dicts(m);
+    register_numbers(m);
+    register_containers(m);
     register_strings(m);
     register_conversions(m);
     register_tensor_metadata(m);
     register_runtime(m);
-    register_prepacked(m);
     return m;
   }();
   return t;

@@ -9,6 +9,19 @@
 #include "graph/builtins_support.h"
 
 namespace ptscope::graph::builtin {
+namespace {
+
+// min()/max() of the arguments or of one sequence: the first element that no
+// other beats (`sign` -1: the least, 1: the greatest). Tensors go to aten::min/max.
+std::optional<Val> extreme(Interpreter& in, Vals& a, const char* op, int sign) {
+  if (any_tensor(a)) return in.call_op(std::string("aten::") + op, a);
+  const Vals& xs = a.size() == 1 && a[0].is_sequence() ? a[0].items() : a;
+  if (xs.empty()) in.fail(std::string(op) + "() of an empty sequence", ErrorCode::corrupt);
+  Val best = xs[0];
+  for (const auto& x : xs)
+    if (sign * compare_vals(in, x, best, op) > 0) best = x;
+  return best;
+}
 
 void register_arithmetic(Table& m) {
   m["aten::add"] = [](Interpreter& in, Vals& a, Kwargs&) -> std::optional<Val> {
@@ -237,24 +250,8 @@ void register_comparisons(Table& m) {
     if (c.is_tensor()) in.data_dependent("`in` on a tensor");
     in.fail(std::string("`in` on a ") + vkind_name(c.kind), ErrorCode::corrupt);
   };
-  m["builtins::min"] = [](Interpreter& in, Vals& a, Kwargs&) -> std::optional<Val> {
-    if (any_tensor(a)) return in.call_op("aten::min", a);
-    const Vals& xs = a.size() == 1 && a[0].is_sequence() ? a[0].items() : a;
-    if (xs.empty()) in.fail("min() of an empty sequence", ErrorCode::corrupt);
-    Val best = xs[0];
-    for (const auto& x : xs)
-      if (compare_vals(in, x, best, "min") < 0) best = x;
-    return best;
-  };
-  m["builtins::max"] = [](Interpreter& in, Vals& a, Kwargs&) -> std::optional<Val> {
-    if (any_tensor(a)) return in.call_op("aten::max", a);
-    const Vals& xs = a.size() == 1 && a[0].is_sequence() ? a[0].items() : a;
-    if (xs.empty()) in.fail("max() of an empty sequence", ErrorCode::corrupt);
-    Val best = xs[0];
-    for (const auto& x : xs)
-      if (compare_vals(in, x, best, "max") > 0) best = x;
-    return best;
-  };
+  m["builtins::min"] = [](Interpreter& in, Vals& a, Kwargs&) { return extreme(in, a, "min", -1); };
+  m["builtins::max"] = [](Interpreter& in, Vals& a, Kwargs&) { return extreme(in, a, "max", 1); };
   m["aten::min"] = [](Interpreter& in, Vals& a, Kwargs& kw) -> std::optional<Val> {
     if (any_tensor(a) || a.empty()) return std::nullopt;
     return table().at("builtins::min")(in, a, kw);
@@ -266,8 +263,6 @@ void register_comparisons(Table& m) {
   m["prim::min"] = m["aten::min"];
   m["prim::max"] = m["aten::max"];
 }
-
-namespace {
 
 // math functions on scalars: one table entry per function pointer.
 template <double (*F)(double)>
@@ -292,8 +287,6 @@ double m_erf(double x) { return std::erf(x); }
 double m_fabs(double x) { return std::fabs(x); }
 double m_expm1(double x) { return std::expm1(x); }
 
-}  // namespace
-
 // The math.* functions on a number (math.sqrt(2.0), math.log(n) ...).
 void register_math(Table& m) {
   static const std::pair<std::string_view, Fn> kMath[] = {
@@ -305,6 +298,14 @@ void register_math(Table& m) {
       {"aten::expm1", math1<m_expm1>},
   };
   for (const auto& [name, fn] : kMath) m[name] = fn;
+}
+
+}  // namespace
+
+void register_numbers(Table& m) {
+  register_arithmetic(m);
+  register_comparisons(m);
+  register_math(m);
 }
 
 }  // namespace ptscope::graph::builtin

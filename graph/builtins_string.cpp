@@ -5,6 +5,21 @@
 #include "graph/builtins_support.h"
 
 namespace ptscope::graph::builtin {
+namespace {
+
+// str.lower() / str.upper() (ASCII, as TorchScript's string ops).
+std::optional<Val> change_case(Interpreter& in, Vals& a, const char* op, bool upper) {
+  const Val& s = arg(in, a, 0, op);
+  if (s.kind != VKind::string) return std::nullopt;
+  std::string out = s.str();
+  for (char& c : out) {
+    const auto u = static_cast<unsigned char>(c);
+    c = char(upper ? std::toupper(u) : std::tolower(u));
+  }
+  return Val::string(out);
+}
+
+}  // namespace
 
 void register_strings(Table& m) {
   m["aten::format"] = [](Interpreter& in, Vals& a, Kwargs&) -> std::optional<Val> {
@@ -74,20 +89,8 @@ void register_strings(Table& m) {
     for (size_t k = 0; k < l.items().size(); ++k) out += (k ? sep.str() : "") + val_str(l.items()[k]);
     return Val::string(out);
   };
-  m["aten::lower"] = [](Interpreter& in, Vals& a, Kwargs&) -> std::optional<Val> {
-    const Val& s = arg(in, a, 0, "lower");
-    if (s.kind != VKind::string) return std::nullopt;
-    std::string out = s.str();
-    for (char& c : out) c = char(std::tolower(static_cast<unsigned char>(c)));
-    return Val::string(out);
-  };
-  m["aten::upper"] = [](Interpreter& in, Vals& a, Kwargs&) -> std::optional<Val> {
-    const Val& s = arg(in, a, 0, "upper");
-    if (s.kind != VKind::string) return std::nullopt;
-    std::string out = s.str();
-    for (char& c : out) c = char(std::toupper(static_cast<unsigned char>(c)));
-    return Val::string(out);
-  };
+  m["aten::lower"] = [](Interpreter& in, Vals& a, Kwargs&) { return change_case(in, a, "lower", false); };
+  m["aten::upper"] = [](Interpreter& in, Vals& a, Kwargs&) { return change_case(in, a, "upper", true); };
   m["aten::strip"] = [](Interpreter& in, Vals& a, Kwargs&) -> std::optional<Val> {
     const Val& s = arg(in, a, 0, "strip");
     if (s.kind != VKind::string) return std::nullopt;

@@ -23,19 +23,14 @@ using Table = std::unordered_map<std::string_view, Fn>;
 // call each other through it (aten::min is builtins::min on numbers).
 const Table& table();
 
-// The families, each in its own file; table() registers them in this order.
-void register_arithmetic(Table& m);        // builtins_arithmetic.cpp
-void register_comparisons(Table& m);       // builtins_arithmetic.cpp
-void register_math(Table& m);              // builtins_arithmetic.cpp
-void register_sequence_access(Table& m);   // builtins_sequence.cpp
-void register_list_methods(Table& m);      // builtins_sequence.cpp
-void register_sequence_builders(Table& m); // builtins_sequence.cpp
-void register_dicts(Table& m);             // builtins_dict.cpp
-void register_strings(Table& m);           // builtins_string.cpp
-void register_conversions(Table& m);       // builtins_conversion.cpp
-void register_tensor_metadata(Table& m);   // builtins_tensor_meta.cpp
-void register_runtime(Table& m);           // builtins_runtime.cpp
-void register_prepacked(Table& m);         // builtins_prepacked.cpp
+// The families, each in its own file (builtins_<family>.cpp); table()
+// registers them in this order.
+void register_numbers(Table& m);          // arithmetic, comparisons, math.*
+void register_containers(Table& m);       // lists, tuples, module containers, dicts
+void register_strings(Table& m);
+void register_conversions(Table& m);      // int(), float(), item(), tolist(), torch.tensor()
+void register_tensor_metadata(Table& m);  // size, dim, dtype, device ...
+void register_runtime(Table& m);          // grad mode, asserts, devices, xnnpack prepacked ops
 
 // ------------------------------------------------ helpers (builtins.cpp)
 bool any_tensor(const Vals& a);

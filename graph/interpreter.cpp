@@ -131,25 +131,9 @@ const FunctionDef* Interpreter::find_function(const std::string& qualname, const
 
 Val Interpreter::resolve_qualified(const std::string& path) {
   if (path.rfind("__torch__.", 0) == 0) {
-    if (const ClassInfo* cls = find_class(path)) {
-      Val v;
-      v.kind = VKind::klass;
-      auto box = std::make_shared<ClassBox>();
-      box->cls = cls;
-      v.box = box;
-      return v;
-    }
+    if (const ClassInfo* cls = find_class(path)) return Val::klass(cls);
     const std::string* file = nullptr;
-    if (const FunctionDef* def = find_function(path, &file)) {
-      Val v;
-      v.kind = VKind::function;
-      auto box = std::make_shared<FuncBox>();
-      box->def = def;
-      box->qualname = path;
-      box->file = file;
-      v.box = box;
-      return v;
-    }
+    if (const FunctionDef* def = find_function(path, &file)) return Val::function(def, path, file);
   }
   return Val::ns(path);
 }

@@ -108,14 +108,8 @@ Interpreter::Flow Interpreter::exec(const Stmt& s) {
     auto closure = std::make_shared<std::unordered_map<std::string_view, Val>>(frame.vars);
     if (frame.closure)
       for (const auto& [k, v] : *frame.closure) closure->emplace(k, v);
-    Val fn;
-    fn.kind = VKind::function;
-    auto box = std::make_shared<FuncBox>();
-    box->def = def;
-    box->qualname = def->name;
-    box->file = def->loc.file;
-    box->closure = closure;
-    fn.box = box;
+    Val fn = Val::function(def, def->name, def->loc.file);
+    fn.as<FuncBox>().closure = closure;
     frame.vars[def->name] = fn;
     return Flow::normal;
   }

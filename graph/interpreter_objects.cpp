@@ -10,6 +10,20 @@ namespace ptscope::graph {
 
 using namespace ts;
 
+namespace {
+
+// A tensor value with its graph metadata (value_id already set).
+Val tensor_of(TensorMeta meta) {
+  Val v;
+  v.kind = VKind::tensor;
+  auto box = std::make_shared<TensorBox>();
+  box->meta = std::move(meta);
+  v.box = box;
+  return v;
+}
+
+}  // namespace
+
 Val Interpreter::root() {
   if (root_.kind != VKind::none) return root_;
   if (model_.object && model_.object->kind == PyKind::object && !model_.sources.empty()) {
@@ -95,11 +109,7 @@ Val Interpreter::tensor_val(const std::shared_ptr<Tensor>& t, const std::string&
   int id = graph_.add_value(meta, constant ? Value::Kind::constant : Value::Kind::parameter, value_name);
   graph_.values[size_t(id)].tensor = t;
   meta.value_id = id;
-  Val v;
-  v.kind = VKind::tensor;
-  auto box = std::make_shared<TensorBox>();
-  box->meta = meta;
-  v.box = box;
+  Val v = tensor_of(meta);
   if (t->requires_grad) requires_grad_.insert(id);
   // Small tensors' elements let traced scalar arithmetic fold (shape-only runs stay exact).
   const auto& info = dtype_info(t->dtype);
@@ -122,12 +132,7 @@ Val Interpreter::new_input(const std::string& name, TensorMeta meta) {
   int id = graph_.add_value(meta, Value::Kind::input, name);
   graph_.inputs.push_back(id);
   meta.value_id = id;
-  Val v;
-  v.kind = VKind::tensor;
-  auto box = std::make_shared<TensorBox>();
-  box->meta = std::move(meta);
-  v.box = box;
-  return v;
+  return tensor_of(std::move(meta));
 }
 
 Val Interpreter::new_constant(TensorMeta meta, std::optional<std::vector<double>> known, std::string name) {
@@ -135,12 +140,7 @@ Val Interpreter::new_constant(TensorMeta meta, std::optional<std::vector<double>
   meta.value_id = id;
   graph_.values[size_t(id)].elements = known;
   if (known) known_[id] = std::move(*known);
-  Val v;
-  v.kind = VKind::tensor;
-  auto box = std::make_shared<TensorBox>();
-  box->meta = std::move(meta);
-  v.box = box;
-  return v;
+  return tensor_of(std::move(meta));
 }
 
 Val Interpreter::new_placeholder(int index) {
@@ -322,16 +322,7 @@ Val Interpreter::get_attr(const Val& obj, const std::string& name) {
           o.attrs.emplace(name, c);
           return c;
         }
-        if (const FunctionDef* m = o.cls->def->find_method(name)) {
-          Val v;
-          v.kind = VKind::method;
-          auto box = std::make_shared<MethodBox>();
-          box->self = obj;
-          box->def = m;
-          box->name = name;
-          v.box = box;
-          return v;
-        }
+        if (const FunctionDef* m = o.cls->def->find_method(name)) return Val::method(obj, m, name);
         // Declared but absent from the pickle: Optional attributes left unset.
         if (const ClassAttribute* a = o.cls->def->find_attribute(name); a && a->type && !o.py) return Val::uninit();
       }
@@ -343,16 +334,7 @@ Val Interpreter::get_attr(const Val& obj, const std::string& name) {
           o.attrs.emplace(name, x);
           return x;
         }
-        if (const FunctionDef* m = find_method(obj, name)) {
-          Val v;
-          v.kind = VKind::method;
-          auto box = std::make_shared<MethodBox>();
-          box->self = obj;
-          box->def = m;
-          box->name = name;
-          v.box = box;
-          return v;
-        }
+        if (const FunctionDef* m = find_method(obj, name)) return Val::method(obj, m, name);
       }
       fail("'" + short_class_name(o.qualname) + "' object has no attribute '" + name + "'");
     }
@@ -381,16 +363,7 @@ Val Interpreter::get_attr(const Val& obj, const std::string& name) {
       bool found = false;
       Val c = class_constant(*cls, name, &found);
       if (found) return c;
-      if (const FunctionDef* m = cls->def->find_method(name)) {
-        Val v;
-        v.kind = VKind::function;
-        auto box = std::make_shared<FuncBox>();
-        box->def = m;
-        box->qualname = cls->qualname + "." + name;
-        box->file = cls->file;
-        v.box = box;
-        return v;
-      }
+      if (const FunctionDef* m = cls->def->find_method(name)) return Val::function(m, cls->qualname + "." + name, cls->file);
       fail("class '" + cls->short_name + "' has no attribute '" + name + "'");
     }
     case VKind::tuple: {

@@ -251,11 +251,15 @@ StmtPtr SourceParser::for_statement() {
   f.iter = testlist_star();
   expect(Tok::colon, "after the 'for' iterable");
   f.body = suite("after 'for'");
-  if (accept(Tok::kw_else)) {
-    expect(Tok::colon, "after 'else'");
-    f.orelse = suite("after 'else'");
-  }
+  f.orelse = loop_else();
   return make_stmt(at, std::move(f));
+}
+
+// The `else:` suite of a for or while loop; empty when there is none.
+Block SourceParser::loop_else() {
+  if (!accept(Tok::kw_else)) return {};
+  expect(Tok::colon, "after 'else'");
+  return suite("after 'else'");
 }
 
 StmtPtr SourceParser::while_statement() {
@@ -264,10 +268,7 @@ StmtPtr SourceParser::while_statement() {
   w.test = namedexpr_test();
   expect(Tok::colon, "after the 'while' condition");
   w.body = suite("after 'while'");
-  if (accept(Tok::kw_else)) {
-    expect(Tok::colon, "after 'else'");
-    w.orelse = suite("after 'else'");
-  }
+  w.orelse = loop_else();
   return make_stmt(at, std::move(w));
 }
 

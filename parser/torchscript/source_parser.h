@@ -92,6 +92,7 @@ class SourceParser {
   StmtPtr while_statement();
   StmtPtr with_statement();
   Block suite(std::string_view owner);
+  Block loop_else();
   void check_target(const Expr& e, const char* action, bool single = false);
 
   // ---- expressions

@@ -1,11 +1,24 @@
-// Builtins on lists, tuples and module containers: len and indexing, the
-// list methods, and the builders and iterators (list(), range, zip, sum ...).
+// Builtins on containers: lists, tuples and module containers (len and
+// indexing, the list methods, the builders and iterators: list(), range, zip,
+// sum ...) and dicts (dict(), keys/values/items, get, setdefault, update).
 #include <algorithm>
 #include <cmath>
 
 #include "graph/builtins_support.h"
 
 namespace ptscope::graph::builtin {
+namespace {
+
+// dict.keys() / values() / items() as a list, in insertion order; `part` is
+// what one entry contributes.
+template <class Part>
+std::optional<Val> entries(Interpreter& in, Vals& a, const char* op, Part part) {
+  const Val& d = arg(in, a, 0, op);
+  if (d.kind != VKind::dict) return std::nullopt;
+  Vals out;
+  for (const auto& [k, v] : d.as<DictBox>().items) out.push_back(part(k, v));
+  return Val::list(std::move(out));
+}
 
 // len, x[i], x[i] = v, del x[i] (module containers included).
 void register_sequence_access(Table& m) {
@@ -364,6 +377,66 @@ void register_sequence_builders(Table& m) {
     }
     return Val::list(std::move(out));
   };
+}
+
+void register_dicts(Table& m) {
+  m["aten::dict"] = [](Interpreter& in, Vals& a, Kwargs&) -> std::optional<Val> {
+    Val d = dict_val();
+    if (!a.empty()) {
+      if (a[0].kind == VKind::dict) {
+        d.as<DictBox>().items = a[0].as<DictBox>().items;
+      } else if (a[0].is_sequence()) {
+        for (const auto& kv : a[0].items()) {
+          if (!kv.is_sequence() || kv.items().size() != 2) in.fail("dict() needs key/value pairs", ErrorCode::corrupt);
+          d.as<DictBox>().items.emplace_back(kv.items()[0], kv.items()[1]);
+        }
+      }
+    }
+    return d;
+  };
+  m["builtins::dict"] = m["aten::dict"];
+  m["aten::keys"] = [](Interpreter& in, Vals& a, Kwargs&) {
+    return entries(in, a, "keys", [](const Val& k, const Val&) { return k; });
+  };
+  m["aten::values"] = [](Interpreter& in, Vals& a, Kwargs&) {
+    return entries(in, a, "values", [](const Val&, const Val& v) { return v; });
+  };
+  m["aten::items"] = [](Interpreter& in, Vals& a, Kwargs&) {
+    return entries(in, a, "items", [](const Val& k, const Val& v) { return Val::tuple({k, v}); });
+  };
+  m["aten::get"] = [](Interpreter& in, Vals& a, Kwargs&) -> std::optional<Val> {
+    const Val& d = arg(in, a, 0, "get");
+    if (d.kind != VKind::dict) return std::nullopt;
+    if (Val* v = d.as<DictBox>().find(arg(in, a, 1, "get"))) return *v;
+    return a.size() > 2 ? a[2] : Val();
+  };
+  m["aten::setdefault"] = [](Interpreter& in, Vals& a, Kwargs&) -> std::optional<Val> {
+    const Val& d = arg(in, a, 0, "setdefault");
+    if (d.kind != VKind::dict) return std::nullopt;
+    if (Val* v = d.as<DictBox>().find(arg(in, a, 1, "setdefault"))) return *v;
+    Val dflt = a.size() > 2 ? a[2] : Val();
+    d.as<DictBox>().items.emplace_back(a[1], dflt);
+    return dflt;
+  };
+  m["aten::update"] = [](Interpreter& in, Vals& a, Kwargs&) -> std::optional<Val> {
+    const Val& d = arg(in, a, 0, "update");
+    const Val& o = arg(in, a, 1, "update");
+    if (d.kind != VKind::dict || o.kind != VKind::dict) return std::nullopt;
+    for (const auto& [k, v] : o.as<DictBox>().items) {
+      if (Val* slot = d.as<DictBox>().find(k)) *slot = v;
+      else d.as<DictBox>().items.emplace_back(k, v);
+    }
+    return Val();
+  };
+}
+
+}  // namespace
+
+void register_containers(Table& m) {
+  register_sequence_access(m);
+  register_list_methods(m);
+  register_sequence_builders(m);
+  register_dicts(m);
 }
 
 }  // namespace ptscope::graph::builtin
