@@ -89,20 +89,51 @@ struct Site {
   int64_t seq = 0;    // query positions
 };
 
-}  // namespace
+// What classify_architecture gathers from the graph, one evidence family per
+// step: value flow, attention sites (fused, then explicit), cross-attention,
+// MAC shares and convolution kinds, the input's kind.
+struct Evidence {
+  explicit Evidence(const Graph& g) : graph(g), values(g.values), nodes(g.nodes) {}
 
-Architecture classify_architecture(const Model&, const Graph& graph) {
-  const auto& values = graph.values;
-  const auto& nodes = graph.nodes;
-  if (nodes.empty()) return {"other", "no ops ran", {}};
-  auto valid = [&](int id) { return id >= 0 && size_t(id) < values.size(); };
+  const Graph& graph;
+  const std::vector<Value>& values;
+  const std::vector<Node>& nodes;
+  // Per value: depends on a graph input; has a triu/tril upstream.
+  std::vector<char> from_input, from_triangle;
+  std::vector<Site> sites;        // sorted by node
+  std::vector<int> site_of_node;  // index into sites, or -1
+  double total = 0, conv = 0, dense = 0, attention = 0, rnn = 0, backbone = 0, dense_on_maps = 0;
+  int convs = 0, patchify = 0, backbone_convs = 0, rolls = 0, partitions = 0;
+  bool image_input = false;
 
-  // Per-value flow facts, in execution order (nodes are topologically sorted).
-  std::vector<char> from_input(values.size(), 0), from_triangle(values.size(), 0);
+  bool valid(int id) const { return id >= 0 && size_t(id) < values.size(); }
+  // An activation depends on a graph input; a weight transposed or sliced by the code does not.
+  bool activation(int id) const { return valid(id) && from_input[size_t(id)]; }
+
+  void trace_flow();
+  void find_fused_sites();
+  void find_explicit_sites();
+  void mark_cross_attention();
+  void measure_macs();
+  void find_image_input();
+
+  struct SiteCounts {
+    int causal = 0, cross = 0, fused = 0;
+  };
+  SiteCounts count_sites() const {
+    SiteCounts c;
+    for (const Site& s : sites) c.causal += s.causal, c.cross += s.cross, c.fused += s.fused;
+    return c;
+  }
+  void describe(Architecture& a) const;
+  void decide(Architecture& a) const;
+};
+
+void Evidence::trace_flow() {
+  from_input.assign(values.size(), 0);
+  from_triangle.assign(values.size(), 0);
   for (int id : graph.inputs)
     if (valid(id)) from_input[size_t(id)] = 1;
-  // An activation depends on a graph input; a weight transposed or sliced by the code does not.
-  auto activation = [&](int id) { return valid(id) && from_input[size_t(id)]; };
   for (const Node& n : nodes) {
     const bool triangle = has(n.op, "aten::triu") || has(n.op, "aten::tril");
     char in = 0, tri = triangle;
@@ -111,10 +142,11 @@ Architecture classify_architecture(const Model&, const Graph& graph) {
     for (int id : n.outputs)
       if (valid(id)) from_input[size_t(id)] |= in, from_triangle[size_t(id)] |= tri;
   }
+}
 
-  // Attention sites.
-  std::vector<Site> sites;
-  std::vector<int> site_of_node(nodes.size(), -1);
+// Fused attention ops: scaled_dot_product_attention, the fused MHA / encoder-layer kernels.
+void Evidence::find_fused_sites() {
+  site_of_node.assign(nodes.size(), -1);
   for (size_t i = 0; i < nodes.size(); ++i) {
     const Node& n = nodes[i];
     if (!is_fused_attention(n.op) || n.inputs.empty()) continue;
@@ -132,7 +164,9 @@ Architecture classify_architecture(const Model&, const Graph& graph) {
     site_of_node[i] = int(sites.size());
     sites.push_back(s);
   }
-  // Explicit: softmax ← (scale, mask, bias, view ...) ← activation × activation product.
+}
+
+void Evidence::find_explicit_sites() {
   for (size_t i = 0; i < nodes.size(); ++i) {
     const Node& sm = nodes[i];
     if (!has(sm.op, "softmax") || sm.inputs.empty()) continue;
@@ -178,32 +212,31 @@ Architecture classify_architecture(const Model&, const Graph& graph) {
     }
   }
   std::sort(sites.begin(), sites.end(), [](const Site& a, const Site& b) { return a.node < b.node; });
+}
 
-  // Cross-attention: the query's and key's upstream inputs and attention sites differ.
-  if (!sites.empty()) {
-    Ancestry anc(values.size(), graph.inputs.size() + sites.size());
-    for (size_t k = 0; k < graph.inputs.size(); ++k)
-      if (valid(graph.inputs[k])) anc.set(graph.inputs[k], k);
-    std::vector<int> site_index(nodes.size(), -1);
-    for (size_t k = 0; k < sites.size(); ++k) site_index[size_t(sites[k].node)] = int(k);
-    for (size_t i = 0; i < nodes.size(); ++i) {
-      const Node& n = nodes[i];
-      if (site_index[i] >= 0) {
-        Site& s = sites[size_t(site_index[i])];
-        s.cross = valid(s.query) && valid(s.key) && !anc.same(s.query, s.key);
-      }
-      for (int out : n.outputs) {
-        if (!valid(out)) continue;
-        for (int in : n.inputs)
-          if (valid(in) && in != out) anc.merge(out, in);
-        if (site_index[i] >= 0) anc.set(out, graph.inputs.size() + size_t(site_index[i]));
-      }
+void Evidence::mark_cross_attention() {
+  if (sites.empty()) return;
+  Ancestry anc(values.size(), graph.inputs.size() + sites.size());
+  for (size_t k = 0; k < graph.inputs.size(); ++k)
+    if (valid(graph.inputs[k])) anc.set(graph.inputs[k], k);
+  std::vector<int> site_index(nodes.size(), -1);
+  for (size_t k = 0; k < sites.size(); ++k) site_index[size_t(sites[k].node)] = int(k);
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    const Node& n = nodes[i];
+    if (site_index[i] >= 0) {
+      Site& s = sites[size_t(site_index[i])];
+      s.cross = valid(s.query) && valid(s.key) && !anc.same(s.query, s.key);
+    }
+    for (int out : n.outputs) {
+      if (!valid(out)) continue;
+      for (int in : n.inputs)
+        if (valid(in) && in != out) anc.merge(out, in);
+      if (site_index[i] >= 0) anc.set(out, graph.inputs.size() + size_t(site_index[i]));
     }
   }
+}
 
-  // MAC shares and convolution kinds.
-  double total = 0, conv = 0, dense = 0, attention = 0, rnn = 0, backbone = 0, dense_on_maps = 0;
-  int convs = 0, patchify = 0, backbone_convs = 0, rolls = 0, partitions = 0;
+void Evidence::measure_macs() {
   const int first_site = sites.empty() ? int(nodes.size()) : sites.front().node;
   for (size_t i = 0; i < nodes.size(); ++i) {
     const Node& n = nodes[i];
@@ -241,12 +274,16 @@ Architecture classify_architecture(const Model&, const Graph& graph) {
       if (!n.inputs.empty() && valid(n.inputs[0]) && values[size_t(n.inputs[0])].meta.shape.size() == 4) dense_on_maps += macs;
     }
   }
-  bool image_input = false;
+}
+
+void Evidence::find_image_input() {
+  image_input = false;
   for (int id : graph.inputs)
     if (valid(id) && values[size_t(id)].meta.shape.size() == 4 && dtype_info(values[size_t(id)].meta.dtype).is_floating)
       image_input = true;
+}
 
-  Architecture a;
+void Evidence::describe(Architecture& a) const {
   auto note = [&](std::string line) { a.evidence.push_back(std::move(line)); };
   note("MACs: convolution " + percent(conv, total) + ", dense " + percent(dense, total) + ", attention " +
        percent(attention, total) + ", recurrent " + percent(rnn, total));
@@ -254,8 +291,7 @@ Architecture classify_architecture(const Model&, const Graph& graph) {
   if (convs > 0)
     note(std::to_string(convs) + (convs == 1 ? " convolution (" : " convolutions (") + std::to_string(patchify) +
          " patchify: kernel = stride, no padding)");
-  int causal = 0, cross = 0, fused = 0;
-  for (const Site& s : sites) causal += s.causal, cross += s.cross, fused += s.fused;
+  const auto [causal, cross, fused] = count_sites();
   if (!sites.empty()) {
     note(count(sites.size(), "attention site") + " (" + std::to_string(fused) + " fused, " +
          std::to_string(sites.size() - size_t(fused)) + " explicit softmax(QK\xE1\xB5\x80))");
@@ -265,7 +301,10 @@ Architecture classify_architecture(const Model&, const Graph& graph) {
   if (rolls) note(std::to_string(rolls) + " torch.roll (shifted windows)");
   if (partitions) note(std::to_string(partitions) + " 6-D reshapes/permutes (window partition)");
   if (dense_on_maps > 0) note("dense layers on 4-D feature maps (pointwise convolutions written as Linear)");
+}
 
+void Evidence::decide(Architecture& a) const {
+  const auto [causal, cross, fused] = count_sites();
   const bool vision = image_input || convs > 0;
   if (rnn > 0 && rnn >= 0.3 * total) {
     a.kind = "RNN";
@@ -310,6 +349,22 @@ Architecture classify_architecture(const Model&, const Graph& graph) {
     a.kind = "other";
     a.reason = "no dominant layer type (conv " + percent(conv, total) + ", dense " + percent(dense, total) + ")";
   }
+}
+
+}  // namespace
+
+Architecture classify_architecture(const Model&, const Graph& graph) {
+  if (graph.nodes.empty()) return {"other", "no ops ran", {}};
+  Evidence e(graph);
+  e.trace_flow();
+  e.find_fused_sites();
+  e.find_explicit_sites();
+  e.mark_cross_attention();
+  e.measure_macs();
+  e.find_image_input();
+  Architecture a;
+  e.describe(a);
+  e.decide(a);
   return a;
 }
 

@@ -64,6 +64,37 @@ Val Val::tuple(Vals items) {
   return x;
 }
 
+Val Val::klass(const ClassInfo* cls) {
+  Val x;
+  x.kind = VKind::klass;
+  auto box = std::make_shared<ClassBox>();
+  box->cls = cls;
+  x.box = std::move(box);
+  return x;
+}
+
+Val Val::function(const ts::FunctionDef* def, std::string qualname, const std::string* file) {
+  Val x;
+  x.kind = VKind::function;
+  auto box = std::make_shared<FuncBox>();
+  box->def = def;
+  box->qualname = std::move(qualname);
+  box->file = file;
+  x.box = std::move(box);
+  return x;
+}
+
+Val Val::method(Val self, const ts::FunctionDef* def, std::string name) {
+  Val x;
+  x.kind = VKind::method;
+  auto box = std::make_shared<MethodBox>();
+  box->self = std::move(self);
+  box->def = def;
+  box->name = std::move(name);
+  x.box = std::move(box);
+  return x;
+}
+
 const std::string& Val::str() const { return static_cast<StrBox*>(box.get())->s; }
 Vals& Val::items() const { return static_cast<SeqBox*>(box.get())->items; }
 

@@ -45,6 +45,7 @@ struct Box {
 
 struct Val;
 using Vals = std::vector<Val>;
+struct ClassInfo;
 
 struct Val {
   VKind kind = VKind::none;
@@ -66,6 +67,11 @@ struct Val {
   static Val list(Vals items);
   static Val tuple(Vals items);
   static Val uninit() { Val x; x.kind = VKind::uninit; return x; }
+  // Callables: a class from code/, a function (free, a class's, or a nested
+  // def), a method bound to its receiver.
+  static Val klass(const ClassInfo* cls);
+  static Val function(const ts::FunctionDef* def, std::string qualname, const std::string* file);
+  static Val method(Val self, const ts::FunctionDef* def, std::string name);
 
   bool is(VKind k) const { return kind == k; }
   bool is_none() const { return kind == VKind::none; }
@@ -111,8 +117,6 @@ struct DictBox : Box {
   std::vector<std::pair<Val, Val>> items;  // insertion order
   Val* find(const Val& key);
 };
-
-struct ClassInfo;
 
 struct ObjBox : Box {
   const ClassInfo* cls = nullptr;  // null for TorchBind objects without code

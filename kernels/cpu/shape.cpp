@@ -274,9 +274,9 @@ void tri_kernel(KernelCall& c, bool lower) {
   });
 }
 
-}  // namespace
 
-void register_shape_kernels(KernelTable& t) {
+// Reshapes and permutations: views of the same storage.
+void register_reshape_kernels(KernelTable& t) {
   const OutputMode V = OutputMode::by_kernel;
   // Reshapes.
   for (const char* n : {"aten::view", "aten::reshape", "aten::_unsafe_view"})
@@ -340,7 +340,11 @@ void register_shape_kernels(KernelTable& t) {
       }
       c.set_output(0, permuted(x, perm));
     }, V);
+}
 
+// Slices, size-1 dims, expansion and lists of views (split, chunk, unbind ...).
+void register_slicing_kernels(KernelTable& t) {
+  const OutputMode V = OutputMode::by_kernel;
   // Slicing.
   add_kernel(t, "aten::select.int", [](KernelCall& c) {
     const CpuTensor& x = c.tensor(0);
@@ -466,7 +470,11 @@ void register_shape_kernels(KernelTable& t) {
     st.erase(st.begin() + d);
     for (int64_t i = 0; i < x.shape[size_t(d)]; ++i) c.set_output(size_t(i), x.view(s, st, i * x.strides[size_t(d)]));
   }, V);
+}
 
+// Aliases and dtype conversions: a view when nothing changes, a copy otherwise.
+void register_alias_kernels(KernelTable& t) {
+  const OutputMode V = OutputMode::by_kernel;
   // Aliases and conversions.
   for (const char* n : {"aten::alias", "aten::detach", "aten::lift_fresh"})
     add_kernel(t, n, [](KernelCall& c) { c.set_output(0, c.tensor(0)); }, V);
@@ -484,7 +492,11 @@ void register_shape_kernels(KernelTable& t) {
   add_kernel(t, "aten::to.prim_dtype", [](KernelCall& c) { to_dtype_op(c, dtype_arg(c, 1), c.bool_arg(3)); }, V);
   add_kernel(t, "aten::to.prim_other", [](KernelCall& c) { to_dtype_op(c, std::nullopt, c.bool_arg(2)); }, V);
   add_kernel(t, "aten::type_as", [](KernelCall& c) { to_dtype_op(c, c.tensor(1).dtype, false); }, V);
+}
 
+// Copies into the preallocated output: cat/stack, flip/roll/repeat, padding,
+// pixel and channel shuffles, tril/triu.
+void register_copy_kernels(KernelTable& t) {
   // Copies.
   for (const char* n : {"aten::cat", "aten::concat", "aten::concatenate"})
     add_kernel(t, n, [](KernelCall& c) { cat_into(c.tensors(0), c.int_arg(1), c.out()); });
@@ -612,7 +624,10 @@ void register_shape_kernels(KernelTable& t) {
     });
   add_kernel(t, "aten::tril", [](KernelCall& c) { tri_kernel(c, true); });
   add_kernel(t, "aten::triu", [](KernelCall& c) { tri_kernel(c, false); });
+}
 
+// Factories: zeros, ones, full, arange, linspace.
+void register_factory_kernels(KernelTable& t) {
   // Factories (outputs preallocated with the rule's shape and dtype).
   for (const char* n : {"aten::zeros", "aten::zeros_like", "aten::new_zeros", "aten::empty.memory_format", "aten::empty_like", "aten::new_empty"})
     add_kernel(t, n, [](KernelCall& c) { fill_out(c, 0); });
@@ -637,6 +652,16 @@ void register_shape_kernels(KernelTable& t) {
     for (int64_t i = 0; i < steps; ++i) p[i] = i < steps / 2 ? a + step * double(i) : b - step * double(steps - 1 - i);
     convert(tmp.tensor(), out);
   });
+}
+
+}  // namespace
+
+void register_shape_kernels(KernelTable& t) {
+  register_reshape_kernels(t);
+  register_slicing_kernels(t);
+  register_alias_kernels(t);
+  register_copy_kernels(t);
+  register_factory_kernels(t);
 }
 
 }  // namespace ptscope::kernels

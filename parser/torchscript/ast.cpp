@@ -33,6 +33,11 @@ const FunctionDef* Module::find_function(std::string_view name) const {
   return nullptr;
 }
 
+bool is_name(const Expr& e, std::string_view id) {
+  const Name* n = e.as<Name>();
+  return n && n->id == id;
+}
+
 const char* class_kind_name(ClassKind kind) {
   switch (kind) {
     case ClassKind::plain: return "class";

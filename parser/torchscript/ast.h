@@ -128,6 +128,9 @@ ExprPtr make_expr(const Loc& loc, T node) {
   return ExprPtr(new Expr{loc, ExprNode(std::move(node))});
 }
 
+// True when `e` is the plain name `id` (`range`, `Final`, `List` ...).
+bool is_name(const Expr& e, std::string_view id);
+
 // ----------------------------------------------------------------- statements
 
 struct ExprStmt { ExprPtr value; };

@@ -1,0 +1,136 @@
+// The TorchScript source parser's class, shared by its three files:
+// parser.cpp (errors, modules, classes, functions and the entry points),
+// parser_statements.cpp and parser_expressions.cpp. Internal to the parser.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "parser/torchscript/lexer.h"
+#include "parser/torchscript/parser.h"
+
+namespace ptscope::ts::detail {
+
+// One instance parses one source. Grammar functions are named after the
+// Python grammar rules they implement (test, or_test, comparison, ...).
+class SourceParser {
+ public:
+  SourceParser(std::string_view source, std::string_view file_name, const ParseLimits& limits)
+      : lex_(source, file_name, limits.max_tokens), max_depth_(limits.max_depth) {}
+
+  Module module(std::string file_name);
+  ExprPtr single_expression();
+
+ private:
+  // Counts tree depth for the lifetime of one grammar function call. Loops
+  // that build left-nested trees (a + b + c, x.a.b) add one level per step.
+  class Nest {
+   public:
+    explicit Nest(SourceParser& p) : p_(p) {}
+    Nest(const Nest&) = delete;
+    Nest& operator=(const Nest&) = delete;
+    ~Nest() { p_.depth_ -= levels_; }
+    void add(const Loc& at) {
+      if (p_.depth_ >= p_.max_depth_) {
+        fail_at(at, "nesting deeper than " + std::to_string(p_.max_depth_) + " levels",
+                ErrorCode::limit_exceeded);
+      }
+      ++p_.depth_;
+      ++levels_;
+    }
+
+   private:
+    SourceParser& p_;
+    uint32_t levels_ = 0;
+  };
+
+  // ---- tokens (two tokens of lookahead are enough for `name =` and `name :=`)
+  const Token& peek(unsigned k = 0) {
+    while (count_ <= k) ahead_[count_++] = lex_.next();
+    return ahead_[k];
+  }
+  Tok kind(unsigned k = 0) { return peek(k).kind; }
+  Token take() {
+    peek();
+    Token t = ahead_[0];
+    for (unsigned i = 1; i < count_; ++i) ahead_[i - 1] = ahead_[i];
+    --count_;
+    return t;
+  }
+  bool accept(Tok k) {
+    if (kind() != k) return false;
+    take();
+    return true;
+  }
+  Loc loc(const Token& t) const { return lex_.loc(t); }
+  Loc here() { return loc(peek()); }
+  [[noreturn]] void fail_expected(std::string_view what, std::string_view context);
+  Token expect(Tok k, std::string_view context) {
+    if (kind() != k) fail_expected(tok_spelling(k), context);
+    return take();
+  }
+  void close(Tok k, const Token& open) {
+    if (kind() != k) fail_unclosed(k, open);
+    take();
+  }
+  [[noreturn]] void fail_unclosed(Tok k, const Token& open);
+  static bool starts_expression(Tok k);
+
+  // ---- statements
+  ClassDef class_def();
+  void class_member(ClassDef& cls, Stmt& stmt);
+  FunctionDef function_def();
+  std::vector<Param> params(Tok end, bool annotated);
+  void statement(Block& out);
+  void simple_line(Block& out);
+  StmtPtr simple_statement();
+  StmtPtr expression_statement();
+  StmtPtr import_statement();
+  StmtPtr if_statement();
+  StmtPtr for_statement();
+  StmtPtr while_statement();
+  StmtPtr with_statement();
+  Block suite(std::string_view owner);
+  Block loop_else();
+  void check_target(const Expr& e, const char* action, bool single = false);
+
+  // ---- expressions
+  using Rule = ExprPtr (SourceParser::*)();
+  // `a, b,` -> Tuple, `a` -> a. Items continue up to `end`, or while they
+  // can start an expression when `end` is end_of_file.
+  ExprPtr sequence(Rule item, Tok end);
+  ExprPtr testlist_star() { return sequence(&SourceParser::star_or_test, Tok::end_of_file); }
+  ExprPtr target_list() { return sequence(&SourceParser::star_or_bitor, Tok::end_of_file); }
+  ExprPtr star_or_test();
+  ExprPtr star_or_bitor();
+  ExprPtr star_or_namedexpr();
+  ExprPtr namedexpr_test();
+  ExprPtr test();
+  ExprPtr lambda();
+  ExprPtr or_test();
+  ExprPtr and_test();
+  ExprPtr not_test();
+  ExprPtr comparison();
+  ExprPtr bitor_expr() { return binary(1); }
+  ExprPtr binary(int min_prec);
+  ExprPtr unary();
+  ExprPtr power();
+  ExprPtr primary();
+  ExprPtr call(ExprPtr func);
+  ExprPtr subscript_item();
+  ExprPtr atom();
+  ExprPtr strings();
+  ExprPtr paren_display();
+  ExprPtr list_display();
+  ExprPtr brace_display();
+  ExprPtr comprehension(CompKind ck, const Loc& at, ExprPtr elt, ExprPtr value);
+
+  Lexer lex_;
+  Token ahead_[2];
+  unsigned count_ = 0;
+  uint32_t depth_ = 0;
+  uint32_t max_depth_;
+};
+
+}  // namespace ptscope::ts::detail
