@@ -1,6 +1,7 @@
 #include "kernels/profile.h"
 
 #include <algorithm>
+#include <optional>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -183,9 +184,11 @@ static std::vector<TensorBuffer> exported_sample_inputs(const Model& model, cons
   return out;
 }
 
-ProfileResult profile(const Model& model, const ProfileOptions& options) {
+ProfileResult profile(const Model& model, const ProfileOptions& options, const graph::Graph* built) {
   try {
-    graph::Graph g = graph::build_graph(model, options.graph);
+    std::optional<graph::Graph> own;
+    if (!built) built = &own.emplace(graph::build_graph(model, options.graph));
+    const graph::Graph& g = *built;
     if (options.input_files.empty()) {
       auto sample = exported_sample_inputs(model, g);
       if (!sample.empty()) return profile_graph(g, options, std::move(sample), "the archive's sample input");

@@ -74,7 +74,9 @@ struct ProfileResult {
 // Builds the graph (options.graph) and profiles it. A torch.export program
 // runs on the sample input saved with it unless input files are given or the
 // graph's input shapes differ from it (--input/--batch/--seq): then random.
-ProfileResult profile(const Model& model, const ProfileOptions& options);
+// `built`: the graph a caller already built from this model with options.graph (analyze has one), used
+// instead of building it again.
+ProfileResult profile(const Model& model, const ProfileOptions& options, const graph::Graph* built = nullptr);
 // Profiles an already built graph with these inputs (graph.inputs order; empty: random from options.seed).
 // `inputs_from` names where given inputs came from in the report ("" keeps the default wording).
 ProfileResult profile_graph(const graph::Graph& g, const ProfileOptions& options, std::vector<TensorBuffer> inputs = {},

@@ -284,7 +284,7 @@ Analysis analyse(const Model& m, const AnalysisOptions& options, RunMonitor& mon
 
   if (options.inference || options.profile) {
     progress(options, "running the model (" + options.device + ")", ++step, steps);
-    a.inference = inference_section(m, options, a);
+    a.inference = inference_section(m, g ? &*g : nullptr, options, a);
   }
   progress(options, "roofline", ++step, steps);
   a.roofline = roofline_section(a.nodes, options);

@@ -11,7 +11,7 @@
 
 namespace ptscope {
 
-InferenceSection inference_section(const Model& model, const AnalysisOptions& options, Analysis& a) {
+InferenceSection inference_section(const Model& model, const graph::Graph* g, const AnalysisOptions& options, Analysis& a) {
   const GraphSection& graph = a.graph;
   std::vector<NodeRow>& nodes = a.nodes;
   std::vector<ModuleRow>& modules = a.modules;
@@ -30,7 +30,7 @@ InferenceSection inference_section(const Model& model, const AnalysisOptions& op
   po.graph = options.graph;
   s.executor_ran = true;
   try {
-    s.result = kernels::profile(model, po);
+    s.result = kernels::profile(model, po, g);
   } catch (const Error& e) {
     s.unavailable = e.what();
     return s;

@@ -30,6 +30,7 @@ std::vector<AnalysisRecommendation> recommendations_section(const Analysis& a, c
 // Runs the model on the executor by the path `ptscope profile` takes
 // (kernels::profile, with its fallback to a run on real data), and adds
 // each node's time to a.nodes and, summed, to a.modules. Needs a.graph and a.summary.
-InferenceSection inference_section(const Model& model, const AnalysisOptions& options, Analysis& a);
+// `g`: the graph the analysis built (null when it has none), run as it is rather than built again.
+InferenceSection inference_section(const Model& model, const graph::Graph* g, const AnalysisOptions& options, Analysis& a);
 
 }  // namespace ptscope
