@@ -60,6 +60,21 @@ bool transpose_in_place(const Transform& t, std::vector<int64_t>& shape) {
   return true;
 }
 
+// Applies a permute (output dim i is input dim dims[i]), or undoes it when
+// `inverse`; false when the dims do not fit the shape.
+bool permute_in_place(const Transform& t, std::vector<int64_t>& shape, bool inverse) {
+  if (t.dims.size() != shape.size()) return false;
+  std::vector<int64_t> out(shape.size());
+  for (size_t i = 0; i < t.dims.size(); ++i) {
+    int64_t d = wrap_dim(t.dims[i], shape.size());
+    if (d < 0 || d >= int64_t(shape.size())) return false;
+    if (inverse) out[size_t(d)] = shape[i];
+    else out[i] = shape[size_t(d)];
+  }
+  shape = out;
+  return true;
+}
+
 // The shape a transform chain makes of an input shape (for answering size queries).
 bool apply_chain(const std::vector<Transform>& chain, std::vector<int64_t>& shape) {
   for (const Transform& t : chain) {
@@ -87,17 +102,9 @@ bool apply_chain(const std::vector<Transform>& chain, std::vector<int64_t>& shap
       case Transform::transpose:
         if (!transpose_in_place(t, shape)) return false;
         break;
-      case Transform::permute: {
-        if (t.dims.size() != shape.size()) return false;
-        std::vector<int64_t> out(shape.size());
-        for (size_t i = 0; i < t.dims.size(); ++i) {
-          int64_t d = wrap_dim(t.dims[i], shape.size());
-          if (d < 0 || d >= int64_t(shape.size())) return false;
-          out[i] = shape[size_t(d)];
-        }
-        shape = out;
+      case Transform::permute:
+        if (!permute_in_place(t, shape, false)) return false;
         break;
-      }
     }
   }
   return true;
@@ -435,17 +442,9 @@ class Probe : public PlaceholderObserver {
         case Transform::transpose:  // its own inverse
           if (!transpose_in_place(t, shape)) return false;
           break;
-        case Transform::permute: {
-          if (t.dims.size() != shape.size()) return false;
-          std::vector<int64_t> in(shape.size());
-          for (size_t i = 0; i < t.dims.size(); ++i) {
-            int64_t d = wrap(t.dims[i], shape.size());
-            if (d < 0 || d >= int64_t(shape.size())) return false;
-            in[size_t(d)] = shape[i];
-          }
-          shape = in;
+        case Transform::permute:
+          if (!permute_in_place(t, shape, true)) return false;
           break;
-        }
       }
     }
     return true;
