@@ -1,6 +1,7 @@
 #include "graph/input_inference.h"
 #include "core/format.h"
 #include "core/shape.h"
+#include "core/strings.h"
 #include "graph/input_search.h"
 #include "graph/interpreter.h"
 
@@ -51,6 +52,29 @@ struct Transform {
 // The dim index, or -1 (which every caller rejects) when out of range.
 int64_t wrap_dim(int64_t d, size_t rank) { return wrapped_dim(d, int64_t(rank)).value_or(-1); }
 
+// Swaps the two dims of a transpose; false when one is out of range.
+bool transpose_in_place(const Transform& t, std::vector<int64_t>& shape) {
+  int64_t a = wrap_dim(t.dims[0], shape.size()), b = wrap_dim(t.dims[1], shape.size());
+  if (a < 0 || b < 0 || a >= int64_t(shape.size()) || b >= int64_t(shape.size())) return false;
+  std::swap(shape[size_t(a)], shape[size_t(b)]);
+  return true;
+}
+
+// Applies a permute (output dim i is input dim dims[i]), or undoes it when
+// `inverse`; false when the dims do not fit the shape.
+bool permute_in_place(const Transform& t, std::vector<int64_t>& shape, bool inverse) {
+  if (t.dims.size() != shape.size()) return false;
+  std::vector<int64_t> out(shape.size());
+  for (size_t i = 0; i < t.dims.size(); ++i) {
+    int64_t d = wrap_dim(t.dims[i], shape.size());
+    if (d < 0 || d >= int64_t(shape.size())) return false;
+    if (inverse) out[size_t(d)] = shape[i];
+    else out[i] = shape[size_t(d)];
+  }
+  shape = out;
+  return true;
+}
+
 // The shape a transform chain makes of an input shape (for answering size queries).
 bool apply_chain(const std::vector<Transform>& chain, std::vector<int64_t>& shape) {
   for (const Transform& t : chain) {
@@ -75,23 +99,12 @@ bool apply_chain(const std::vector<Transform>& chain, std::vector<int64_t>& shap
         else shape[size_t(d)] = 1;
         break;
       }
-      case Transform::transpose: {
-        int64_t a = wrap_dim(t.dims[0], shape.size()), b = wrap_dim(t.dims[1], shape.size());
-        if (a < 0 || b < 0 || a >= int64_t(shape.size()) || b >= int64_t(shape.size())) return false;
-        std::swap(shape[size_t(a)], shape[size_t(b)]);
+      case Transform::transpose:
+        if (!transpose_in_place(t, shape)) return false;
         break;
-      }
-      case Transform::permute: {
-        if (t.dims.size() != shape.size()) return false;
-        std::vector<int64_t> out(shape.size());
-        for (size_t i = 0; i < t.dims.size(); ++i) {
-          int64_t d = wrap_dim(t.dims[i], shape.size());
-          if (d < 0 || d >= int64_t(shape.size())) return false;
-          out[i] = shape[size_t(d)];
-        }
-        shape = out;
+      case Transform::permute:
+        if (!permute_in_place(t, shape, false)) return false;
         break;
-      }
     }
   }
   return true;
@@ -426,23 +439,12 @@ class Probe : public PlaceholderObserver {
           shape.insert(shape.begin() + d, 1);
           break;
         }
-        case Transform::transpose: {
-          int64_t a = wrap(t.dims[0], shape.size()), b = wrap(t.dims[1], shape.size());
-          if (a < 0 || b < 0 || a >= int64_t(shape.size()) || b >= int64_t(shape.size())) return false;
-          std::swap(shape[size_t(a)], shape[size_t(b)]);
+        case Transform::transpose:  // its own inverse
+          if (!transpose_in_place(t, shape)) return false;
           break;
-        }
-        case Transform::permute: {
-          if (t.dims.size() != shape.size()) return false;
-          std::vector<int64_t> in(shape.size());
-          for (size_t i = 0; i < t.dims.size(); ++i) {
-            int64_t d = wrap(t.dims[i], shape.size());
-            if (d < 0 || d >= int64_t(shape.size())) return false;
-            in[size_t(d)] = shape[i];
-          }
-          shape = in;
+        case Transform::permute:
+          if (!permute_in_place(t, shape, true)) return false;
           break;
-        }
       }
     }
     return true;
@@ -700,13 +702,7 @@ InputSpec parse_input_spec(std::string_view text) {
     spec.scalar_is_int = value.find_first_of(".eE") == std::string::npos;
     return spec;
   }
-  std::vector<std::string> parts;
-  size_t start = 0;
-  for (size_t k = 0; k <= text.size(); ++k)
-    if (k == text.size() || text[k] == ':') {
-      parts.emplace_back(text.substr(start, k - start));
-      start = k + 1;
-    }
+  const std::vector<std::string> parts = split_fields(text, ':');
   if (parts.empty() || parts.size() > 3) bad("too many ':' fields");
   bool ok = false;
   size_t shape_at = 0;

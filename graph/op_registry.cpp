@@ -12,18 +12,6 @@
 namespace ptscope::graph {
 namespace {
 
-// Type text without alias annotations: "Tensor(a!)" → "Tensor".
-std::string strip_alias(std::string_view type) {
-  std::string out;
-  int depth = 0;
-  for (char c : type) {
-    if (c == '(') ++depth;
-    else if (c == ')') --depth;
-    else if (depth == 0) out += c;
-  }
-  return out;
-}
-
 std::string kind_name(const ArgValue& v) {
   static const char* const kNames[] = {"None", "bool", "int", "float", "str", "int[]", "float[]", "Tensor", "Tensor[]"};
   return kNames[v.index()];
@@ -254,7 +242,7 @@ std::optional<std::vector<ArgValue>> OpRegistry::bind(const Schema& schema, cons
                   std::to_string(positional.size()));
   std::vector<std::optional<ArgValue>> slots(params.size());
   auto place = [&](size_t i, const ArgValue& v) -> bool {
-    auto c = coerce(strip_alias(params[i].type), v);
+    auto c = coerce(schema_base_type(params[i].type), v);
     if (!c) return false;
     slots[i] = std::move(*c);
     return true;
@@ -278,7 +266,7 @@ std::optional<std::vector<ArgValue>> OpRegistry::bind(const Schema& schema, cons
     if (!slots[i]) {
       if (!params[i].default_value) return reject("missing argument '" + params[i].name + "'");
       ArgValue lit = parse_literal(*params[i].default_value, schema.text);
-      auto c = coerce(strip_alias(params[i].type), lit);
+      auto c = coerce(schema_base_type(params[i].type), lit);
       if (!c)
         throw Error(ErrorCode::usage, "default '" + *params[i].default_value + "' does not fit " + params[i].type +
                                           " in " + schema.text);

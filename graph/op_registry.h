@@ -44,6 +44,9 @@ struct Schema {
 // Throws ptscope::Error(usage) on malformed schema text.
 Schema parse_schema(std::string_view text);
 
+// A schema type without its alias annotations: "Tensor(a!)" → "Tensor", "Tensor(a)[]" → "Tensor[]".
+std::string schema_base_type(std::string_view type);
+
 struct OpCost {
   double flops = 0;          // FlopCounterMode convention: 2 per multiply-add, only for the ops it counts
   double macs = 0;           // multiply-accumulates of those ops

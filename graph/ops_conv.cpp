@@ -1,16 +1,10 @@
 // Convolutions: conv1d/2d/3d (with 'same'/'valid' padding strings), transposed
 // convolutions and the aten::_convolution / aten::convolution forms traces use.
+#include "graph/conv_args.h"
 #include "graph/op_rules.h"
 
 namespace ptscope::graph::rules {
 namespace {
-
-struct ConvParams {
-  std::vector<int64_t> stride, padding, dilation, output_padding;
-  std::string padding_mode;  // "" for explicit padding, else "same" / "valid"
-  bool transposed = false;
-  int64_t groups = 1;
-};
 
 // Fixed-size params (int[2]) arrive broadcast by binding; the generic
 // _convolution form may carry one value for every spatial dim.
@@ -21,7 +15,7 @@ std::vector<int64_t> expand(std::vector<int64_t> v, size_t n, const char* what) 
   return v;
 }
 
-Outs conv_shape(const TensorMeta& in, const TensorMeta& w, const TensorMeta* bias, ConvParams p) {
+Outs conv_shape(const TensorMeta& in, const TensorMeta& w, const TensorMeta* bias, ConvArgs p) {
   const size_t spatial = w.shape.size() < 3 ? 0 : w.shape.size() - 2;
   if (spatial == 0) fail("weight " + shape_str(w.shape) + " has no spatial dims");
   const bool batched = in.shape.size() == spatial + 2;
@@ -96,42 +90,13 @@ OpCost conv_cost(const Args& a, const Outs& o, bool transposed) {
   return c;
 }
 
-Outs conv_rule(const Args& a) {  // (input, weight, bias, stride, padding, dilation, groups)
-  ConvParams p;
-  p.stride = ints(a, 3);
-  if (std::holds_alternative<std::string>(a[4])) {
-    p.padding_mode = str_arg(a, 4);
-    if (p.padding_mode != "same" && p.padding_mode != "valid")
-      fail("padding must be 'same' or 'valid', got '" + p.padding_mode + "'");
-  } else {
-    p.padding = ints(a, 4);
-  }
-  p.dilation = ints(a, 5);
-  p.groups = int_arg(a, 6);
-  return conv_shape(tensor(a, 0), tensor(a, 1), opt_tensor(a, 2), p);
-}
-
-Outs conv_transpose_rule(const Args& a) {  // (input, weight, bias, stride, padding, output_padding, groups, dilation)
-  ConvParams p;
-  p.transposed = true;
-  p.stride = ints(a, 3);
-  p.padding = ints(a, 4);
-  p.output_padding = ints(a, 5);
-  p.groups = int_arg(a, 6);
-  p.dilation = ints(a, 7);
-  return conv_shape(tensor(a, 0), tensor(a, 1), opt_tensor(a, 2), p);
-}
-
-// (input, weight, bias, stride, padding, dilation, transposed, output_padding, groups, ...)
-Outs convolution_rule(const Args& a) {
-  ConvParams p;
-  p.stride = ints(a, 3);
-  p.padding = ints(a, 4);
-  p.dilation = ints(a, 5);
-  p.transposed = bool_arg(a, 6);
-  p.output_padding = ints(a, 7);
-  p.groups = int_arg(a, 8);
-  return conv_shape(tensor(a, 0), tensor(a, 1), opt_tensor(a, 2), p);
+// The convolution arguments in the layout of `form`; the .padding overloads'
+// string must name a padding mode torch knows.
+ConvArgs conv_args(const Args& a, ConvForm form) {
+  ConvArgs p = bind_conv_args(ArgReader{a}, form);
+  if (form == ConvForm::conv_padding && p.padding_mode != "same" && p.padding_mode != "valid")
+    fail("padding must be 'same' or 'valid', got '" + p.padding_mode + "'");
+  return p;
 }
 
 // FlopCounterMode's convolution_backward: the input gradient is a (transposed)
@@ -143,10 +108,6 @@ BackwardCost conv_backward(const Args& a, const Outs& o, const NeedsGrad& needs,
   const double forward = conv_cost(a, o, transposed).flops;
   return grads_of(needs, {{0, forward}, {1, forward * double(groups)}});
 }
-
-OpCost conv_fwd_cost(const Args& a, const Outs& o) { return conv_cost(a, o, false); }
-OpCost conv_transpose_cost(const Args& a, const Outs& o) { return conv_cost(a, o, true); }
-OpCost convolution_cost(const Args& a, const Outs& o) { return conv_cost(a, o, bool_arg(a, 6)); }
 
 }  // namespace
 
@@ -161,32 +122,22 @@ void register_conv_ops(OpRegistry& r) {
            "aten::conv2d.padding(Tensor input, Tensor weight, Tensor? bias=None, SymInt[2] stride=[1, 1], str padding=\"valid\", SymInt[2] dilation=[1, 1], SymInt groups=1) -> Tensor",
            "aten::conv3d(Tensor input, Tensor weight, Tensor? bias=None, SymInt[3] stride=[1, 1, 1], SymInt[3] padding=[0, 0, 0], SymInt[3] dilation=[1, 1, 1], SymInt groups=1) -> Tensor",
            "aten::conv3d.padding(Tensor input, Tensor weight, Tensor? bias=None, SymInt[3] stride=[1, 1, 1], str padding=\"valid\", SymInt[3] dilation=[1, 1, 1], SymInt groups=1) -> Tensor",
-       }) {
-    OpDef& d = def(r, s, C, conv_rule, conv_fwd_cost);
-    d.backward = [](const Args& a, const Outs& o, const NeedsGrad& n) {
-      return conv_backward(a, o, n, false, int_arg(a, 6));
-    };
-    d.saves = keeps_input_and_weight;
-  }
-  for (const char* s : {
            "aten::conv_transpose1d(Tensor input, Tensor weight, Tensor? bias=None, SymInt[1] stride=[1], SymInt[1] padding=[0], SymInt[1] output_padding=[0], SymInt groups=1, SymInt[1] dilation=[1]) -> Tensor",
            "aten::conv_transpose2d.input(Tensor input, Tensor weight, Tensor? bias=None, SymInt[2] stride=[1, 1], SymInt[2] padding=[0, 0], SymInt[2] output_padding=[0, 0], SymInt groups=1, SymInt[2] dilation=[1, 1]) -> Tensor",
            "aten::conv_transpose3d.input(Tensor input, Tensor weight, Tensor? bias=None, SymInt[3] stride=[1, 1, 1], SymInt[3] padding=[0, 0, 0], SymInt[3] output_padding=[0, 0, 0], SymInt groups=1, SymInt[3] dilation=[1, 1, 1]) -> Tensor",
-       }) {
-    OpDef& d = def(r, s, C, conv_transpose_rule, conv_transpose_cost);
-    d.backward = [](const Args& a, const Outs& o, const NeedsGrad& n) {
-      return conv_backward(a, o, n, true, int_arg(a, 6));
-    };
-    d.saves = keeps_input_and_weight;
-  }
-  for (const char* s : {
            "aten::_convolution(Tensor input, Tensor weight, Tensor? bias, SymInt[] stride, SymInt[] padding, SymInt[] dilation, bool transposed, SymInt[] output_padding, SymInt groups, bool benchmark, bool deterministic, bool cudnn_enabled, bool allow_tf32) -> Tensor",
            "aten::_convolution.deprecated(Tensor input, Tensor weight, Tensor? bias, SymInt[] stride, SymInt[] padding, SymInt[] dilation, bool transposed, int[] output_padding, SymInt groups, bool benchmark, bool deterministic, bool cudnn_enabled) -> Tensor",
            "aten::convolution(Tensor input, Tensor weight, Tensor? bias, SymInt[] stride, SymInt[] padding, SymInt[] dilation, bool transposed, SymInt[] output_padding, SymInt groups) -> Tensor",
        }) {
-    OpDef& d = def(r, s, C, convolution_rule, convolution_cost);
-    d.backward = [](const Args& a, const Outs& o, const NeedsGrad& n) {
-      return conv_backward(a, o, n, bool_arg(a, 6), int_arg(a, 8));
+    const std::string_view text(s);
+    const ConvForm form = conv_form(text.substr(0, text.find('(')));
+    OpDef& d = def(
+        r, s, C,
+        [form](const Args& a) { return conv_shape(tensor(a, 0), tensor(a, 1), opt_tensor(a, 2), conv_args(a, form)); },
+        [form](const Args& a, const Outs& o) { return conv_cost(a, o, conv_args(a, form).transposed); });
+    d.backward = [form](const Args& a, const Outs& o, const NeedsGrad& n) {
+      const ConvArgs p = conv_args(a, form);
+      return conv_backward(a, o, n, p.transposed, p.groups);
     };
     d.saves = keeps_input_and_weight;
   }

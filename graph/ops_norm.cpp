@@ -19,13 +19,17 @@ int64_t channel_count(const TensorMeta& x) {
   return x.shape[1];
 }
 
-CostFn stats_cost(size_t weight_pos) {
-  return [weight_pos](const Args& a, const Outs& o) {
+// FLOPs per output element: `with_weight` when the optional affine weight at
+// `weight_pos` is given, `without` otherwise.
+CostFn affine_cost(size_t weight_pos, double with_weight, double without) {
+  return [=](const Args& a, const Outs& o) {
     OpCost c = default_bytes(a, o);
-    c.extended_flops = double(o[0].numel()) * (opt_tensor(a, weight_pos) ? 5 : 4);
+    c.extended_flops = double(o[0].numel()) * (opt_tensor(a, weight_pos) ? with_weight : without);
     return c;
   };
 }
+
+CostFn stats_cost(size_t weight_pos) { return affine_cost(weight_pos, 5, 4); }
 
 // (input, weight, bias, running_mean, running_var, training, ...)
 OpCost batch_norm_cost(const Args& a, const Outs& o) {
@@ -85,11 +89,7 @@ void register_norm_ops(OpRegistry& r) {
         check_channels(a, {1, 2, 3, 4}, channel_count(x), "batch_norm");
         return Outs{meta(x.shape, x.dtype), meta({0}, x.dtype), meta({0}, x.dtype)};
       },
-      [](const Args& a, const Outs& o) {
-        OpCost c = default_bytes(a, o);
-        c.extended_flops = double(o[0].numel()) * (opt_tensor(a, 1) ? 2 : 1);
-        return c;
-      });
+      affine_cost(1, 2, 1));
   def(r, "aten::instance_norm(Tensor input, Tensor? weight, Tensor? bias, Tensor? running_mean, Tensor? running_var, bool use_input_stats, float momentum, float eps, bool cudnn_enabled) -> Tensor",
       N,
       [](const Args& a) {
@@ -130,11 +130,7 @@ void register_norm_ops(OpRegistry& r) {
         check_normalized(x, ints(a, 1));
         return one(x.shape, x.dtype);
       },
-      [](const Args& a, const Outs& o) {
-        OpCost c = default_bytes(a, o);
-        c.extended_flops = double(o[0].numel()) * (opt_tensor(a, 2) ? 4 : 3);
-        return c;
-      });
+      affine_cost(2, 4, 3));
   def(r, "aten::group_norm(Tensor input, int num_groups, Tensor? weight=None, Tensor? bias=None, float eps=1.0000000000000001e-05, bool cudnn_enabled=True) -> Tensor",
       N,
       [](const Args& a) {

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 
+#include "core/strings.h"
 #include "graph/op_rules.h"
 
 namespace ptscope::graph::rules {
@@ -99,13 +100,7 @@ EinsumPlan einsum_plan(const std::string& equation, const std::vector<TensorMeta
     lhs = equation.substr(0, arrow);
     rhs = equation.substr(arrow + 2);
   }
-  std::vector<std::string> terms;
-  size_t start = 0;
-  for (size_t i = 0; i <= lhs.size(); ++i)
-    if (i == lhs.size() || lhs[i] == ',') {
-      terms.push_back(lhs.substr(start, i - start));
-      start = i + 1;
-    }
+  const std::vector<std::string> terms = split_fields(lhs, ',');
   if (terms.size() != ts.size())
     fail("einsum(): " + std::to_string(terms.size()) + " subscripts but " + std::to_string(ts.size()) + " operands");
   // Ellipsis dims get private labels below ' ' (1, 2, ...), assigned once the widest ellipsis is known.

@@ -30,6 +30,16 @@ Shape reduce_shape(const Shape& s, const std::optional<std::vector<int64_t>>& di
   return out;
 }
 
+// The input's shape reduced over `dims` (all of them when none), keepdim read at `keepdim_pos`.
+Shape reduced(const Args& a, const std::optional<std::vector<int64_t>>& dims, size_t keepdim_pos) {
+  return reduce_shape(tensor(a, 0).shape, dims, bool_arg(a, keepdim_pos));
+}
+
+// The same over the one dim at `dim_pos`.
+Shape reduced_dim(const Args& a, size_t dim_pos, size_t keepdim_pos) {
+  return reduce_shape(tensor(a, 0).shape, std::vector<int64_t>{int_arg(a, dim_pos)}, bool_arg(a, keepdim_pos));
+}
+
 // sum/prod/cumsum: integers (and bool) accumulate in int64 unless a dtype is given.
 DType accumulate_dtype(const Args& a, size_t dtype_pos) {
   const DType d = tensor(a, 0).dtype;
@@ -68,42 +78,29 @@ void register_reduction_ops(OpRegistry& r) {
   def(r, "aten::sum(Tensor self, *, ScalarType? dtype=None) -> Tensor", Rd,
       [](const Args& a) { return one({}, accumulate_dtype(a, 1)); }, per_in(1));
   def(r, "aten::sum.dim_IntList(Tensor self, int[1]? dim, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor", Rd,
-      [](const Args& a) {
-        return one(reduce_shape(tensor(a, 0).shape, opt_ints(a, 1), bool_arg(a, 2)), accumulate_dtype(a, 3));
-      },
+      [](const Args& a) { return one(reduced(a, opt_ints(a, 1), 2), accumulate_dtype(a, 3)); },
       per_in(1));
   def(r, "aten::mean(Tensor self, *, ScalarType? dtype=None) -> Tensor", Rd,
       [](const Args& a) { return one({}, mean_dtype(a, 1)); }, per_in(1));
   def(r, "aten::mean.dim(Tensor self, int[1]? dim, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor", Rd,
-      [](const Args& a) {
-        return one(reduce_shape(tensor(a, 0).shape, opt_ints(a, 1), bool_arg(a, 2)), mean_dtype(a, 3));
-      },
+      [](const Args& a) { return one(reduced(a, opt_ints(a, 1), 2), mean_dtype(a, 3)); },
       per_in(1));
   def(r, "aten::prod(Tensor self, *, ScalarType? dtype=None) -> Tensor", Rd,
       [](const Args& a) { return one({}, accumulate_dtype(a, 1)); }, per_in(1));
   def(r, "aten::prod.dim_int(Tensor self, int dim, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor", Rd,
-      [](const Args& a) {
-        return one(reduce_shape(tensor(a, 0).shape, std::vector<int64_t>{int_arg(a, 1)}, bool_arg(a, 2)),
-                   accumulate_dtype(a, 3));
-      },
+      [](const Args& a) { return one(reduced_dim(a, 1, 2), accumulate_dtype(a, 3)); },
       per_in(1));
   for (const char* s : {"aten::amax(Tensor self, int[1] dim=[], bool keepdim=False) -> Tensor",
                         "aten::amin(Tensor self, int[1] dim=[], bool keepdim=False) -> Tensor"})
     def(r, s, Rd,
-        [](const Args& a) {
-          const TensorMeta& x = tensor(a, 0);
-          return one(reduce_shape(x.shape, ints(a, 1), bool_arg(a, 2)), x.dtype);
-        },
+        [](const Args& a) { return one(reduced(a, ints(a, 1), 2), tensor(a, 0).dtype); },
         per_in(1));
   for (const char* s : {"aten::max(Tensor self) -> Tensor", "aten::min(Tensor self) -> Tensor"})
     def(r, s, Rd, [](const Args& a) { return one({}, tensor(a, 0).dtype); }, per_in(1));
   for (const char* s : {"aten::max.dim(Tensor self, int dim, bool keepdim=False) -> (Tensor values, Tensor indices)",
                         "aten::min.dim(Tensor self, int dim, bool keepdim=False) -> (Tensor values, Tensor indices)"})
     def(r, s, Rd,
-        [](const Args& a) {
-          const TensorMeta& x = tensor(a, 0);
-          return values_indices(reduce_shape(x.shape, std::vector<int64_t>{int_arg(a, 1)}, bool_arg(a, 2)), x.dtype);
-        },
+        [](const Args& a) { return values_indices(reduced_dim(a, 1, 2), tensor(a, 0).dtype); },
         per_in(1));
   // max(a, b) / min(a, b) of two tensors are elementwise.
   for (const char* s : {"aten::max.other(Tensor self, Tensor other) -> Tensor",
@@ -129,18 +126,12 @@ void register_reduction_ops(OpRegistry& r) {
   for (const char* s : {"aten::all.dim(Tensor self, int dim, bool keepdim=False) -> Tensor",
                         "aten::any.dim(Tensor self, int dim, bool keepdim=False) -> Tensor"})
     def(r, s, Rd,
-        [](const Args& a) {
-          const TensorMeta& x = tensor(a, 0);
-          return one(reduce_shape(x.shape, std::vector<int64_t>{int_arg(a, 1)}, bool_arg(a, 2)), logical_result(x.dtype));
-        },
+        [](const Args& a) { return one(reduced_dim(a, 1, 2), logical_result(tensor(a, 0).dtype)); },
         per_in(1));
   for (const char* s : {"aten::all.dims(Tensor self, int[]? dim=None, bool keepdim=False) -> Tensor",
                         "aten::any.dims(Tensor self, int[]? dim=None, bool keepdim=False) -> Tensor"})
     def(r, s, Rd,
-        [](const Args& a) {
-          const TensorMeta& x = tensor(a, 0);
-          return one(reduce_shape(x.shape, opt_ints(a, 1), bool_arg(a, 2)), logical_result(x.dtype));
-        },
+        [](const Args& a) { return one(reduced(a, opt_ints(a, 1), 2), logical_result(tensor(a, 0).dtype)); },
         per_in(1));
   def(r, "aten::count_nonzero(Tensor self, int? dim=None) -> Tensor", Rd,
       [](const Args& a) {
@@ -182,25 +173,16 @@ void register_reduction_ops(OpRegistry& r) {
         per_in(4));
   }
   def(r, "aten::logsumexp(Tensor self, int[1] dim, bool keepdim=False) -> Tensor", Rd,
-      [](const Args& a) {
-        const TensorMeta& x = tensor(a, 0);
-        return one(reduce_shape(x.shape, ints(a, 1), bool_arg(a, 2)), float_result(x.dtype));
-      },
+      [](const Args& a) { return one(reduced(a, ints(a, 1), 2), float_result(tensor(a, 0).dtype)); },
       per_in(4));  // max, subtract, exp, add
   // Norms: one multiply-add per element (|x|^p then a sum).
   def(r, "aten::norm.Scalar(Tensor self, Scalar p=2) -> Tensor", Rd,
       [](const Args& a) { return one({}, float_result(tensor(a, 0).dtype)); }, per_in(2));
   def(r, "aten::norm.ScalarOpt_dim(Tensor self, Scalar? p, int[1] dim, bool keepdim=False) -> Tensor", Rd,
-      [](const Args& a) {
-        const TensorMeta& x = tensor(a, 0);
-        return one(reduce_shape(x.shape, ints(a, 2), bool_arg(a, 3)), float_result(x.dtype));
-      },
+      [](const Args& a) { return one(reduced(a, ints(a, 2), 3), float_result(tensor(a, 0).dtype)); },
       per_in(2));
   def(r, "aten::frobenius_norm.dim(Tensor self, int[1] dim, bool keepdim=False) -> Tensor", Rd,
-      [](const Args& a) {
-        const TensorMeta& x = tensor(a, 0);
-        return one(reduce_shape(x.shape, ints(a, 1), bool_arg(a, 2)), float_result(x.dtype));
-      },
+      [](const Args& a) { return one(reduced(a, ints(a, 1), 2), float_result(tensor(a, 0).dtype)); },
       per_in(2));
   def(r, "aten::linalg_vector_norm(Tensor self, Scalar ord=2, int[1]? dim=None, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor",
       Rd,
@@ -209,7 +191,7 @@ void register_reduction_ops(OpRegistry& r) {
         if (!is_floating(x.dtype) && !is_complex(x.dtype))
           fail("linalg.vector_norm: expected a floating point or complex tensor as input, got " +
                std::string(dtype_name(x.dtype)));
-        return one(reduce_shape(x.shape, opt_ints(a, 2), bool_arg(a, 3)), dtype_or(a, 4, float_result(x.dtype)));
+        return one(reduced(a, opt_ints(a, 2), 3), dtype_or(a, 4, float_result(x.dtype)));
       },
       per_in(2));
   // Sorting.

@@ -329,10 +329,23 @@ Outs unbind_rule(const Args& a) {
   return pieces(x, d, std::vector<int64_t>(size_t(x.shape[d]), 1), false);
 }
 
+// The wrapped dim argument at position 1 of select/slice/narrow, which need a dim to work on.
+size_t dim_of_dimensioned(const Args& a, const char* op) {
+  const TensorMeta& x = tensor(a, 0);
+  if (x.shape.empty()) fail(std::string(op) + "() cannot be applied to a 0-dim tensor");
+  return size_t(wrap_dim(int_arg(a, 1), rank_of(x)));
+}
+
+// x with dim d resized to n.
+Outs resized(const TensorMeta& x, size_t d, int64_t n) {
+  Shape out = x.shape;
+  out[d] = n;
+  return one(out, x.dtype);
+}
+
 Outs select_rule(const Args& a) {
   const TensorMeta& x = tensor(a, 0);
-  if (x.shape.empty()) fail("select() cannot be applied to a 0-dim tensor");
-  const size_t d = size_t(wrap_dim(int_arg(a, 1), rank_of(x)));
+  const size_t d = dim_of_dimensioned(a, "select");
   const int64_t index = int_arg(a, 2), size = x.shape[d];
   if (index < -size || index >= size)
     fail("select(): index " + std::to_string(index) + " out of range for tensor of size " + shape_str(x.shape) +
@@ -344,8 +357,7 @@ Outs select_rule(const Args& a) {
 
 Outs slice_rule(const Args& a) {
   const TensorMeta& x = tensor(a, 0);
-  if (x.shape.empty()) fail("slice() cannot be applied to a 0-dim tensor");
-  const size_t d = size_t(wrap_dim(int_arg(a, 1), rank_of(x)));
+  const size_t d = dim_of_dimensioned(a, "slice");
   const int64_t size = x.shape[d], step = int_arg(a, 4);
   if (step <= 0) fail("slice step must be positive");
   int64_t start = opt_int(a, 2).value_or(0);
@@ -355,15 +367,12 @@ Outs slice_rule(const Args& a) {
   start = std::clamp<int64_t>(start, 0, size);
   end = std::clamp<int64_t>(end, 0, size);
   if (end < start) end = start;
-  Shape out = x.shape;
-  out[d] = (end - start + step - 1) / step;
-  return one(out, x.dtype);
+  return resized(x, d, (end - start + step - 1) / step);
 }
 
 Outs narrow_rule(const Args& a) {
   const TensorMeta& x = tensor(a, 0);
-  if (x.shape.empty()) fail("narrow() cannot be applied to a 0-dim tensor");
-  const size_t d = size_t(wrap_dim(int_arg(a, 1), rank_of(x)));
+  const size_t d = dim_of_dimensioned(a, "narrow");
   const int64_t size = x.shape[d], length = int_arg(a, 3);
   int64_t start = int_arg(a, 2);
   if (start < -size || start > size) fail("start (" + std::to_string(start) + ") out of range for dimension size " +
@@ -372,9 +381,7 @@ Outs narrow_rule(const Args& a) {
   if (length < 0 || start + length > size)
     fail("start (" + std::to_string(start) + ") + length (" + std::to_string(length) + ") exceeds dimension size (" +
          std::to_string(size) + ")");
-  Shape out = x.shape;
-  out[d] = length;
-  return one(out, x.dtype);
+  return resized(x, d, length);
 }
 
 // Advanced indexing with a list of optional index tensors.

@@ -9,18 +9,6 @@
 namespace ptscope::graph {
 namespace {
 
-// Strips alias annotations ("Tensor(a!)" → "Tensor", "Tensor(a)[]" → "Tensor[]").
-std::string base_type(std::string_view type) {
-  std::string out;
-  int depth = 0;
-  for (char c : type) {
-    if (c == '(') ++depth;
-    else if (c == ')') --depth;
-    else if (depth == 0) out += c;
-  }
-  return out;
-}
-
 class SchemaParser {
  public:
   explicit SchemaParser(std::string_view text) : s_(text) {}
@@ -186,13 +174,24 @@ class SchemaParser {
 
 }  // namespace
 
+std::string schema_base_type(std::string_view type) {
+  std::string out;
+  int depth = 0;
+  for (char c : type) {
+    if (c == '(') ++depth;
+    else if (c == ')') --depth;
+    else if (depth == 0) out += c;
+  }
+  return out;
+}
+
 bool SchemaArg::is_tensor() const {
-  std::string b = base_type(type);
+  std::string b = schema_base_type(type);
   return b == "Tensor" || b == "Tensor?";
 }
 
 bool SchemaArg::is_tensor_list() const {
-  std::string b = base_type(type);
+  std::string b = schema_base_type(type);
   return b == "Tensor[]" || b == "Tensor?[]" || b == "Tensor[]?";
 }
 

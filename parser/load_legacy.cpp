@@ -128,10 +128,7 @@ void load_legacy_stream(std::shared_ptr<const MappedFile> file, const LoadOption
       if (off < 0 || size < 0) throw Error(ErrorCode::corrupt, "legacy storage view with negative bounds");
       v->declared_bytes = uint64_t(size) * itemsize(v->dtype);
       views.push_back({v, node->storage->key, uint64_t(off) * itemsize(v->dtype)});
-      auto vnode = std::make_shared<PyValue>();
-      vnode->kind = PyKind::storage;
-      vnode->storage = v;
-      return vnode;
+      return storage_value(v);
     }
     return node;
   };
@@ -186,6 +183,22 @@ std::vector<TarData> list_tar(ByteSpan data) {
   return members;
 }
 
+// The members 'storages' and 'tensors' hold a pickled record count, then
+// per record a pickled header tuple and raw data.
+int64_t record_count(StreamCursor& cur, const std::string& member) {
+  PickleResult count = cur.next_pickle();
+  if (!count.value || count.value->kind != PyKind::integer || count.value->i < 0)
+    throw Error(ErrorCode::corrupt, "tar '" + member + "': count is not a non-negative integer");
+  return count.value->i;
+}
+
+PyRef record_header(StreamCursor& cur, const std::string& member, size_t min_items, const std::string& layout) {
+  PickleResult header = cur.next_pickle();
+  if (!header.value || header.value->kind != PyKind::tuple || header.value->items.size() < min_items)
+    throw Error(ErrorCode::corrupt, "tar '" + member + "': " + layout);
+  return header.value;
+}
+
 }  // namespace
 
 void load_legacy_tar(std::shared_ptr<const MappedFile> file, const LoadOptions&, Model& model) {
@@ -204,23 +217,16 @@ void load_legacy_tar(std::shared_ptr<const MappedFile> file, const LoadOptions&,
   {
     const TarData& m = member("storages");
     StreamCursor cur{file->bytes().subspan(m.offset, m.size), 0, "tar member 'storages'", model.pickle_nodes};
-    PickleResult count = cur.next_pickle();
-    if (!count.value || count.value->kind != PyKind::integer || count.value->i < 0)
-      throw Error(ErrorCode::corrupt, "tar 'storages': count is not a non-negative integer");
-    for (int64_t i = 0; i < count.value->i; ++i) {
-      PickleResult args = cur.next_pickle();
-      if (!args.value || args.value->kind != PyKind::tuple || args.value->items.size() < 3)
-        throw Error(ErrorCode::corrupt, "tar 'storages': storage header is not (key, location, type)");
+    const int64_t count = record_count(cur, "storages");
+    for (int64_t i = 0; i < count; ++i) {
+      const PyRef header = record_header(cur, "storages", 3, "storage header is not (key, location, type)");
       auto s = std::make_shared<Storage>();
-      s->key = key_string(args.value->items[0]);
-      s->location = args.value->items[1]->kind == PyKind::string ? args.value->items[1]->s : "";
-      s->dtype = storage_dtype_of(args.value->items[2]);
+      s->key = key_string(header->items[0]);
+      s->location = header->items[1]->kind == PyKind::string ? header->items[1]->s : "";
+      s->dtype = storage_dtype_of(header->items[2]);
       s->record = "storages:" + s->key;
       read_raw_storage(cur, file, m.offset, *s);
-      auto node = std::make_shared<PyValue>();
-      node->kind = PyKind::storage;
-      node->storage = s;
-      objects[s->key] = node;
+      objects[s->key] = storage_value(s);
     }
     PickleResult views = cur.next_pickle();
     if (views.value && views.value->kind == PyKind::list)
@@ -240,24 +246,17 @@ void load_legacy_tar(std::shared_ptr<const MappedFile> file, const LoadOptions&,
         s->declared_bytes = uint64_t(n) * item;
         s->file_offset = r.file_offset + uint64_t(off) * item;
         s->data = Blob{r.data.bytes.subspan(uint64_t(off) * item, s->declared_bytes), r.data.owner};
-        auto node = std::make_shared<PyValue>();
-        node->kind = PyKind::storage;
-        node->storage = s;
-        objects[target] = node;
+        objects[target] = storage_value(s);
       }
   }
   {
     const TarData& m = member("tensors");
     StreamCursor cur{file->bytes().subspan(m.offset, m.size), 0, "tar member 'tensors'", model.pickle_nodes};
-    PickleResult count = cur.next_pickle();
-    if (!count.value || count.value->kind != PyKind::integer || count.value->i < 0)
-      throw Error(ErrorCode::corrupt, "tar 'tensors': count is not a non-negative integer");
-    for (int64_t i = 0; i < count.value->i; ++i) {
-      PickleResult args = cur.next_pickle();
-      if (!args.value || args.value->kind != PyKind::tuple || args.value->items.size() < 2)
-        throw Error(ErrorCode::corrupt, "tar 'tensors': tensor header is not (key, storage_id, type)");
-      const std::string key = key_string(args.value->items[0]);
-      const std::string storage_id = key_string(args.value->items[1]);
+    const int64_t count = record_count(cur, "tensors");
+    for (int64_t i = 0; i < count; ++i) {
+      const PyRef header = record_header(cur, "tensors", 2, "tensor header is not (key, storage_id, type)");
+      const std::string key = key_string(header->items[0]);
+      const std::string storage_id = key_string(header->items[1]);
       auto it = objects.find(storage_id);
       if (it == objects.end() || it->second->kind != PyKind::storage)
         throw Error(ErrorCode::corrupt, "tar tensor " + key + " refers to unknown storage " + storage_id);

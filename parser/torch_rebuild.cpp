@@ -89,12 +89,10 @@ std::optional<Layout> layout_of(const PyRef& v) {
       v->args->items[0]->kind == PyKind::string)
     name = v->args->items[0]->s;
   if (name.rfind("torch.", 0) == 0) name = name.substr(6);
-  if (name == "strided") return Layout::strided;
-  if (name == "sparse_coo") return Layout::sparse_coo;
-  if (name == "sparse_csr") return Layout::sparse_csr;
-  if (name == "sparse_csc") return Layout::sparse_csc;
-  if (name == "sparse_bsr") return Layout::sparse_bsr;
-  if (name == "sparse_bsc") return Layout::sparse_bsc;
+  // The layouts a saved tensor may name here (not mkldnn or jagged).
+  for (Layout l : {Layout::strided, Layout::sparse_coo, Layout::sparse_csr, Layout::sparse_csc, Layout::sparse_bsr,
+                   Layout::sparse_bsc})
+    if (name == layout_name(l)) return l;
   return std::nullopt;
 }
 
@@ -153,10 +151,15 @@ PyRef TorchRebuilder::load_storage_pid(const PyRef& pid, const StorageResolver& 
   if (!checked_mul(uint64_t(numel), itemsize(dtype), declared))
     throw Error(ErrorCode::corrupt, "storage " + key + " size overflows");
   auto storage = resolver.fetch(key, dtype, declared, location);
+  PyRef node = storage_value(std::move(storage));
+  storages_[key] = node;
+  return node;
+}
+
+PyRef storage_value(std::shared_ptr<Storage> storage) {
   auto node = std::make_shared<PyValue>();
   node->kind = PyKind::storage;
-  node->storage = storage;
-  storages_[key] = node;
+  node->storage = std::move(storage);
   return node;
 }
 
@@ -269,22 +272,23 @@ std::shared_ptr<Tensor> TorchRebuilder::tensor_from_args(const std::string& fn, 
     check_view(*t, fn);
     return t;
   }
+  // Tensors without storage: (dtype, size, stride) from argument `first` on.
+  auto storageless = [&](size_t first) {
+    auto d = dtype_of_global(a[first]);
+    t->dtype = d ? *d : DType::float32;
+    t->shape = int_list(a[first + 1], "size", fn);
+    t->strides = int_list(a[first + 2], "stride", fn);
+  };
   if (fn == "_rebuild_meta_tensor_no_storage") {
     need(3);
-    auto d = dtype_of_global(a[0]);
-    t->dtype = d ? *d : DType::float32;
-    t->shape = int_list(a[1], "size", fn);
-    t->strides = int_list(a[2], "stride", fn);
+    storageless(0);
     if (a.size() > 3) t->requires_grad = truthy(a[3]);
     check_view(*t, fn);
     return t;
   }
   if (fn == "_rebuild_wrapper_subclass") {
     need(5);
-    auto d = dtype_of_global(a[1]);
-    t->dtype = d ? *d : DType::float32;
-    t->shape = int_list(a[2], "size", fn);
-    t->strides = int_list(a[3], "stride", fn);
+    storageless(1);
     as_int(a[4], t->storage_offset);
     if (a[0] && a[0]->kind == PyKind::global) t->subclass = a[0]->module + "." + a[0]->name;
     check_view(*t, fn);

@@ -59,4 +59,7 @@ class TorchRebuilder {
 // torch.<X>Storage, torch.UntypedStorage (bytes) or an already-mapped int.
 DType storage_dtype_of(const PyRef& storage_type);
 
+// The Python value that stands for a storage in the unpickled object.
+PyRef storage_value(std::shared_ptr<Storage> storage);
+
 }  // namespace ptscope

@@ -6,7 +6,6 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -22,20 +21,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string raw_deflate(const std::string& data) {
-  z_stream zs{};
-  REQUIRE(deflateInit2(&zs, Z_BEST_SPEED, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) == Z_OK);
-  std::string out(deflateBound(&zs, uLong(data.size())), '\0');
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  zs.avail_in = uInt(data.size());
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = uInt(out.size());
-  REQUIRE(deflate(&zs, Z_FINISH) == Z_STREAM_END);
-  out.resize(zs.total_out);
-  deflateEnd(&zs);
-  return out;
-}
-
 struct Member {
   std::string name, data;
   bool deflate = false;
@@ -47,7 +32,7 @@ std::vector<uint8_t> build_zip(const std::vector<Member>& members) {
   using test::put32;
   std::vector<uint8_t> out, central;
   for (const auto& m : members) {
-    const std::string payload = m.deflate ? raw_deflate(m.data) : m.data;
+    const std::string payload = m.deflate ? test::raw_deflate(m.data, Z_BEST_SPEED) : m.data;
     const uint32_t crc = crc32_of(ByteSpan(reinterpret_cast<const uint8_t*>(m.data.data()), m.data.size()));
     const uint32_t usize = m.declared ? m.declared : uint32_t(m.data.size());
     const uint16_t method = m.deflate ? 8 : 0;
@@ -73,12 +58,7 @@ std::vector<uint8_t> build_zip(const std::vector<Member>& members) {
 }  // namespace
 
 TEST_CASE("info on a 4 MB file declaring a 4 GiB member: one error, exit 2, small RSS", "[reader][zip][cli]") {
-  std::string noise(4 << 20, '\0');
-  uint64_t x = 0x2545F4914F6CDD1Dull;
-  for (char& c : noise) {
-    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-    c = char(x >> 56);
-  }
+  const std::string noise = test::incompressible_bytes(4 << 20, 0x2545F4914F6CDD1Dull);
   const auto bytes = build_zip({{"archive/data.pkl", test::state_dict_pickle(4, 0, 4)},
                                 {"archive/data/0", noise, true, 0xFFFFFFF0u},
                                 {"archive/version", "3\n"}});

@@ -5,7 +5,6 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include <cstdio>
 #include <cstring>
@@ -17,6 +16,7 @@
 #include "core/error.h"
 #include "parser/zip_reader.h"
 #include "test_paths.h"
+#include "torch_file_builder.h"
 
 using namespace ptscope;
 
@@ -49,21 +49,6 @@ std::string hex8(uint32_t value) {
   char text[11];
   std::snprintf(text, sizeof text, "0x%08x", value);
   return text;
-}
-
-// Raw deflate (no zlib header), as zip method 8 stores it.
-std::string raw_deflate(const std::string& data) {
-  z_stream stream{};
-  REQUIRE(deflateInit2(&stream, Z_BEST_COMPRESSION, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) == Z_OK);
-  std::string out(deflateBound(&stream, uLong(data.size())), '\0');
-  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  stream.avail_in = uInt(data.size());
-  stream.next_out = reinterpret_cast<Bytef*>(out.data());
-  stream.avail_out = uInt(out.size());
-  REQUIRE(deflate(&stream, Z_FINISH) == Z_STREAM_END);
-  out.resize(stream.total_out);
-  deflateEnd(&stream);
-  return out;
 }
 
 // Central fields that move to a zip64 (0x0001) extra field, leaving 0xFFFFFFFF behind.
@@ -101,7 +86,7 @@ BuiltZip build_zip(const std::vector<TestMember>& members, const ZipOptions& opt
   std::vector<uint8_t> central;
   for (const TestMember& m : members) {
     const uint64_t offset = out.size();
-    const std::string payload = m.method == 8 ? raw_deflate(m.data) : m.data;
+    const std::string payload = m.method == 8 ? test::raw_deflate(m.data, Z_BEST_COMPRESSION) : m.data;
     const uint32_t crc = m.crc.value_or(crc_of(m.data));
     const std::string& local_name = m.local_name.empty() ? m.name : m.local_name;
     std::vector<uint8_t> local_extra;
@@ -652,12 +637,7 @@ TEST_CASE("zip: inflated size must match the central directory", "[zip]") {
 // reach, so no ratio check refuses it): the reader must not allocate the
 // declared size, only what the stream produces, and then fail clearly.
 TEST_CASE("zip: a 4 MB member declaring 4 GiB is refused without allocating it", "[zip]") {
-  std::string noise(4 << 20, '\0');
-  uint64_t x = 0x9E3779B97F4A7C15ull;
-  for (char& c : noise) {
-    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-    c = char(x >> 56);
-  }
+  const std::string noise = test::incompressible_bytes(4 << 20, 0x9E3779B97F4A7C15ull);
   BuiltZip built = build_zip({{.name = "a/data.pkl", .data = std::string(8, 'p')},
                               {.name = "a/data/0", .data = noise, .method = 8}});
   patch32(built.bytes, built.central_offsets[1] + 24, 0xFFFFFFF0);

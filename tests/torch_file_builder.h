@@ -1,7 +1,10 @@
 // Builds small torch-like files in memory for error-path tests: a stored-only
 // zip writer and a hand-assembled protocol-2 pickle of a one-tensor state_dict.
 #pragma once
+#include <zlib.h>
+
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -12,6 +15,35 @@ namespace ptscope::test {
 
 inline void put16(std::vector<uint8_t>& b, uint16_t v) { b.push_back(v & 0xff); b.push_back(v >> 8); }
 inline void put32(std::vector<uint8_t>& b, uint32_t v) { for (int i = 0; i < 4; ++i) b.push_back((v >> (8 * i)) & 0xff); }
+
+// Raw deflate (no zlib header), as zip method 8 stores it, at zlib's
+// compression `level` (Z_BEST_SPEED ... Z_BEST_COMPRESSION).
+inline std::string raw_deflate(const std::string& data, int level) {
+  z_stream stream{};
+  if (deflateInit2(&stream, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+    throw std::runtime_error("deflateInit2 failed");
+  std::string out(deflateBound(&stream, uLong(data.size())), '\0');
+  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  stream.avail_in = uInt(data.size());
+  stream.next_out = reinterpret_cast<Bytef*>(out.data());
+  stream.avail_out = uInt(out.size());
+  const int status = deflate(&stream, Z_FINISH);
+  out.resize(stream.total_out);
+  deflateEnd(&stream);
+  if (status != Z_STREAM_END) throw std::runtime_error("deflate did not finish");
+  return out;
+}
+
+// `size` bytes from xorshift64 starting at `seed`: data deflate cannot shrink.
+inline std::string incompressible_bytes(size_t size, uint64_t seed) {
+  std::string out(size, '\0');
+  uint64_t x = seed;
+  for (char& c : out) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    c = char(x >> 56);
+  }
+  return out;
+}
 
 // Stored members only; enough for building torch archives by hand.
 inline std::vector<uint8_t> build_stored_zip(const std::vector<std::pair<std::string, std::string>>& members) {

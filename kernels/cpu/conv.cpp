@@ -15,6 +15,7 @@
 #include <immintrin.h>
 #endif
 
+#include "graph/conv_args.h"
 #include "kernels/cpu/conv_depthwise.h"
 #include "kernels/cpu/gemm.h"
 #include "kernels/cpu/kernel_registry.h"
@@ -393,14 +394,7 @@ void conv_transpose(const float* x, const float* w, const float* bias, float* y,
   }
 }
 
-struct ConvArgs {
-  std::vector<int64_t> stride, padding, dilation, output_padding;
-  std::string padding_mode;  // "" or "same"/"valid" (the .padding overloads)
-  bool transposed = false;
-  int64_t groups = 1;
-};
-
-void run_conv(KernelCall& c, const ConvArgs& a) {
+void run_conv(KernelCall& c, const graph::ConvArgs& a) {
   const CpuTensor& input = c.tensor(0);
   TensorBuffer xs, ws, bs;
   const CpuTensor x = dense_f32(input, xs);
@@ -469,53 +463,13 @@ void run_conv(KernelCall& c, const ConvArgs& a) {
   else conv_gemm(x.f32(), w.f32(), bias, y, g);
 }
 
-// conv1d / conv2d (and .padding): input, weight, bias, stride, padding, dilation, groups.
-void conv_nd(KernelCall& c, bool string_padding) {
-  ConvArgs a;
-  a.stride = c.ints(3);
-  if (string_padding) a.padding_mode = c.str_arg(4);
-  else a.padding = c.ints(4);
-  a.dilation = c.ints(5);
-  a.groups = c.int_arg(6);
-  run_conv(c, a);
-}
-
-// convolution / _convolution: ..., stride, padding, dilation, transposed, output_padding, groups.
-void convolution(KernelCall& c) {
-  ConvArgs a;
-  a.stride = c.ints(3);
-  a.padding = c.ints(4);
-  a.dilation = c.ints(5);
-  a.transposed = c.bool_arg(6);
-  a.output_padding = c.ints(7);
-  a.groups = c.int_arg(8);
-  run_conv(c, a);
-}
-
-// conv_transpose1d / conv_transpose2d.input: ..., stride, padding, output_padding, groups, dilation.
-void conv_transpose_nd(KernelCall& c) {
-  ConvArgs a;
-  a.transposed = true;
-  a.stride = c.ints(3);
-  a.padding = c.ints(4);
-  a.output_padding = c.ints(5);
-  a.groups = c.int_arg(6);
-  a.dilation = c.ints(7);
-  run_conv(c, a);
-}
-
 }  // namespace
 
 void register_conv_kernels(KernelTable& t) {
-  add_kernel(t, "aten::conv1d", [](KernelCall& c) { conv_nd(c, false); });
-  add_kernel(t, "aten::conv2d", [](KernelCall& c) { conv_nd(c, false); });
-  add_kernel(t, "aten::conv1d.padding", [](KernelCall& c) { conv_nd(c, true); });
-  add_kernel(t, "aten::conv2d.padding", [](KernelCall& c) { conv_nd(c, true); });
-  add_kernel(t, "aten::convolution", convolution);
-  add_kernel(t, "aten::_convolution", convolution);
-  add_kernel(t, "aten::_convolution.deprecated", convolution);
-  add_kernel(t, "aten::conv_transpose1d", conv_transpose_nd);
-  add_kernel(t, "aten::conv_transpose2d.input", conv_transpose_nd);
+  for (const char* name : {"aten::conv1d", "aten::conv2d", "aten::conv1d.padding", "aten::conv2d.padding",
+                           "aten::convolution", "aten::_convolution", "aten::_convolution.deprecated",
+                           "aten::conv_transpose1d", "aten::conv_transpose2d.input"})
+    add_kernel(t, name, [form = graph::conv_form(name)](KernelCall& c) { run_conv(c, graph::bind_conv_args(c, form)); });
 }
 
 }  // namespace ptscope::kernels

@@ -39,6 +39,30 @@ int64_t offset_of(const std::vector<int64_t>& idx, const Shape& strides) {
   return o;
 }
 
+// The (self, int dim, Tensor index, ...) arguments of index_select, gather,
+// scatter, index_add and index_fill: dim wrapped, the index read as int64.
+struct DimIndexArgs {
+  const CpuTensor& self;
+  int64_t dim;
+  TensorBuffer keep;  // the index converted to int64 when it was not
+  CpuTensor index;
+  explicit DimIndexArgs(const KernelCall& c)
+      : self(c.tensor(0)), dim(wrap_dim(c.int_arg(1), self.dim())), index(int64_index(c.tensor(2), keep)) {}
+  // Index element i as a position along `dim` of t (negative ones counted from the end).
+  int64_t at(int64_t i, const CpuTensor& t) const { return wrap_index(index.ptr<int64_t>()[i], t.shape[size_t(dim)]); }
+};
+
+// The offset in `t` that gather reads and scatter writes for element i of
+// the index: its multi-index (left in `ii`) with coordinate `dim` replaced by
+// the index value.
+int64_t dim_index_offset(const DimIndexArgs& a, int64_t i, const CpuTensor& t, std::vector<int64_t>& ii) {
+  unravel(i, a.index.shape, ii);
+  int64_t off = 0;
+  for (size_t d = 0; d < ii.size(); ++d)
+    off += (int64_t(d) == a.dim ? a.at(i, t) : ii[d]) * t.strides[d];
+  return off;
+}
+
 void embedding_kernel(KernelCall& c) {
   TensorBuffer ws, is;
   const CpuTensor w = c.tensor(0);
@@ -69,15 +93,12 @@ CpuTensor slice_at(const CpuTensor& t, int64_t dim, int64_t i) {
 }
 
 void index_select_kernel(KernelCall& c) {
-  const CpuTensor& x = c.tensor(0);
-  const int64_t dim = wrap_dim(c.int_arg(1), x.dim());
-  TensorBuffer is;
-  const CpuTensor idx = int64_index(c.tensor(2), is);
+  const DimIndexArgs di(c);
   const CpuTensor& out = c.out();
-  const CpuTensor o = x.dim() ? out : out.view({1}, {1});
-  const CpuTensor xv = x.dim() ? x : x.view({1}, {1});
-  for (int64_t i = 0; i < idx.numel(); ++i)
-    convert(slice_at(xv, dim, wrap_index(idx.ptr<int64_t>()[i], xv.shape[size_t(dim)])), slice_at(o, dim, i));
+  const CpuTensor o = di.self.dim() ? out : out.view({1}, {1});
+  const CpuTensor xv = di.self.dim() ? di.self : di.self.view({1}, {1});
+  for (int64_t i = 0; i < di.index.numel(); ++i)
+    convert(slice_at(xv, di.dim, di.at(i, xv)), slice_at(o, di.dim, i));
 }
 
 // Advanced indexing layout shared by index.Tensor and index_put.
@@ -214,21 +235,15 @@ void index_put_kernel(KernelCall& c, bool inplace) {
 
 // gather / scatter over `dim`: element i of index addresses self at index[i] along dim.
 void gather_kernel(KernelCall& c) {
-  const CpuTensor& self = c.tensor(0);
-  const int64_t dim = wrap_dim(c.int_arg(1), self.dim());
-  TensorBuffer is;
-  const CpuTensor idx = int64_index(c.tensor(2), is);
+  const DimIndexArgs di(c);
   const CpuTensor& out = c.out();
   visit_dtype(out.dtype, [&](auto z) {
     using T = decltype(z);
     TensorBuffer xs;
-    const CpuTensor x = to_dtype(self, out.dtype, xs);
-    std::vector<int64_t> ii(idx.shape.size());
-    for (int64_t i = 0; i < idx.numel(); ++i) {
-      unravel(i, idx.shape, ii);
-      int64_t off = 0;
-      for (size_t d = 0; d < ii.size(); ++d)
-        off += (int64_t(d) == dim ? wrap_index(idx.ptr<int64_t>()[i], x.shape[d]) : ii[d]) * x.strides[d];
+    const CpuTensor x = to_dtype(di.self, out.dtype, xs);
+    std::vector<int64_t> ii(di.index.shape.size());
+    for (int64_t i = 0; i < di.index.numel(); ++i) {
+      const int64_t off = dim_index_offset(di, i, x, ii);
       out.ptr<T>()[offset_of(ii, out.strides)] = x.ptr<T>()[off];
     }
   });
@@ -237,24 +252,18 @@ void gather_kernel(KernelCall& c) {
 enum class Reduce { none, add, multiply };
 
 void scatter_kernel(KernelCall& c, bool src_is_tensor, Reduce reduce) {
-  const CpuTensor& self = c.tensor(0);
-  const int64_t dim = wrap_dim(c.int_arg(1), self.dim());
-  TensorBuffer is;
-  const CpuTensor idx = int64_index(c.tensor(2), is);
+  const DimIndexArgs di(c);
   const CpuTensor& out = c.out();
-  convert(self, out);
+  convert(di.self, out);
   visit_dtype(out.dtype, [&](auto z) {
     using T = decltype(z);
     TensorBuffer ss;
     const CpuTensor src = src_is_tensor ? to_dtype(c.tensor(3), out.dtype, ss) : CpuTensor{};
     const T value = src_is_tensor ? T{} : cast_value<T>(c.float_arg(3));
-    std::vector<int64_t> ii(idx.shape.size());
+    std::vector<int64_t> ii(di.index.shape.size());
     T* o = out.ptr<T>();
-    for (int64_t i = 0; i < idx.numel(); ++i) {
-      unravel(i, idx.shape, ii);
-      int64_t off = 0;
-      for (size_t d = 0; d < ii.size(); ++d)
-        off += (int64_t(d) == dim ? wrap_index(idx.ptr<int64_t>()[i], out.shape[d]) : ii[d]) * out.strides[d];
+    for (int64_t i = 0; i < di.index.numel(); ++i) {
+      const int64_t off = dim_index_offset(di, i, out, ii);
       const T v = src_is_tensor ? src.ptr<T>()[offset_of(ii, src.strides)] : value;
       const double cur = cast_value<double>(o[off]), add = cast_value<double>(v);
       o[off] = reduce == Reduce::none ? v : cast_value<T>(reduce == Reduce::add ? cur + add : cur * add);
@@ -335,17 +344,14 @@ void register_index_kernels(KernelTable& t) {
   add_kernel(t, "aten::scatter.value_reduce", [](KernelCall& c) { scatter_kernel(c, false, reduce_mode(c.str_arg(4))); });
   add_kernel(t, "aten::scatter_add", [](KernelCall& c) { scatter_kernel(c, true, Reduce::add); });
   add_kernel(t, "aten::index_add", [](KernelCall& c) {
-    const CpuTensor& self = c.tensor(0);
-    const int64_t dim = wrap_dim(c.int_arg(1), self.dim());
-    TensorBuffer is;
-    const CpuTensor idx = int64_index(c.tensor(2), is);
+    const DimIndexArgs di(c);
     const CpuTensor& src = c.tensor(3);
     const double alpha = c.float_arg(4);
     const CpuTensor& out = c.out();
-    convert(self, out);
-    for (int64_t i = 0; i < idx.numel(); ++i) {
-      const CpuTensor o = slice_at(out, dim, wrap_index(idx.ptr<int64_t>()[i], out.shape[size_t(dim)]));
-      const CpuTensor s = slice_at(src, dim, i);
+    convert(di.self, out);
+    for (int64_t i = 0; i < di.index.numel(); ++i) {
+      const CpuTensor o = slice_at(out, di.dim, di.at(i, out));
+      const CpuTensor s = slice_at(src, di.dim, i);
       TensorBuffer a(o.shape, DType::float64), b(o.shape, DType::float64);
       convert(o, a.tensor());
       convert(s, b.tensor());
@@ -355,16 +361,13 @@ void register_index_kernels(KernelTable& t) {
   });
   for (const char* n : {"aten::index_fill.int_Scalar", "aten::index_fill.int_Tensor"})
     add_kernel(t, n, [](KernelCall& c) {
-      const CpuTensor& self = c.tensor(0);
-      const int64_t dim = wrap_dim(c.int_arg(1), self.dim());
-      TensorBuffer is;
-      const CpuTensor idx = int64_index(c.tensor(2), is);
+      const DimIndexArgs di(c);
       const bool tensor_value = std::holds_alternative<CpuTensor>(c.args.at(3));
       const double v = tensor_value ? load_as_double(c.tensor(3), 0) : c.float_arg(3);
       const CpuTensor& out = c.out();
-      convert(self, out);
-      for (int64_t i = 0; i < idx.numel(); ++i)
-        fill(slice_at(out, dim, wrap_index(idx.ptr<int64_t>()[i], out.shape[size_t(dim)])), v);
+      convert(di.self, out);
+      for (int64_t i = 0; i < di.index.numel(); ++i)
+        fill(slice_at(out, di.dim, di.at(i, out)), v);
     });
   add_kernel(t, "aten::sort", [](KernelCall& c) {
     const CpuTensor& x = c.tensor(0);

@@ -1,12 +1,13 @@
 #include "kernels/cpu/kernel_registry.h"
 
 #include <algorithm>
-#include <map>
+
+#include "kernels/kernel_table.h"
 
 namespace ptscope::kernels {
 namespace {
 
-const std::map<std::string, CpuKernel, std::less<>>& table() {
+const KernelMap<CpuKernel>& table() {
   static const auto* t = [] {
     KernelTable list;
     register_gemm_kernels(list);
@@ -20,10 +21,7 @@ const std::map<std::string, CpuKernel, std::less<>>& table() {
     register_attention_kernels(list);
     register_shape_kernels(list);
     register_index_kernels(list);
-    auto* m = new std::map<std::string, CpuKernel, std::less<>>();
-    for (auto& [name, k] : list)
-      if (!m->emplace(name, std::move(k)).second) throw Error(ErrorCode::corrupt, "CPU kernel registered twice: " + name);
-    return m;
+    return new KernelMap<CpuKernel>(kernel_map(list, "CPU", [](const std::string&) { return true; }));
   }();
   return *t;
 }
@@ -31,9 +29,7 @@ const std::map<std::string, CpuKernel, std::less<>>& table() {
 }  // namespace
 
 const CpuKernel* find_cpu_kernel(std::string_view full_op_name) {
-  const auto& t = table();
-  auto it = t.find(full_op_name);
-  return it == t.end() ? nullptr : &it->second;
+  return find_kernel(table(), full_op_name);
 }
 
 OutputMode cpu_output_mode(std::string_view full_op_name) {
@@ -42,9 +38,7 @@ OutputMode cpu_output_mode(std::string_view full_op_name) {
 }
 
 std::vector<std::string> cpu_kernel_names() {
-  std::vector<std::string> names;
-  for (const auto& [name, k] : table()) names.push_back(name);
-  return names;
+  return kernel_names(table());
 }
 
 }  // namespace ptscope::kernels

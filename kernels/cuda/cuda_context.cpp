@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "core/error.h"
+#include "kernels/kernel_table.h"
 
 namespace ptscope::kernels::cuda {
 
@@ -216,7 +217,7 @@ bool all_f32(const KernelCall& c) {
 
 namespace {
 
-const std::map<std::string, CudaKernelFn, std::less<>>& table() {
+const KernelMap<CudaKernelFn>& table() {
   static const auto* t = [] {
     CudaKernelTable list;
     register_cuda_elementwise(list);
@@ -227,12 +228,9 @@ const std::map<std::string, CudaKernelFn, std::less<>>& table() {
     register_cuda_pool_reduce(list);
     register_cuda_attention(list);
     register_cuda_transformer(list);
-    auto* m = new std::map<std::string, CudaKernelFn, std::less<>>();
-    for (auto& [name, fn] : list) {
-      if (!find_cpu_kernel(name)) continue;  // only ops the CPU backend has (its OutputMode is the contract)
-      if (!m->emplace(name, std::move(fn)).second) throw Error(ErrorCode::corrupt, "CUDA kernel registered twice: " + name);
-    }
-    return m;
+    // Only ops the CPU backend has (its OutputMode is the contract).
+    return new KernelMap<CudaKernelFn>(
+        kernel_map(list, "CUDA", [](const std::string& name) { return find_cpu_kernel(name) != nullptr; }));
   }();
   return *t;
 }
@@ -240,15 +238,11 @@ const std::map<std::string, CudaKernelFn, std::less<>>& table() {
 }  // namespace
 
 const CudaKernelFn* find_cuda_kernel(std::string_view op) {
-  const auto& t = table();
-  auto it = t.find(op);
-  return it == t.end() ? nullptr : &it->second;
+  return find_kernel(table(), op);
 }
 
 std::vector<std::string> native_kernel_names() {
-  std::vector<std::string> names;
-  for (const auto& [name, fn] : table()) names.push_back(name);
-  return names;
+  return kernel_names(table());
 }
 
 }  // namespace ptscope::kernels::cuda

@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 
+#include "graph/conv_args.h"
 #include "kernels/cuda/cuda_context.h"
 
 namespace ptscope::kernels::cuda {
@@ -51,13 +52,6 @@ int as_int(int64_t v, const char* what) {
   if (v < 0 || v > INT32_MAX) kernel_unsupported(std::string("convolution: ") + what + " exceeds cuDNN's int range");
   return int(v);
 }
-
-struct ConvArgs {
-  std::vector<int64_t> stride, padding, dilation;
-  int64_t groups = 1;
-  bool transposed = false;
-  std::string padding_mode;  // "same" / "valid" for conv*.padding
-};
 
 // Picks the plan for this shape (building and measuring it on first use).
 ConvPlan& plan_for(CudaContext& ctx, const std::vector<int64_t>& key, const CpuTensor& x, const CpuTensor& w,
@@ -120,7 +114,7 @@ ConvPlan& plan_for(CudaContext& ctx, const std::vector<int64_t>& key, const CpuT
   return *slot;
 }
 
-bool run_conv(CudaContext& ctx, KernelCall& c, const ConvArgs& a) {
+bool run_conv(CudaContext& ctx, KernelCall& c, const graph::ConvArgs& a) {
   if (a.transposed || !all_f32(c)) return false;
   const CpuTensor& xin = c.tensor(0);
   const CpuTensor& win = c.tensor(1);
@@ -183,33 +177,10 @@ bool run_conv(CudaContext& ctx, KernelCall& c, const ConvArgs& a) {
 }  // namespace
 
 void register_cuda_conv(CudaKernelTable& t) {
-  for (const char* n : {"aten::conv1d", "aten::conv2d"})
-    t.emplace_back(n, [](CudaContext& ctx, KernelCall& c) {
-      ConvArgs a;
-      a.stride = c.ints(3);
-      a.padding = c.ints(4);
-      a.dilation = c.ints(5);
-      a.groups = c.int_arg(6);
-      return run_conv(ctx, c, a);
-    });
-  for (const char* n : {"aten::conv1d.padding", "aten::conv2d.padding"})
-    t.emplace_back(n, [](CudaContext& ctx, KernelCall& c) {
-      ConvArgs a;
-      a.stride = c.ints(3);
-      a.padding_mode = c.str_arg(4);
-      a.dilation = c.ints(5);
-      a.groups = c.int_arg(6);
-      return run_conv(ctx, c, a);
-    });
-  for (const char* n : {"aten::convolution", "aten::_convolution", "aten::_convolution.deprecated"})
-    t.emplace_back(n, [](CudaContext& ctx, KernelCall& c) {
-      ConvArgs a;
-      a.stride = c.ints(3);
-      a.padding = c.ints(4);
-      a.dilation = c.ints(5);
-      a.transposed = c.bool_arg(6);
-      a.groups = c.int_arg(8);
-      return run_conv(ctx, c, a);
+  for (const char* name : {"aten::conv1d", "aten::conv2d", "aten::conv1d.padding", "aten::conv2d.padding",
+                           "aten::convolution", "aten::_convolution", "aten::_convolution.deprecated"})
+    t.emplace_back(name, [form = graph::conv_form(name)](CudaContext& ctx, KernelCall& c) {
+      return run_conv(ctx, c, graph::bind_conv_args(c, form));
     });
 }
 

@@ -89,24 +89,17 @@ ExprPtr SourceParser::lambda() {
   return make_expr(at, std::move(l));
 }
 
-ExprPtr SourceParser::or_test() {
-  ExprPtr left = and_test();
-  Nest nest(*this);
-  while (kind() == Tok::kw_or) {
-    nest.add(loc(take()));
-    const Loc at = left->loc;
-    left = make_expr(at, BoolOp{BoolOpKind::or_, std::move(left), and_test()});
-  }
-  return left;
-}
+ExprPtr SourceParser::or_test() { return bool_chain(Tok::kw_or, BoolOpKind::or_, &SourceParser::and_test); }
 
-ExprPtr SourceParser::and_test() {
-  ExprPtr left = not_test();
+ExprPtr SourceParser::and_test() { return bool_chain(Tok::kw_and, BoolOpKind::and_, &SourceParser::not_test); }
+
+ExprPtr SourceParser::bool_chain(Tok op_token, BoolOpKind op, Rule operand) {
+  ExprPtr left = (this->*operand)();
   Nest nest(*this);
-  while (kind() == Tok::kw_and) {
+  while (kind() == op_token) {
     nest.add(loc(take()));
     const Loc at = left->loc;
-    left = make_expr(at, BoolOp{BoolOpKind::and_, std::move(left), not_test()});
+    left = make_expr(at, BoolOp{op, std::move(left), (this->*operand)()});
   }
   return left;
 }

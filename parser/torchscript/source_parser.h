@@ -110,6 +110,8 @@ class SourceParser {
   ExprPtr lambda();
   ExprPtr or_test();
   ExprPtr and_test();
+  // `operand (op_token operand)*` folded left into BoolOps of `op`.
+  ExprPtr bool_chain(Tok op_token, BoolOpKind op, Rule operand);
   ExprPtr not_test();
   ExprPtr comparison();
   ExprPtr bitor_expr() { return binary(1); }
