@@ -1,37 +1,24 @@
 #include "core/model.h"
 
+#include <iterator>
 #include <unordered_set>
+
+#include "core/enum_names.h"
 
 namespace ptscope {
 
 const char* file_kind_name(FileKind kind) {
-  switch (kind) {
-    case FileKind::torchscript: return "torchscript";
-    case FileKind::torchscript_mobile: return "torchscript-mobile";
-    case FileKind::torch_save_zip: return "torch.save-zip";
-    case FileKind::legacy_stream: return "legacy-stream";
-    case FileKind::legacy_tar: return "legacy-tar";
-    case FileKind::legacy_torchscript: return "legacy-torchscript";
-    case FileKind::torch_package: return "torch.package";
-    case FileKind::exported_program: return "exported-program";
-    case FileKind::mobile_flatbuffer: return "mobile-flatbuffer";
-    case FileKind::unknown_zip: return "unknown-zip";
-    case FileKind::safetensors: return "safetensors";
-    case FileKind::checkpoint_folder: return "checkpoint-folder";
-  }
-  return "unknown";
+  static constexpr const char* kNames[] = {
+      "torchscript",   "torchscript-mobile", "torch.save-zip",    "legacy-stream", "legacy-tar",  "legacy-torchscript",
+      "torch.package", "exported-program",   "mobile-flatbuffer", "unknown-zip",   "safetensors", "checkpoint-folder"};
+  static_assert(std::size(kNames) == enum_count(FileKind::checkpoint_folder));
+  return enum_name(kind, kNames, "unknown");
 }
 
 const char* tensor_role_name(TensorRole role) {
-  switch (role) {
-    case TensorRole::parameter: return "parameter";
-    case TensorRole::buffer: return "buffer";
-    case TensorRole::attribute: return "attribute";
-    case TensorRole::constant: return "constant";
-    case TensorRole::state: return "state";
-    case TensorRole::other: return "tensor";
-  }
-  return "tensor";
+  static constexpr const char* kNames[] = {"parameter", "buffer", "attribute", "constant", "state", "tensor"};
+  static_assert(std::size(kNames) == enum_count(TensorRole::other));
+  return enum_name(role, kNames, "tensor");
 }
 
 std::string ModuleNode::short_class_name() const {

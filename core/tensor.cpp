@@ -1,34 +1,26 @@
 #include "core/tensor.h"
 
 #include <cstring>
+#include <iterator>
 #include <limits>
+
+#include "core/enum_names.h"
 
 namespace ptscope {
 
 const char* layout_name(Layout layout) {
-  switch (layout) {
-    case Layout::strided: return "strided";
-    case Layout::sparse_coo: return "sparse_coo";
-    case Layout::sparse_csr: return "sparse_csr";
-    case Layout::sparse_csc: return "sparse_csc";
-    case Layout::sparse_bsr: return "sparse_bsr";
-    case Layout::sparse_bsc: return "sparse_bsc";
-    case Layout::mkldnn: return "mkldnn";
-    case Layout::jagged: return "jagged";
-  }
-  return "unknown";
+  static constexpr const char* kNames[] = {"strided",    "sparse_coo", "sparse_csr", "sparse_csc",
+                                           "sparse_bsr", "sparse_bsc", "mkldnn",     "jagged"};
+  static_assert(std::size(kNames) == enum_count(Layout::jagged));
+  return enum_name(layout, kNames, "unknown");
 }
 
 const char* qscheme_name(QScheme scheme) {
-  switch (scheme) {
-    case QScheme::none: return "none";
-    case QScheme::per_tensor_affine: return "per_tensor_affine";
-    case QScheme::per_channel_affine: return "per_channel_affine";
-    case QScheme::per_tensor_symmetric: return "per_tensor_symmetric";
-    case QScheme::per_channel_symmetric: return "per_channel_symmetric";
-    case QScheme::per_channel_affine_float_qparams: return "per_channel_affine_float_qparams";
-  }
-  return "unknown";
+  if (scheme == QScheme::none) return "none";
+  static constexpr const char* kNames[] = {"per_tensor_affine", "per_channel_affine", "per_tensor_symmetric",
+                                           "per_channel_symmetric", "per_channel_affine_float_qparams"};
+  static_assert(std::size(kNames) == enum_count(QScheme::per_channel_affine_float_qparams));
+  return enum_name(scheme, kNames, "unknown");
 }
 
 int64_t Tensor::numel() const {

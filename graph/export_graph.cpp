@@ -253,15 +253,7 @@ class ExportGraphBuilder {
       case K::tensors:
       case K::optional_tensors: {
         std::vector<TensorMeta> list;
-        for (const auto& n : a.names) {
-          if (n.empty()) {
-            TensorMeta none;
-            none.dtype = DType::undefined;
-            list.push_back(none);
-          } else {
-            list.push_back(meta_of(n, user));
-          }
-        }
+        for (const auto& n : a.names) list.push_back(n.empty() ? TensorMeta::none() : meta_of(n, user));
         return list;
       }
       case K::int_: return a.ints[0];

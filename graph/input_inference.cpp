@@ -52,17 +52,39 @@ struct Transform {
 // The dim index, or -1 (which every caller rejects) when out of range.
 int64_t wrap_dim(int64_t d, size_t rank) { return wrapped_dim(d, int64_t(rank)).value_or(-1); }
 
-// Swaps the two dims of a transpose; false when one is out of range.
-bool transpose_in_place(const Transform& t, std::vector<int64_t>& shape) {
-  int64_t a = wrap_dim(t.dims[0], shape.size()), b = wrap_dim(t.dims[1], shape.size());
-  if (a < 0 || b < 0 || a >= int64_t(shape.size()) || b >= int64_t(shape.size())) return false;
-  std::swap(shape[size_t(a)], shape[size_t(b)]);
+// Inserts a dim of `size` at `dim` of the longer shape (negative counts from
+// its end); false when out of range.
+bool insert_dim(std::vector<int64_t>& shape, int64_t dim, int64_t size) {
+  const int64_t d = wrap_dim(dim, shape.size() + 1);
+  if (d < 0 || d > int64_t(shape.size())) return false;
+  shape.insert(shape.begin() + d, size);
   return true;
 }
 
-// Applies a permute (output dim i is input dim dims[i]), or undoes it when
-// `inverse`; false when the dims do not fit the shape.
-bool permute_in_place(const Transform& t, std::vector<int64_t>& shape, bool inverse) {
+// The index of an existing `dim` of `shape`, -1 when out of range.
+int64_t existing_dim(const std::vector<int64_t>& shape, int64_t dim) {
+  const int64_t d = wrap_dim(dim, shape.size());
+  return d < int64_t(shape.size()) ? d : -1;
+}
+
+// Removes an existing `dim`; false when out of range.
+bool erase_dim(std::vector<int64_t>& shape, int64_t dim) {
+  const int64_t d = existing_dim(shape, dim);
+  if (d < 0) return false;
+  shape.erase(shape.begin() + d);
+  return true;
+}
+
+// Applies a transpose (swaps two dims: its own inverse) or a permute (output
+// dim i is input dim dims[i]), or undoes it when `inverse`; false when the
+// dims do not fit the shape.
+bool move_dims_in_place(const Transform& t, std::vector<int64_t>& shape, bool inverse) {
+  if (t.kind == Transform::transpose) {
+    int64_t a = wrap_dim(t.dims[0], shape.size()), b = wrap_dim(t.dims[1], shape.size());
+    if (a < 0 || b < 0 || a >= int64_t(shape.size()) || b >= int64_t(shape.size())) return false;
+    std::swap(shape[size_t(a)], shape[size_t(b)]);
+    return true;
+  }
   if (t.dims.size() != shape.size()) return false;
   std::vector<int64_t> out(shape.size());
   for (size_t i = 0; i < t.dims.size(); ++i) {
@@ -75,38 +97,40 @@ bool permute_in_place(const Transform& t, std::vector<int64_t>& shape, bool inve
   return true;
 }
 
+// Applies one transform to a shape, or undoes it when `inverse` (the shape
+// its input must have for the given output); false when the dims do not fit.
+bool apply_transform(const Transform& t, std::vector<int64_t>& shape, bool inverse) {
+  switch (t.kind) {
+    case Transform::unsqueeze:  // output rank = input rank + 1
+      return inverse ? erase_dim(shape, t.dims[0]) : insert_dim(shape, t.dims[0], 1);
+    case Transform::select: {  // undone: the smallest size that has the selected index
+      const int64_t i = t.dims[1];
+      return inverse ? insert_dim(shape, t.dims[0], i >= 0 ? i + 1 : -i) : erase_dim(shape, t.dims[0]);
+    }
+    case Transform::squeeze: {
+      if (inverse) return insert_dim(shape, t.dims[0], 1);
+      const int64_t d = existing_dim(shape, t.dims[0]);
+      if (d < 0) return false;
+      if (shape[size_t(d)] == 1) shape.erase(shape.begin() + d);
+      return true;
+    }
+    case Transform::index_select: {
+      const int64_t d = existing_dim(shape, t.dims[0]);
+      if (d < 0) return false;
+      if (!inverse) shape[size_t(d)] = 1;
+      return true;
+    }
+    case Transform::transpose:
+    case Transform::permute:
+      return move_dims_in_place(t, shape, inverse);
+  }
+  return false;
+}
+
 // The shape a transform chain makes of an input shape (for answering size queries).
 bool apply_chain(const std::vector<Transform>& chain, std::vector<int64_t>& shape) {
-  for (const Transform& t : chain) {
-    switch (t.kind) {
-      case Transform::unsqueeze: {
-        int64_t d = wrap_dim(t.dims[0], shape.size() + 1);
-        if (d < 0 || d > int64_t(shape.size())) return false;
-        shape.insert(shape.begin() + d, 1);
-        break;
-      }
-      case Transform::squeeze: {
-        int64_t d = wrap_dim(t.dims[0], shape.size());
-        if (d < 0 || d >= int64_t(shape.size())) return false;
-        if (shape[size_t(d)] == 1) shape.erase(shape.begin() + d);
-        break;
-      }
-      case Transform::select:
-      case Transform::index_select: {
-        int64_t d = wrap_dim(t.dims[0], shape.size());
-        if (d < 0 || d >= int64_t(shape.size())) return false;
-        if (t.kind == Transform::select) shape.erase(shape.begin() + d);
-        else shape[size_t(d)] = 1;
-        break;
-      }
-      case Transform::transpose:
-        if (!transpose_in_place(t, shape)) return false;
-        break;
-      case Transform::permute:
-        if (!permute_in_place(t, shape, false)) return false;
-        break;
-    }
-  }
+  for (const Transform& t : chain)
+    if (!apply_transform(t, shape, false)) return false;
   return true;
 }
 
@@ -411,42 +435,8 @@ class Probe : public PlaceholderObserver {
  private:
   // Turns the shape the consumer needs into the shape the input must have.
   static bool invert(const std::vector<Transform>& chain, std::vector<int64_t>& shape) {
-    for (size_t k = chain.size(); k-- > 0;) {
-      const Transform& t = chain[k];
-      auto wrap = wrap_dim;
-      switch (t.kind) {
-        case Transform::select: {  // the smallest size that has the selected index
-          int64_t d = wrap(t.dims[0], shape.size() + 1);
-          if (d < 0 || d > int64_t(shape.size())) return false;
-          int64_t i = t.dims[1];
-          shape.insert(shape.begin() + d, i >= 0 ? i + 1 : -i);
-          break;
-        }
-        case Transform::index_select: {
-          int64_t d = wrap(t.dims[0], shape.size());
-          if (d < 0 || d >= int64_t(shape.size())) return false;
-          break;
-        }
-        case Transform::unsqueeze: {  // output rank = input rank + 1
-          int64_t d = wrap(t.dims[0], shape.size());
-          if (d < 0 || d >= int64_t(shape.size())) return false;
-          shape.erase(shape.begin() + d);
-          break;
-        }
-        case Transform::squeeze: {
-          int64_t d = wrap(t.dims[0], shape.size() + 1);
-          if (d < 0 || d > int64_t(shape.size())) return false;
-          shape.insert(shape.begin() + d, 1);
-          break;
-        }
-        case Transform::transpose:  // its own inverse
-          if (!transpose_in_place(t, shape)) return false;
-          break;
-        case Transform::permute:
-          if (!permute_in_place(t, shape, true)) return false;
-          break;
-      }
-    }
+    for (size_t k = chain.size(); k-- > 0;)
+      if (!apply_transform(chain[k], shape, true)) return false;
     return true;
   }
 

@@ -157,6 +157,8 @@ class Interpreter {
   Val eval(const ts::Expr& e);
   Val eval_call(const ts::Expr& e, const ts::Call& c);
   void eval_args(const ts::Call& c, Vals& args, Kwargs& kwargs);
+  // Appends each expression's value to `out`; a `*x` element appends x's items.
+  void eval_spread(const ts::ExprList& elts, Vals& out);
   Val special_form(const ts::Expr& e, const std::string& name, const ts::Call& c);
   bool matches_type(const Val& v, const ts::Expr& type);
   Val eval_attribute(const ts::Attribute& a);

@@ -3,7 +3,10 @@
 #include "graph/interpreter.h"
 
 #include <cmath>
+#include <iterator>
 #include <limits>
+
+#include "core/enum_names.h"
 
 namespace ptscope::graph {
 
@@ -65,16 +68,7 @@ Val Interpreter::eval(const Expr& e) {
   }
   if (const List* l = e.as<List>()) {
     Vals items;
-    items.reserve(l->elts.size());
-    for (const auto& x : l->elts) {
-      if (const Starred* st = x->as<Starred>()) {
-        Val v = eval(*st->value);
-        if (!v.is_sequence()) fail("cannot unpack a non-sequence with *");
-        for (const auto& y : v.items()) items.push_back(y);
-      } else {
-        items.push_back(eval(*x));
-      }
-    }
+    eval_spread(l->elts, items);
     return Val::list(std::move(items));
   }
   if (const UnaryOp* u = e.as<UnaryOp>()) {
@@ -211,17 +205,21 @@ Val Interpreter::eval_subscript(const Subscript& s) {
   return call_op("aten::__getitem__", {base, key});
 }
 
-void Interpreter::eval_args(const Call& c, Vals& args, Kwargs& kwargs) {
-  args.reserve(c.args.size());
-  for (const auto& a : c.args) {
-    if (const Starred* st = a->as<Starred>()) {
+void Interpreter::eval_spread(const ExprList& elts, Vals& out) {
+  out.reserve(out.size() + elts.size());
+  for (const auto& x : elts) {
+    if (const Starred* st = x->as<Starred>()) {
       Val v = eval(*st->value);
       if (!v.is_sequence()) fail("cannot unpack a non-sequence with *");
-      for (const auto& x : v.items()) args.push_back(x);
+      for (const auto& y : v.items()) out.push_back(y);
     } else {
-      args.push_back(eval(*a));
+      out.push_back(eval(*x));
     }
   }
+}
+
+void Interpreter::eval_args(const Call& c, Vals& args, Kwargs& kwargs) {
+  eval_spread(c.args, args);
   for (const auto& k : c.keywords) {
     if (k.name.empty()) fail("**kwargs calls are not supported");
     kwargs.emplace_back(k.name, eval(*k.value));
@@ -417,22 +415,13 @@ bool Interpreter::matches_type(const Val& v, const Expr& type) {
 }
 
 Val Interpreter::binary(BinOpKind op, const Val& a, const Val& b) {
-  const char* name = nullptr;
-  switch (op) {
-    case BinOpKind::add: name = "aten::add"; break;
-    case BinOpKind::sub: name = "aten::sub"; break;
-    case BinOpKind::mul: name = "aten::mul"; break;
-    case BinOpKind::div: name = "aten::div"; break;
-    case BinOpKind::floordiv: name = "aten::floordiv"; break;
-    case BinOpKind::mod: name = "aten::remainder"; break;
-    case BinOpKind::pow: name = "aten::pow"; break;
-    case BinOpKind::matmul: name = "aten::matmul"; break;
-    case BinOpKind::lshift: name = "aten::__lshift__"; break;
-    case BinOpKind::rshift: name = "aten::__rshift__"; break;
-    case BinOpKind::bit_or: name = "aten::__or__"; break;
-    case BinOpKind::bit_xor: name = "aten::__xor__"; break;
-    case BinOpKind::bit_and: name = "aten::__and__"; break;
-  }
+  // The op TorchScript's compiler emits for each operator, in BinOpKind's order.
+  static constexpr const char* kOps[] = {"aten::add",        "aten::sub",        "aten::mul",    "aten::div",
+                                         "aten::floordiv",   "aten::remainder",  "aten::pow",    "aten::matmul",
+                                         "aten::__lshift__", "aten::__rshift__", "aten::__or__", "aten::__xor__",
+                                         "aten::__and__"};
+  static_assert(std::size(kOps) == enum_count(BinOpKind::bit_and));
+  const char* name = enum_name(op, kOps, nullptr);
   if (op == BinOpKind::floordiv && (a.is_tensor() || b.is_tensor())) name = "aten::floor_divide";
   return call_op(name, {a, b});
 }

@@ -113,15 +113,7 @@ std::optional<ArgValue> Interpreter::to_arg_impl(const Val& v, int depth) {
       }
       if (all_tensor) {
         std::vector<TensorMeta> out;
-        for (const auto& x : box.items) {
-          if (x.is_none()) {
-            TensorMeta undefined;
-            undefined.dtype = DType::undefined;
-            out.push_back(undefined);
-          } else {
-            out.push_back(x.as<TensorBox>().meta);
-          }
-        }
+        for (const auto& x : box.items) out.push_back(x.is_none() ? TensorMeta::none() : x.as<TensorBox>().meta);
         return ArgValue(std::move(out));
       }
       return std::nullopt;

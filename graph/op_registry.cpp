@@ -12,11 +12,6 @@
 namespace ptscope::graph {
 namespace {
 
-std::string kind_name(const ArgValue& v) {
-  static const char* const kNames[] = {"None", "bool", "int", "float", "str", "int[]", "float[]", "Tensor", "Tensor[]"};
-  return kNames[v.index()];
-}
-
 // Enum-like identifiers PyTorch schemas use as defaults, as TorchScript ints.
 std::optional<int64_t> enum_default(std::string_view s) {
   struct Named { std::string_view name; int64_t value; };
@@ -250,14 +245,14 @@ std::optional<std::vector<ArgValue>> OpRegistry::bind(const Schema& schema, cons
   for (size_t i = 0; i < positional.size(); ++i)
     if (!place(i, positional[i]))
       return reject("argument '" + params[i].name + "' must be " + params[i].type + ", got " +
-                    kind_name(positional[i]) + " " + arg_to_string(positional[i]));
+                    arg_kind_name(positional[i].index()) + " " + arg_to_string(positional[i]));
   for (const auto& [key, value] : keywords) {
     size_t i = 0;
     while (i < params.size() && params[i].name != key) ++i;
     if (i == params.size()) return reject("no argument named '" + key + "'");
     if (slots[i]) return reject("argument '" + key + "' given twice");
     if (!place(i, value))
-      return reject("argument '" + key + "' must be " + params[i].type + ", got " + kind_name(value) + " " +
+      return reject("argument '" + key + "' must be " + params[i].type + ", got " + arg_kind_name(value.index()) + " " +
                     arg_to_string(value));
   }
   std::vector<ArgValue> out;
@@ -320,18 +315,12 @@ const OpRegistry& op_registry() {
   // Built on first use; C++ guarantees one thread-safe initialisation.
   static const OpRegistry registry = [] {
     OpRegistry r;
-    rules::register_conv_ops(r);
-    rules::register_matmul_ops(r);
-    rules::register_attention_ops(r);
-    rules::register_norm_ops(r);
-    rules::register_activation_ops(r);
-    rules::register_pooling_ops(r);
-    rules::register_elementwise_ops(r);
-    rules::register_reduction_ops(r);
-    rules::register_shape_ops(r);
-    rules::register_embedding_ops(r);
-    rules::register_other_ops(r);
-    rules::register_recurrent_ops(r);
+    using namespace rules;
+    for (auto* register_family :
+         {&register_conv_ops, &register_matmul_ops, &register_attention_ops, &register_norm_ops,
+          &register_activation_ops, &register_pooling_ops, &register_elementwise_ops, &register_reduction_ops,
+          &register_shape_ops, &register_embedding_ops, &register_other_ops, &register_recurrent_ops})
+      register_family(r);
     return r;
   }();
   return registry;

@@ -46,14 +46,16 @@ bool bool_arg(const Args& a, size_t i);
 std::vector<int64_t> ints(const Args& a, size_t i);  // int[]; a bare int becomes {n}
 std::optional<std::vector<int64_t>> opt_ints(const Args& a, size_t i);
 std::string str_arg(const Args& a, size_t i);
-// The same accessors as members, for the binders of graph/conv_args.h that
-// also read kernels::KernelCall.
+// The same accessors as members, for the binders of graph/conv_args.h and
+// graph/pool_args.h that also read kernels::KernelCall.
 struct ArgReader {
   const Args& a;
   int64_t int_arg(size_t i) const { return rules::int_arg(a, i); }
   bool bool_arg(size_t i) const { return rules::bool_arg(a, i); }
   std::vector<int64_t> ints(size_t i) const { return rules::ints(a, i); }
   std::string str_arg(size_t i) const { return rules::str_arg(a, i); }
+  bool is_none(size_t i) const { return rules::is_none(a, i); }
+  size_t num_args() const { return a.size(); }
 };
 
 // Dims and shapes.

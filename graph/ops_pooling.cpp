@@ -1,6 +1,7 @@
 // Pooling: max/avg pooling with padding, dilation and ceil_mode, and adaptive
 // pooling. Output sizes follow ATen's pooling_output_shape exactly.
 #include "graph/op_rules.h"
+#include "graph/pool_args.h"
 
 namespace ptscope::graph::rules {
 namespace {
@@ -13,12 +14,6 @@ void check_rank(const TensorMeta& x, size_t spatial) {
          shape_str(x.shape));
 }
 
-std::vector<int64_t> fit(std::vector<int64_t> v, size_t n, const char* what) {
-  if (v.size() == 1 && n > 1) v.assign(n, v[0]);
-  if (v.size() != n) fail(std::string(what) + " must have " + std::to_string(n) + " entries");
-  return v;
-}
-
 int64_t pooled_size(int64_t in, int64_t k, int64_t pad, int64_t stride, int64_t dilation, bool ceil_mode) {
   const int64_t span = in + 2 * pad - dilation * (k - 1) - 1 + (ceil_mode ? stride - 1 : 0);
   // Floor division that rounds toward -inf (span may be negative for tiny inputs).
@@ -28,24 +23,22 @@ int64_t pooled_size(int64_t in, int64_t k, int64_t pad, int64_t stride, int64_t 
   return out;
 }
 
-// (self, kernel_size, stride, padding, [dilation], ceil_mode ...)
-Shape pool_shape(const Args& a, size_t spatial, bool has_dilation) {
+// The arguments bound as every backend binds them (graph/pool_args.h).
+PoolArgs bound(const Args& a, PoolKind kind, size_t spatial) { return bind_pool_args(ArgReader{a}, kind, spatial); }
+
+Shape pool_shape(const Args& a, size_t spatial, PoolKind kind) {
   const TensorMeta& x = tensor(a, 0);
   check_rank(x, spatial);
-  const auto k = fit(ints(a, 1), spatial, "kernel_size");
-  auto s = ints(a, 2);
-  s = s.empty() ? k : fit(s, spatial, "stride");
-  const auto p = fit(ints(a, 3), spatial, "padding");
-  const auto d = has_dilation ? fit(ints(a, 4), spatial, "dilation") : std::vector<int64_t>(spatial, 1);
-  const bool ceil_mode = bool_arg(a, has_dilation ? 5 : 4);
+  const PoolArgs p = bound(a, kind, spatial);
   Shape out(x.shape.begin(), x.shape.end() - int64_t(spatial));
   for (size_t i = 0; i < spatial; ++i) {
-    if (k[i] <= 0 || s[i] <= 0 || d[i] <= 0) fail("kernel_size, stride and dilation must be positive");
-    if (p[i] < 0 || p[i] > k[i] / 2)
-      fail("pad should be at most half of kernel size, got padding " + std::to_string(p[i]) + " for kernel " +
-           std::to_string(k[i]));
+    const int64_t k = p.kernel[i], s = p.stride[i], pad = p.padding[i], d = p.dilation[i];
+    if (k <= 0 || s <= 0 || d <= 0) fail("kernel_size, stride and dilation must be positive");
+    if (pad < 0 || pad > k / 2)
+      fail("pad should be at most half of kernel size, got padding " + std::to_string(pad) + " for kernel " +
+           std::to_string(k));
     const int64_t in = x.shape[x.shape.size() - spatial + i];
-    const int64_t o = pooled_size(in, k[i], p[i], s[i], d[i], ceil_mode);
+    const int64_t o = pooled_size(in, k, pad, s, d, p.ceil_mode);
     if (o <= 0)
       fail("output size is too small: input " + shape_str(x.shape) + " gives size " + std::to_string(o));
     out.push_back(o);
@@ -53,29 +46,25 @@ Shape pool_shape(const Args& a, size_t spatial, bool has_dilation) {
   return out;
 }
 
-double kernel_volume(const Args& a, size_t spatial) {
-  const auto k = fit(ints(a, 1), spatial, "kernel_size");
-  return double(numel(k));
-}
-
 Shape adaptive_shape(const Args& a, size_t spatial) {
   const TensorMeta& x = tensor(a, 0);
   check_rank(x, spatial);
-  const auto size = fit(ints(a, 1), spatial, "output_size");
+  const PoolArgs p = bound(a, PoolKind::adaptive, spatial);
   Shape out(x.shape.begin(), x.shape.end() - int64_t(spatial));
   for (size_t i = 0; i < spatial; ++i) {
     if (x.shape[x.shape.size() - spatial + i] <= 0) fail("input " + shape_str(x.shape) + " has an empty spatial dim");
-    if (size[i] < 0) fail("output_size must be non-negative");
-    out.push_back(size[i]);
+    if (p.output_size[i] < 0) fail("output_size must be non-negative");
+    out.push_back(p.output_size[i]);
   }
   return out;
 }
 
 // max pooling: kernel−1 comparisons per output; avg pooling: kernel adds and one divide.
-CostFn pool_cost(size_t spatial, double per_window_offset) {
-  return [spatial, per_window_offset](const Args& a, const Outs& o) {
+CostFn pool_cost(size_t spatial, PoolKind kind, double per_window_offset) {
+  return [spatial, kind, per_window_offset](const Args& a, const Outs& o) {
     OpCost c = default_bytes(a, o);
-    c.extended_flops = double(o[0].numel()) * (kernel_volume(a, spatial) + per_window_offset);
+    const double kernel_volume = double(numel(bound(a, kind, spatial).kernel));
+    c.extended_flops = double(o[0].numel()) * (kernel_volume + per_window_offset);
     return c;
   };
 }
@@ -96,8 +85,8 @@ void register_pooling_ops(OpRegistry& r) {
     const size_t n = m.spatial;
     // Max pooling runs as max_pool*_with_indices: its backward reads the input
     // and the int64 indices (one per output element).
-    def(r, m.schema, P, [n](const Args& a) { return one(pool_shape(a, n, true), tensor(a, 0).dtype); },
-        pool_cost(n, -1))
+    def(r, m.schema, P, [n](const Args& a) { return one(pool_shape(a, n, PoolKind::max), tensor(a, 0).dtype); },
+        pool_cost(n, PoolKind::max, -1))
         .saves = [](const Args&, const Outs& o, const NeedsGrad&) {
           SavedTensors s{{0}, {}, 0};
           s.extra_bytes = uint64_t(o[0].numel()) * 8;
@@ -105,10 +94,10 @@ void register_pooling_ops(OpRegistry& r) {
         };
     def(r, m.with_indices, P,
         [n](const Args& a) {
-          Shape s = pool_shape(a, n, true);
+          Shape s = pool_shape(a, n, PoolKind::max);
           return Outs{meta(s, tensor(a, 0).dtype), meta(s, DType::int64)};
         },
-        pool_cost(n, -1))
+        pool_cost(n, PoolKind::max, -1))
         .saves = [](const Args&, const Outs&, const NeedsGrad&) { return SavedTensors{{0}, {1}, 0}; };
   }
   struct AvgPool { const char* schema; size_t spatial; };
@@ -118,8 +107,8 @@ void register_pooling_ops(OpRegistry& r) {
            AvgPool{"aten::avg_pool3d(Tensor self, int[3] kernel_size, int[3] stride=[], int[3] padding=0, bool ceil_mode=False, bool count_include_pad=True, int? divisor_override=None) -> Tensor", 3},
        }) {
     const size_t n = m.spatial;
-    def(r, m.schema, P, [n](const Args& a) { return one(pool_shape(a, n, false), tensor(a, 0).dtype); },
-        pool_cost(n, 0))
+    def(r, m.schema, P, [n](const Args& a) { return one(pool_shape(a, n, PoolKind::avg), tensor(a, 0).dtype); },
+        pool_cost(n, PoolKind::avg, 0))
         .saves = saves_args({0});
   }
   // Adaptive pooling reads every input element once (one add or compare each).

@@ -143,34 +143,28 @@ void register_reduction_ops(OpRegistry& r) {
   def(r, "aten::count_nonzero.dim_IntList(Tensor self, int[] dim) -> Tensor", Rd,
       [](const Args& a) { return one(reduce_shape(tensor(a, 0).shape, ints(a, 1), false), DType::int64); },
       per_in(1));
-  // Variance and standard deviation (and their _mean pairs).
-  struct Stat { const char* schema; int dims_pos; int keepdim_pos; bool pair; };
-  for (const Stat& st : {
-           Stat{"aten::std(Tensor self, bool unbiased=True) -> Tensor", -1, -1, false},
-           Stat{"aten::std.dim(Tensor self, int[1]? dim, bool unbiased=True, bool keepdim=False) -> Tensor", 1, 3, false},
-           Stat{"aten::std.correction(Tensor self, int[1]? dim=None, *, Scalar? correction=None, bool keepdim=False) -> Tensor", 1, 3, false},
-           Stat{"aten::var(Tensor self, bool unbiased=True) -> Tensor", -1, -1, false},
-           Stat{"aten::var.dim(Tensor self, int[1]? dim, bool unbiased=True, bool keepdim=False) -> Tensor", 1, 3, false},
-           Stat{"aten::var.correction(Tensor self, int[1]? dim=None, *, Scalar? correction=None, bool keepdim=False) -> Tensor", 1, 3, false},
-           Stat{"aten::std_mean(Tensor self, bool unbiased=True) -> (Tensor, Tensor)", -1, -1, true},
-           Stat{"aten::std_mean.dim(Tensor self, int[1]? dim, bool unbiased=True, bool keepdim=False) -> (Tensor, Tensor)", 1, 3, true},
-           Stat{"aten::std_mean.correction(Tensor self, int[1]? dim=None, *, Scalar? correction=None, bool keepdim=False) -> (Tensor, Tensor)", 1, 3, true},
-           Stat{"aten::var_mean(Tensor self, bool unbiased=True) -> (Tensor, Tensor)", -1, -1, true},
-           Stat{"aten::var_mean.dim(Tensor self, int[1]? dim, bool unbiased=True, bool keepdim=False) -> (Tensor, Tensor)", 1, 3, true},
-           Stat{"aten::var_mean.correction(Tensor self, int[1]? dim=None, *, Scalar? correction=None, bool keepdim=False) -> (Tensor, Tensor)", 1, 3, true},
-       }) {
-    const int dp = st.dims_pos, kp = st.keepdim_pos;
-    const bool pair = st.pair;
-    def(r, st.schema, Rd,
-        [dp, kp, pair](const Args& a) {
-          const TensorMeta& x = tensor(a, 0);
-          Shape s = dp < 0 ? Shape{} : reduce_shape(x.shape, opt_ints(a, size_t(dp)), bool_arg(a, size_t(kp)));
-          const DType d = float_result(x.dtype);
-          if (!is_floating(x.dtype) && !is_complex(x.dtype))
-            fail("std and var only support floating point and complex dtypes, got " + std::string(dtype_name(x.dtype)));
-          return pair ? Outs{meta(s, d), meta(s, x.dtype)} : one(s, d);
-        },
-        per_in(4));
+  // Variance and standard deviation (and their _mean pairs), each in ATen's
+  // three overloads: (self, unbiased), .dim and .correction.
+  struct Overload { const char* params; int dims_pos; int keepdim_pos; };
+  for (const std::string op : {"std", "var", "std_mean", "var_mean"}) {
+    const bool pair = op.ends_with("_mean");
+    for (const Overload& o : {
+             Overload{"(Tensor self, bool unbiased=True)", -1, -1},
+             Overload{".dim(Tensor self, int[1]? dim, bool unbiased=True, bool keepdim=False)", 1, 3},
+             Overload{".correction(Tensor self, int[1]? dim=None, *, Scalar? correction=None, bool keepdim=False)", 1, 3},
+         }) {
+      const int dp = o.dims_pos, kp = o.keepdim_pos;
+      def(r, "aten::" + op + o.params + (pair ? " -> (Tensor, Tensor)" : " -> Tensor"), Rd,
+          [dp, kp, pair](const Args& a) {
+            const TensorMeta& x = tensor(a, 0);
+            Shape s = dp < 0 ? Shape{} : reduce_shape(x.shape, opt_ints(a, size_t(dp)), bool_arg(a, size_t(kp)));
+            const DType d = float_result(x.dtype);
+            if (!is_floating(x.dtype) && !is_complex(x.dtype))
+              fail("std and var only support floating point and complex dtypes, got " + std::string(dtype_name(x.dtype)));
+            return pair ? Outs{meta(s, d), meta(s, x.dtype)} : one(s, d);
+          },
+          per_in(4));
+    }
   }
   def(r, "aten::logsumexp(Tensor self, int[1] dim, bool keepdim=False) -> Tensor", Rd,
       [](const Args& a) { return one(reduced(a, ints(a, 1), 2), float_result(tensor(a, 0).dtype)); },

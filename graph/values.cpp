@@ -1,5 +1,6 @@
 #include "graph/values.h"
 
+#include <iterator>
 #include <sstream>
 #include <type_traits>
 
@@ -25,6 +26,13 @@ std::string double_string(double d) {
 }
 
 }  // namespace
+
+const char* arg_kind_name(size_t variant_index) {
+  static constexpr const char* kNames[] = {"None",  "bool",    "int",    "float",   "str",
+                                           "int[]", "float[]", "Tensor", "Tensor[]"};
+  static_assert(std::size(kNames) == std::variant_size_v<ArgValue>);
+  return variant_index < std::size(kNames) ? kNames[variant_index] : "?";
+}
 
 std::string arg_to_string(const ArgValue& v) {
   return std::visit(

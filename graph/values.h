@@ -1,6 +1,7 @@
 // Values that flow through shape-only execution and op rules: tensor metadata
 // (no data) or constants (ints, floats, lists, strings, None).
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <variant>
@@ -20,12 +21,23 @@ struct TensorMeta {
     return n;
   }
   uint64_t nbytes() const { return uint64_t(numel()) * itemsize(dtype); }
+  // A None entry of a Tensor?[] list: undefined dtype, no shape.
+  static TensorMeta none() {
+    TensorMeta t;
+    t.dtype = DType::undefined;
+    return t;
+  }
 };
 
 struct NoneArg {};
 // Argument values as op rules see them, in schema order after binding.
 using ArgValue = std::variant<NoneArg, bool, int64_t, double, std::string, std::vector<int64_t>,
                               std::vector<double>, TensorMeta, std::vector<TensorMeta>>;
+
+// The schema type of an argument value's kind, by its index in ArgValue (and
+// in kernels::KernelArg, which has the same alternatives): "None", "bool",
+// "int", "float", "str", "int[]", "float[]", "Tensor", "Tensor[]".
+const char* arg_kind_name(size_t variant_index);
 
 // Readable form for messages and JSON ("[1, 3, 224, 224]:float32", "2", "None").
 std::string arg_to_string(const ArgValue& v);

@@ -1,20 +1,39 @@
 // KernelCall's typed argument access (kernels/kernel_call.h).
 #include "kernels/kernel_call.h"
 
+#include <optional>
 #include <string>
+#include <type_traits>
 
 namespace ptscope::kernels {
 namespace {
 
-const char* arg_kind(const KernelArg& a) {
-  static const char* names[] = {"None", "bool", "int", "float", "str", "int[]", "float[]", "Tensor", "Tensor[]"};
-  return names[a.index()];
-}
+// KernelArg is ArgValue with data: the same alternatives in the same order.
+static_assert(std::variant_size_v<KernelArg> == std::variant_size_v<graph::ArgValue>);
 
 [[noreturn]] void bad_arg(const KernelCall& c, size_t i, const char* want) {
   if (i >= c.args.size())
     kernel_fail("kernel argument " + std::to_string(i) + " missing (" + std::to_string(c.args.size()) + " bound)");
-  kernel_fail("kernel argument " + std::to_string(i) + ": expected " + want + ", got " + arg_kind(c.args[i]));
+  kernel_fail("kernel argument " + std::to_string(i) + ": expected " + want + ", got " +
+              graph::arg_kind_name(c.args[i].index()));
+}
+
+// A number argument as T: bool and int always, float only for a floating T
+// (a float is never truncated to an int); std::nullopt for anything else.
+template <class T>
+std::optional<T> number_of(const KernelArg& a) {
+  if constexpr (std::is_floating_point_v<T>)
+    if (auto* d = std::get_if<double>(&a)) return T(*d);
+  if (auto* v = std::get_if<int64_t>(&a)) return T(*v);
+  if (auto* b = std::get_if<bool>(&a)) return T(*b);
+  return std::nullopt;
+}
+
+template <class T>
+T number_arg(const KernelCall& c, size_t i, const char* want) {
+  if (i < c.args.size())
+    if (const auto v = number_of<T>(c.args[i])) return *v;
+  bad_arg(c, i, want);
 }
 
 }  // namespace
@@ -41,31 +60,14 @@ bool KernelCall::is_none(size_t i) const {
   return i >= args.size() || std::holds_alternative<graph::NoneArg>(args[i]);
 }
 
-int64_t KernelCall::int_arg(size_t i) const {
-  if (i < args.size()) {
-    if (auto* v = std::get_if<int64_t>(&args[i])) return *v;
-    if (auto* b = std::get_if<bool>(&args[i])) return *b;
-  }
-  bad_arg(*this, i, "int");
-}
+int64_t KernelCall::int_arg(size_t i) const { return number_arg<int64_t>(*this, i, "int"); }
+double KernelCall::float_arg(size_t i) const { return number_arg<double>(*this, i, "float"); }
 
 std::optional<int64_t> KernelCall::opt_int(size_t i) const {
-  if (is_none(i)) return std::nullopt;
-  return int_arg(i);
+  return is_none(i) ? std::nullopt : std::optional<int64_t>(int_arg(i));
 }
-
-double KernelCall::float_arg(size_t i) const {
-  if (i < args.size()) {
-    if (auto* d = std::get_if<double>(&args[i])) return *d;
-    if (auto* v = std::get_if<int64_t>(&args[i])) return double(*v);
-    if (auto* b = std::get_if<bool>(&args[i])) return *b;
-  }
-  bad_arg(*this, i, "float");
-}
-
 std::optional<double> KernelCall::opt_float(size_t i) const {
-  if (is_none(i)) return std::nullopt;
-  return float_arg(i);
+  return is_none(i) ? std::nullopt : std::optional<double>(float_arg(i));
 }
 
 bool KernelCall::bool_arg(size_t i) const {

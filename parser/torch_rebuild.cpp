@@ -58,14 +58,9 @@ std::optional<QScheme> qscheme_of(const PyRef& v) {
   if (!v) return std::nullopt;
   if (v->kind == PyKind::integer && v->i >= 0 && v->i <= 4) return static_cast<QScheme>(v->i);
   if (v->kind != PyKind::global || v->module != "torch") return std::nullopt;
-  static const std::pair<const char*, QScheme> names[] = {
-      {"per_tensor_affine", QScheme::per_tensor_affine},
-      {"per_channel_affine", QScheme::per_channel_affine},
-      {"per_tensor_symmetric", QScheme::per_tensor_symmetric},
-      {"per_channel_symmetric", QScheme::per_channel_symmetric},
-      {"per_channel_affine_float_qparams", QScheme::per_channel_affine_float_qparams}};
-  for (auto& [n, s] : names)
-    if (v->name == n) return s;
+  for (QScheme s : {QScheme::per_tensor_affine, QScheme::per_channel_affine, QScheme::per_tensor_symmetric,
+                    QScheme::per_channel_symmetric, QScheme::per_channel_affine_float_qparams})
+    if (v->name == qscheme_name(s)) return s;
   return std::nullopt;
 }
 

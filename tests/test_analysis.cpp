@@ -91,6 +91,17 @@ void compare_json(const json& got, const json& want, const std::string& where) {
 
 const std::string kFixedPeaks = " --peak-gflops 1000 --peak-bandwidth 50";
 
+// The models whose analysis has goldens (tests/data/analysis/NAME.golden.*).
+const std::string kGoldenModels[] = {"resnet18_scripted", "transformer_scripted"};
+std::string graph_fixture(const std::string& name) { return ptscope::test::fixture("graph/" + name + ".pt"); }
+
+// `analyze` of fixtures/graph/NAME.pt with the fixed peaks, checked to succeed.
+Run analyze_graph_fixture(const std::string& name, const std::string& options) {
+  Run r = run_cli("analyze " + graph_fixture(name) + " " + options + " --no-save" + kFixedPeaks);
+  REQUIRE(r.status == 0);
+  return r;
+}
+
 std::unique_ptr<Model> fixture_model(const std::string& rel) { return load_model(ptscope::test::fixture(rel)); }
 
 }  // namespace
@@ -266,15 +277,12 @@ TEST_CASE("training memory: weights, gradients, optimizer state and saved activa
 // ---------------------------------------------------------------- reports
 
 TEST_CASE("analysis JSON agrees with torch and with its goldens", "[analysis][golden]") {
-  for (const std::string name : {"resnet18_scripted", "transformer_scripted"}) {
+  for (const std::string& name : kGoldenModels) {
     DYNAMIC_SECTION(name) {
-      const std::string file = ptscope::test::fixture("graph/" + name + ".pt");
-      Run r = run_cli("analyze " + file + " --format json --no-save --bins 8" + kFixedPeaks);
-      REQUIRE(r.status == 0);
-      const json a = json::parse(r.out);
+      const json a = json::parse(analyze_graph_fixture(name, "--format json --bins 8").out);
       CHECK(a["schema"] == "ptscope.analysis/1");
       // Torch-derived numbers (fixture goldens: FlopCounterMode and forward hooks).
-      const json torch = read_json(file + ".golden.json");
+      const json torch = read_json(graph_fixture(name) + ".golden.json");
       CHECK(a["summary"]["flops"].get<double>() == torch["flop_counter"]["flops"].get<double>());
       CHECK(a["summary"]["macs"].get<double>() == torch["flop_counter"]["macs"].get<double>());
       CHECK(a["summary"]["outputs"][0]["shape"] == torch["output_shape"]);
@@ -313,12 +321,10 @@ TEST_CASE("analysis JSON agrees with torch and with its goldens", "[analysis][go
 }
 
 TEST_CASE("analysis Markdown matches its goldens", "[analysis][golden]") {
-  for (const std::string name : {"resnet18_scripted", "transformer_scripted"}) {
+  for (const std::string& name : kGoldenModels) {
     DYNAMIC_SECTION(name) {
-      const std::string file = ptscope::test::fixture("graph/" + name + ".pt");
-      Run r = run_cli("analyze " + file + " --format md --no-save" + kFixedPeaks);
-      REQUIRE(r.status == 0);
-      const std::string md = replace_all(r.out, ptscope::test::source_dir() + "/", "");
+      const std::string md =
+          replace_all(analyze_graph_fixture(name, "--format md").out, ptscope::test::source_dir() + "/", "");
       CHECK(md.find("# ptscope analysis: fixtures/graph/" + name + ".pt") == 0);
       CHECK(md.find("## System") == std::string::npos);  // no machine numbers in a PR comment
       const std::string golden = ptscope::test::source_dir() + "/tests/data/analysis/" + name + ".golden.md";

@@ -47,6 +47,13 @@ Fixture load_fixture(const std::string& name) {
   return f;
 }
 
+// Graph options with one input of the given spec ("1x3x32x32", "4x8:int64").
+graph::GraphOptions input_options(const std::string& spec) {
+  graph::GraphOptions go;
+  go.inputs.push_back(graph::parse_input_spec(spec));
+  return go;
+}
+
 ProfileOptions options_for(const Fixture& f, const std::string& output_file) {
   ProfileOptions o;
   o.threads = 2;
@@ -125,8 +132,7 @@ TEST_CASE("executor matches torch on every exec fixture", "[executor][parity]") 
 TEST_CASE("data-dependent forward: shape-only fails, the data run takes the input's branch", "[executor]") {
   Fixture f = load_fixture("branchy_pos");
   auto model = load_model(f.pt());
-  graph::GraphOptions go;
-  go.inputs.push_back(graph::parse_input_spec("2x6"));
+  const graph::GraphOptions go = input_options("2x6");
   CHECK_THROWS_WITH(graph::build_graph(*model, go), Catch::Contains("data-dependent"));
 
   auto backend = make_backend("cpu");
@@ -156,9 +162,7 @@ TEST_CASE("data-dependent forward: shape-only fails, the data run takes the inpu
 TEST_CASE("graph runner frees buffers and reports what aliased", "[executor]") {
   Fixture f = load_fixture("tiny_resnet");
   auto model = load_model(f.pt());
-  graph::GraphOptions go;
-  go.inputs.push_back(graph::parse_input_spec("1x3x32x32"));
-  graph::Graph g = graph::build_graph(*model, go);
+  graph::Graph g = graph::build_graph(*model, input_options("1x3x32x32"));
   auto backend = make_backend("cpu");
   GraphRunner runner(g, *backend);
   runner.set_inputs(read_inputs(g, {f.in()}));
@@ -188,9 +192,7 @@ TEST_CASE("graph runner frees buffers and reports what aliased", "[executor]") {
 TEST_CASE("random inputs give embedding inputs valid ids", "[executor]") {
   Fixture f = load_fixture("tiny_encoder");
   auto model = load_model(f.pt());
-  graph::GraphOptions go;
-  go.inputs.push_back(graph::parse_input_spec("4x8:int64"));
-  graph::Graph g = graph::build_graph(*model, go);
+  graph::Graph g = graph::build_graph(*model, input_options("4x8:int64"));
   auto bounds = embedding_bounds(g);
   REQUIRE(bounds == std::vector<int64_t>{50});
   auto inputs = random_inputs(g, 7);

@@ -159,6 +159,25 @@ json selftest(const std::string& chromium, const fs::path& work, const fs::path&
   return verdict_from_dom(read_file(dom));
 }
 
+// A fresh folder under the temporary directory for one test's files.
+fs::path fresh_work_dir(const std::string& name) {
+  const fs::path work = fs::temp_directory_path() / (name + "_" + std::to_string(::getpid()));
+  fs::remove_all(work);
+  fs::create_directories(work);
+  return work;
+}
+
+// A real report: the analyze command's HTML of a fixture model, written to work/page_name.
+fs::path analyze_to_html(const fs::path& work, const std::string& fixture, const std::string& page_name) {
+  const fs::path page = work / page_name;
+  const std::string analyze = shell_quote(ptscope::test::cli_binary()) + " analyze " +
+                              shell_quote(ptscope::test::fixture(fixture)) + " --format html --no-save -o " +
+                              shell_quote(page.string()) + " 2> " + shell_quote((work / "analyze.log").string());
+  INFO(analyze);
+  REQUIRE(run(analyze) == 0);
+  return page;
+}
+
 }  // namespace
 
 TEST_CASE("html report works in headless chromium", "[browser][html]") {
@@ -166,18 +185,9 @@ TEST_CASE("html report works in headless chromium", "[browser][html]") {
   if (chromium.empty())
     FAIL("chromium not found: the browser test needs Debian's chromium (apt-get install chromium; "
          "`make test` installs it) or PTSCOPE_CHROMIUM=/path/to/chrome");
-  const fs::path work = fs::temp_directory_path() / ("ptscope_browser_" + std::to_string(::getpid()));
-  fs::remove_all(work);
-  fs::create_directories(work);
-
+  const fs::path work = fresh_work_dir("ptscope_browser");
   // A real report: the analyze command on a fixture TorchScript model.
-  const fs::path page = work / "report.html";
-  const std::string analyze = shell_quote(ptscope::test::cli_binary()) + " analyze " +
-                              shell_quote(ptscope::test::fixture("graph/resnet18_scripted.pt")) +
-                              " --format html --no-save -o " + shell_quote(page.string()) + " 2> " +
-                              shell_quote((work / "analyze.log").string());
-  INFO(analyze);
-  REQUIRE(run(analyze) == 0);
+  const fs::path page = analyze_to_html(work, "graph/resnet18_scripted.pt", "report.html");
   REQUIRE(fs::file_size(page) > 10000);
 
   // Sequential blocks, not SECTIONs: Catch would rerun the analysis for each section.
@@ -274,16 +284,8 @@ std::pair<size_t, size_t> expected_graph(const json& analysis) {
 TEST_CASE("html graph view: a 2,000-node model in headless chromium", "[browser][html][graph-view]") {
   const std::string chromium = find_chromium();
   if (chromium.empty()) FAIL("chromium not found (see the test above)");
-  const fs::path work = fs::temp_directory_path() / ("ptscope_browser_graph_" + std::to_string(::getpid()));
-  fs::remove_all(work);
-  fs::create_directories(work);
-  const fs::path page = work / "deep.html";
-  const std::string analyze = shell_quote(ptscope::test::cli_binary()) + " analyze " +
-                              shell_quote(ptscope::test::fixture("arch/gpt_explicit_deep.pt")) +
-                              " --format html --no-save -o " + shell_quote(page.string()) + " 2> " +
-                              shell_quote((work / "analyze.log").string());
-  INFO(analyze);
-  REQUIRE(run(analyze) == 0);
+  const fs::path work = fresh_work_dir("ptscope_browser_graph");
+  const fs::path page = analyze_to_html(work, "arch/gpt_explicit_deep.pt", "deep.html");
   const json analysis = embedded_analysis(read_file(page));
   REQUIRE(analysis["nodes"].size() >= 2000);
   const auto [boxes, edges] = expected_graph(analysis);

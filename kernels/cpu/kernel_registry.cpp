@@ -10,17 +10,11 @@ namespace {
 const KernelMap<CpuKernel>& table() {
   static const auto* t = [] {
     KernelTable list;
-    register_gemm_kernels(list);
-    register_conv_kernels(list);
-    register_norm_kernels(list);
-    register_softmax_kernels(list);
-    register_activation_kernels(list);
-    register_elementwise_kernels(list);
-    register_reduction_kernels(list);
-    register_pooling_kernels(list);
-    register_attention_kernels(list);
-    register_shape_kernels(list);
-    register_index_kernels(list);
+    for (auto* register_family :
+         {&register_gemm_kernels, &register_conv_kernels, &register_norm_kernels, &register_softmax_kernels,
+          &register_activation_kernels, &register_elementwise_kernels, &register_reduction_kernels,
+          &register_pooling_kernels, &register_attention_kernels, &register_shape_kernels, &register_index_kernels})
+      register_family(list);
     return new KernelMap<CpuKernel>(kernel_map(list, "CPU", [](const std::string&) { return true; }));
   }();
   return *t;

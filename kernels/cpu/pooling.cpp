@@ -7,41 +7,23 @@
 #include <limits>
 #include <vector>
 
+#include "graph/pool_args.h"
 #include "kernels/cpu/kernel_registry.h"
 #include "kernels/cpu/ops_common.h"
 
 namespace ptscope::kernels {
 namespace {
 
-struct PoolGeom {
-  int64_t planes = 1, h = 1, w = 1, oh = 1, ow = 1;
-  int64_t kh = 1, kw = 1, sh = 1, sw = 1, ph = 0, pw = 0, dh = 1, dw = 1;
-};
+using graph::PoolGeometry;
 
-// Planes and sizes for `sd` pooled dims; 1-D pooling runs with H = 1.
-PoolGeom geometry(const CpuTensor& x, const CpuTensor& out, int sd) {
-  if (x.dim() < sd + 1) kernel_fail("pooling: input " + shape_string(x.shape) + " has too few dims");
-  PoolGeom g;
-  g.w = x.shape.back();
-  g.ow = out.shape.back();
-  if (sd == 2) {
-    g.h = x.shape[x.shape.size() - 2];
-    g.oh = out.shape[out.shape.size() - 2];
-  }
-  g.planes = g.h * g.w != 0 ? x.numel() / (g.h * g.w) : 0;
-  return g;
-}
-
-// kernel, stride (empty = kernel), padding, dilation as [h, w] (1-D: h = 1 / 0).
-void set_window(PoolGeom& g, const KernelCall& c, int sd, size_t k, size_t s, size_t p, long d) {
-  const auto ks = c.ints_n(k, size_t(sd));
-  const auto st = c.ints(s).empty() ? ks : c.ints_n(s, size_t(sd));
-  const auto pd = c.ints_n(p, size_t(sd), {0});
-  const auto dl = d >= 0 ? c.ints_n(size_t(d), size_t(sd), {1}) : std::vector<int64_t>(size_t(sd), 1);
-  if (sd == 2) {
-    g.kh = ks[0], g.sh = st[0], g.ph = pd[0], g.dh = dl[0];
-  }
-  g.kw = ks.back(), g.sw = st.back(), g.pw = pd.back(), g.dw = dl.back();
+// The arguments bound as the shape rule binds them (graph/pool_args.h), and
+// the geometry of input and output; 1-D pooling runs with H = 1.
+PoolGeometry geometry(const KernelCall& c, const CpuTensor& x, graph::PoolKind kind, int sd) {
+  const graph::PoolArgs args = graph::bind_pool_args(c, kind, size_t(sd));
+  const std::optional<PoolGeometry> g = graph::pool_geometry(x.shape, c.out().shape, args);
+  if (!g)
+    kernel_fail("pooling: input " + shape_string(x.shape) + " does not fit output " + shape_string(c.out().shape));
+  return *g;
 }
 
 // Values only, no dilation (the common case, e.g. every torchvision CNN). The
@@ -49,7 +31,7 @@ void set_window(PoolGeom& g, const KernelCall& c, int sd, size_t k, size_t s, si
 // outputs' maxima are independent (pipelined, vectorisable) rather than one
 // dependent chain per window. The select keeps a NaN once seen (v > NaN and
 // NaN > v are false; v != v catches a new NaN), as ATen propagates NaN.
-void max_pool_values(const float* x, float* y, const PoolGeom& g) {
+void max_pool_values(const float* x, float* y, const PoolGeometry& g) {
   // Per window column kj: the output columns whose input column is inside the plane.
   std::vector<int64_t> lo(size_t(g.kw)), hi(size_t(g.kw));
   for (int64_t kj = 0; kj < g.kw; ++kj) {
@@ -78,7 +60,7 @@ void max_pool_values(const float* x, float* y, const PoolGeom& g) {
   });
 }
 
-void max_pool(const float* x, float* y, int64_t* idx, const PoolGeom& g) {
+void max_pool(const float* x, float* y, int64_t* idx, const PoolGeometry& g) {
   if (!idx && g.dh == 1 && g.dw == 1) return max_pool_values(x, y, g);
   parallel_rows(g.planes, g.oh * g.ow * g.kh * g.kw, [&](int64_t b, int64_t e) {
     for (int64_t p = b; p < e; ++p) {
@@ -109,36 +91,31 @@ void max_pool(const float* x, float* y, int64_t* idx, const PoolGeom& g) {
   });
 }
 
-void avg_pool(const float* x, float* y, const PoolGeom& g, bool count_include_pad, std::optional<int64_t> divisor) {
+void avg_pool(const float* x, float* y, const PoolGeometry& g) {
   parallel_rows(g.planes, g.oh * g.ow * g.kh * g.kw, [&](int64_t b, int64_t e) {
     for (int64_t p = b; p < e; ++p) {
       const float* xp = x + p * g.h * g.w;
       for (int64_t oh = 0; oh < g.oh; ++oh)
         for (int64_t ow = 0; ow < g.ow; ++ow) {
-          int64_t h0 = oh * g.sh - g.ph, w0 = ow * g.sw - g.pw;
-          int64_t h1 = std::min(h0 + g.kh, g.h + g.ph), w1 = std::min(w0 + g.kw, g.w + g.pw);
-          const int64_t pool = (h1 - h0) * (w1 - w0);
-          h0 = std::max<int64_t>(h0, 0), w0 = std::max<int64_t>(w0, 0);
-          h1 = std::min(h1, g.h), w1 = std::min(w1, g.w);
-          float s = 0;
-          for (int64_t ih = h0; ih < h1; ++ih)
-            for (int64_t iw = w0; iw < w1; ++iw) s += xp[ih * g.w + iw];
-          const int64_t n = divisor ? *divisor : count_include_pad ? pool : (h1 - h0) * (w1 - w0);
-          y[(p * g.oh + oh) * g.ow + ow] = h0 < h1 && w0 < w1 ? s / float(n) : 0.f;
+          const graph::AvgWindow h = graph::avg_window(oh, g.h, g.kh, g.sh, g.ph);
+          const graph::AvgWindow w = graph::avg_window(ow, g.w, g.kw, g.sw, g.pw);
+          const float s = graph::window_sum(xp, g.w, h.begin, h.end, w.begin, w.end);
+          y[(p * g.oh + oh) * g.ow + ow] =
+              h.begin < h.end && w.begin < w.end ? s / float(graph::avg_divisor(g, h, w)) : 0.f;
         }
     }
   });
 }
 
 // Adaptive windows: [floor(o * in / out), ceil((o + 1) * in / out)).
-void adaptive_pool(const float* x, float* y, int64_t* idx, const PoolGeom& g, bool is_max) {
+void adaptive_pool(const float* x, float* y, int64_t* idx, const PoolGeometry& g, bool is_max) {
   parallel_rows(g.planes, g.h * g.w, [&](int64_t b, int64_t e) {
     for (int64_t p = b; p < e; ++p) {
       const float* xp = x + p * g.h * g.w;
       for (int64_t oh = 0; oh < g.oh; ++oh) {
-        const int64_t h0 = oh * g.h / g.oh, h1 = ((oh + 1) * g.h + g.oh - 1) / g.oh;
+        const int64_t h0 = graph::adaptive_begin(oh, g.h, g.oh), h1 = graph::adaptive_end(oh, g.h, g.oh);
         for (int64_t ow = 0; ow < g.ow; ++ow) {
-          const int64_t w0 = ow * g.w / g.ow, w1 = ((ow + 1) * g.w + g.ow - 1) / g.ow;
+          const int64_t w0 = graph::adaptive_begin(ow, g.w, g.ow), w1 = graph::adaptive_end(ow, g.w, g.ow);
           const int64_t o = (p * g.oh + oh) * g.ow + ow;
           if (is_max) {
             float best = -std::numeric_limits<float>::infinity();
@@ -155,10 +132,7 @@ void adaptive_pool(const float* x, float* y, int64_t* idx, const PoolGeom& g, bo
             y[o] = best;
             if (idx) idx[o] = at;
           } else {
-            float s = 0;
-            for (int64_t ih = h0; ih < h1; ++ih)
-              for (int64_t iw = w0; iw < w1; ++iw) s += xp[ih * g.w + iw];
-            y[o] = s / float((h1 - h0) * (w1 - w0));
+            y[o] = graph::window_sum(xp, g.w, h0, h1, w0, w1) / float((h1 - h0) * (w1 - w0));
           }
         }
       }
@@ -173,46 +147,25 @@ int64_t* indices_out(const KernelCall& c) {
   return t.ptr<int64_t>();
 }
 
-void max_pool_kernel(KernelCall& c, int sd, bool with_indices) {
+void pool_kernel(KernelCall& c, const graph::PoolOp& op) {
   TensorBuffer xs;
   const CpuTensor x = dense_f32(c.tensor(0), xs);
-  PoolGeom g = geometry(x, c.out(), sd);
-  set_window(g, c, sd, 1, 2, 3, 4);
-  max_pool(x.f32(), dense_out(c.out()), with_indices ? indices_out(c) : nullptr, g);
-}
-
-void avg_pool_kernel(KernelCall& c, int sd) {
-  TensorBuffer xs;
-  const CpuTensor x = dense_f32(c.tensor(0), xs);
-  PoolGeom g = geometry(x, c.out(), sd);
-  set_window(g, c, sd, 1, 2, 3, -1);
-  const bool include_pad = c.bool_arg(5);
-  const std::optional<int64_t> divisor = sd == 2 ? c.opt_int(6) : std::nullopt;
-  if (divisor && *divisor == 0) kernel_fail("avg_pool2d: divisor must be not zero");
-  avg_pool(x.f32(), dense_out(c.out()), g, include_pad, divisor);
-}
-
-void adaptive_kernel(KernelCall& c, int sd, bool is_max) {
-  TensorBuffer xs;
-  const CpuTensor x = dense_f32(c.tensor(0), xs);
-  const PoolGeom g = geometry(x, c.out(), sd);
-  adaptive_pool(x.f32(), dense_out(c.out()), is_max ? indices_out(c) : nullptr, g, is_max);
+  const PoolGeometry g = geometry(c, x, op.kind, op.spatial);
+  if (op.kind == graph::PoolKind::avg && c.num_args() > 6 && c.opt_int(6) == 0)
+    kernel_fail("avg_pool2d: divisor must be not zero");
+  float* y = dense_out(c.out());
+  int64_t* indices = op.with_indices ? indices_out(c) : nullptr;
+  switch (op.kind) {
+    case graph::PoolKind::max: max_pool(x.f32(), y, indices, g); break;
+    case graph::PoolKind::avg: avg_pool(x.f32(), y, g); break;
+    case graph::PoolKind::adaptive: adaptive_pool(x.f32(), y, indices, g, op.with_indices); break;
+  }
 }
 
 }  // namespace
 
 void register_pooling_kernels(KernelTable& t) {
-  add_kernel(t, "aten::max_pool1d", [](KernelCall& c) { max_pool_kernel(c, 1, false); });
-  add_kernel(t, "aten::max_pool2d", [](KernelCall& c) { max_pool_kernel(c, 2, false); });
-  add_kernel(t, "aten::max_pool1d_with_indices", [](KernelCall& c) { max_pool_kernel(c, 1, true); });
-  add_kernel(t, "aten::max_pool2d_with_indices", [](KernelCall& c) { max_pool_kernel(c, 2, true); });
-  add_kernel(t, "aten::avg_pool1d", [](KernelCall& c) { avg_pool_kernel(c, 1); });
-  add_kernel(t, "aten::avg_pool2d", [](KernelCall& c) { avg_pool_kernel(c, 2); });
-  add_kernel(t, "aten::adaptive_avg_pool1d", [](KernelCall& c) { adaptive_kernel(c, 1, false); });
-  add_kernel(t, "aten::adaptive_avg_pool2d", [](KernelCall& c) { adaptive_kernel(c, 2, false); });
-  add_kernel(t, "aten::_adaptive_avg_pool2d", [](KernelCall& c) { adaptive_kernel(c, 2, false); });
-  add_kernel(t, "aten::adaptive_max_pool1d", [](KernelCall& c) { adaptive_kernel(c, 1, true); });
-  add_kernel(t, "aten::adaptive_max_pool2d", [](KernelCall& c) { adaptive_kernel(c, 2, true); });
+  for (const graph::PoolOp& op : graph::kPoolKernelOps) add_kernel(t, op.name, [op](KernelCall& c) { pool_kernel(c, op); });
 }
 
 }  // namespace ptscope::kernels

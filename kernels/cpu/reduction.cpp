@@ -292,18 +292,14 @@ void register_reduction_kernels(KernelTable& t) {
     const auto d = c.opt_int(1);
     extreme_indices<false>(c.tensor(0), d ? one_dim(c.tensor(0), *d) : all_dims(c.tensor(0)), c.out());
   });
-  add_kernel(t, "aten::var", [](KernelCall& c) { var_kernel(c, false, false, 0); });
-  add_kernel(t, "aten::var.dim", [](KernelCall& c) { var_kernel(c, false, false, 1); });
-  add_kernel(t, "aten::var.correction", [](KernelCall& c) { var_kernel(c, false, false, 2); });
-  add_kernel(t, "aten::std", [](KernelCall& c) { var_kernel(c, true, false, 0); });
-  add_kernel(t, "aten::std.dim", [](KernelCall& c) { var_kernel(c, true, false, 1); });
-  add_kernel(t, "aten::std.correction", [](KernelCall& c) { var_kernel(c, true, false, 2); });
-  add_kernel(t, "aten::var_mean", [](KernelCall& c) { var_kernel(c, false, true, 0); });
-  add_kernel(t, "aten::var_mean.dim", [](KernelCall& c) { var_kernel(c, false, true, 1); });
-  add_kernel(t, "aten::var_mean.correction", [](KernelCall& c) { var_kernel(c, false, true, 2); });
-  add_kernel(t, "aten::std_mean", [](KernelCall& c) { var_kernel(c, true, true, 0); });
-  add_kernel(t, "aten::std_mean.dim", [](KernelCall& c) { var_kernel(c, true, true, 1); });
-  add_kernel(t, "aten::std_mean.correction", [](KernelCall& c) { var_kernel(c, true, true, 2); });
+  // var, std and their _mean pairs, each as (self, unbiased), .dim and .correction (var_kernel's form 0, 1, 2).
+  for (const std::string op : {"var", "std", "var_mean", "std_mean"}) {
+    const bool take_sqrt = op.starts_with("std"), with_mean = op.ends_with("_mean");
+    const char* const overloads[] = {"", ".dim", ".correction"};
+    for (int form = 0; form < 3; ++form)
+      add_kernel(t, "aten::" + op + overloads[form],
+                 [=](KernelCall& c) { var_kernel(c, take_sqrt, with_mean, form); });
+  }
   add_kernel(t, "aten::all", [](KernelCall& c) { any_all<false>(c.tensor(0), all_dims(c.tensor(0)), c.out()); });
   add_kernel(t, "aten::all.dim", [](KernelCall& c) { any_all<false>(c.tensor(0), one_dim(c.tensor(0), c.int_arg(1)), c.out()); });
   add_kernel(t, "aten::all.dims", [](KernelCall& c) { any_all<false>(c.tensor(0), reduced_dims(c.tensor(0), opt_dims(c, 1)), c.out()); });

@@ -220,14 +220,10 @@ namespace {
 const KernelMap<CudaKernelFn>& table() {
   static const auto* t = [] {
     CudaKernelTable list;
-    register_cuda_elementwise(list);
-    register_cuda_shape(list);
-    register_cuda_gemm(list);
-    register_cuda_conv(list);
-    register_cuda_norm(list);
-    register_cuda_pool_reduce(list);
-    register_cuda_attention(list);
-    register_cuda_transformer(list);
+    for (auto* register_family : {&register_cuda_elementwise, &register_cuda_shape, &register_cuda_gemm,
+                                  &register_cuda_conv, &register_cuda_norm, &register_cuda_pool_reduce,
+                                  &register_cuda_attention, &register_cuda_transformer})
+      register_family(list);
     // Only ops the CPU backend has (its OutputMode is the contract).
     return new KernelMap<CudaKernelFn>(
         kernel_map(list, "CUDA", [](const std::string& name) { return find_cpu_kernel(name) != nullptr; }));

@@ -73,33 +73,6 @@ bool group_norm(CudaContext& ctx, KernelCall& c) {
   return true;
 }
 
-// Planes and spatial sizes of a pooling input/output pair ([*, H, W] or [*, L]).
-bool pool_geometry(const CpuTensor& x, const CpuTensor& out, int sd, PoolArgs& a) {
-  if (x.dim() < sd + 1 || out.dim() != x.dim()) return false;
-  a.H = sd == 2 ? x.shape[size_t(x.dim() - 2)] : 1;
-  a.W = x.shape.back();
-  a.OH = sd == 2 ? out.shape[size_t(out.dim() - 2)] : 1;
-  a.OW = out.shape.back();
-  a.planes = a.H * a.W != 0 ? x.numel() / (a.H * a.W) : 0;
-  return a.planes * a.OH * a.OW == out.numel();
-}
-
-// kernel_size, stride (empty: kernel), padding and dilation at the given argument positions.
-void pool_window(const KernelCall& c, int sd, PoolArgs& a, size_t k, size_t s, size_t p, int d) {
-  const auto ks = c.ints_n(k, size_t(sd));
-  const auto st = c.ints_n(s, size_t(sd), ks);
-  const auto pd = c.ints_n(p, size_t(sd));
-  const auto dl = d >= 0 ? c.ints_n(size_t(d), size_t(sd)) : std::vector<int64_t>(size_t(sd), 1);
-  a.kh = sd == 2 ? int32_t(ks[0]) : 1;
-  a.kw = int32_t(ks.back());
-  a.sh = sd == 2 ? int32_t(st[0]) : 1;
-  a.sw = int32_t(st.back());
-  a.ph = sd == 2 ? int32_t(pd[0]) : 0;
-  a.pw = int32_t(pd.back());
-  a.dh = sd == 2 ? int32_t(dl[0]) : 1;
-  a.dw = int32_t(dl.back());
-}
-
 int64_t* indices_out(const KernelCall& c, bool want) {
   if (!want || c.outputs.size() < 2) return nullptr;
   return c.outputs[1].ptr<int64_t>();
@@ -112,37 +85,26 @@ bool pool_outputs_ok(const KernelCall& c, bool with_indices) {
   return true;
 }
 
-bool max_pool(CudaContext& ctx, KernelCall& c, int sd, bool with_indices) {
-  PoolArgs a;
-  if (!pool_outputs_ok(c, with_indices) || !pool_geometry(c.tensor(0), c.out(), sd, a)) return false;
-  pool_window(c, sd, a, 1, 2, 3, 4);
+// Every pooling op, with the arguments bound as the shape rule binds them
+// (graph/pool_args.h); false (the CPU kernel runs) when dtypes or shapes do
+// not fit, or for a zero divisor (the CPU kernel reports it).
+bool pool(CudaContext& ctx, KernelCall& c, const graph::PoolOp& op) {
+  const graph::PoolKind kind = op.kind;
+  const bool with_indices = op.with_indices;
+  if (!pool_outputs_ok(c, with_indices)) return false;
+  const std::optional<PoolGeometry> g =
+      graph::pool_geometry(c.tensor(0).shape, c.out().shape, graph::bind_pool_args(c, kind, size_t(op.spatial)));
+  if (!g || (kind == graph::PoolKind::avg && c.num_args() > 6 && c.opt_int(6) == 0)) return false;
   Scratch s(ctx);
   const CpuTensor x = dense_f32(ctx, c.tensor(0), s);
-  launch_max_pool(x.f32(), c.out().f32(), indices_out(c, with_indices), a, ctx.stream);
-  return true;
-}
-
-bool avg_pool(CudaContext& ctx, KernelCall& c, int sd) {
-  PoolArgs a;
-  if (!pool_outputs_ok(c, false) || !pool_geometry(c.tensor(0), c.out(), sd, a)) return false;
-  pool_window(c, sd, a, 1, 2, 3, -1);
-  a.count_include_pad = c.bool_arg(5);
-  if (sd == 2 && c.num_args() > 6 && !c.is_none(6)) {
-    a.divisor = c.int_arg(6);
-    if (a.divisor == 0) return false;  // the CPU kernel reports it
+  int64_t* indices = indices_out(c, with_indices);
+  switch (kind) {
+    case graph::PoolKind::max: launch_max_pool(x.f32(), c.out().f32(), indices, *g, ctx.stream); break;
+    case graph::PoolKind::avg: launch_avg_pool(x.f32(), c.out().f32(), *g, ctx.stream); break;
+    case graph::PoolKind::adaptive:
+      launch_adaptive_pool(x.f32(), c.out().f32(), indices, *g, with_indices, ctx.stream);
+      break;
   }
-  Scratch s(ctx);
-  const CpuTensor x = dense_f32(ctx, c.tensor(0), s);
-  launch_avg_pool(x.f32(), c.out().f32(), a, ctx.stream);
-  return true;
-}
-
-bool adaptive(CudaContext& ctx, KernelCall& c, int sd, bool is_max) {
-  PoolArgs a;
-  if (!pool_outputs_ok(c, is_max) || !pool_geometry(c.tensor(0), c.out(), sd, a)) return false;
-  Scratch s(ctx);
-  const CpuTensor x = dense_f32(ctx, c.tensor(0), s);
-  launch_adaptive_pool(x.f32(), c.out().f32(), indices_out(c, is_max), a, is_max, ctx.stream);
   return true;
 }
 
@@ -264,17 +226,8 @@ void register_cuda_norm(CudaKernelTable& t) {
 }
 
 void register_cuda_pool_reduce(CudaKernelTable& t) {
-  t.emplace_back("aten::max_pool1d", [](CudaContext& ctx, KernelCall& c) { return max_pool(ctx, c, 1, false); });
-  t.emplace_back("aten::max_pool2d", [](CudaContext& ctx, KernelCall& c) { return max_pool(ctx, c, 2, false); });
-  t.emplace_back("aten::max_pool1d_with_indices", [](CudaContext& ctx, KernelCall& c) { return max_pool(ctx, c, 1, true); });
-  t.emplace_back("aten::max_pool2d_with_indices", [](CudaContext& ctx, KernelCall& c) { return max_pool(ctx, c, 2, true); });
-  t.emplace_back("aten::avg_pool1d", [](CudaContext& ctx, KernelCall& c) { return avg_pool(ctx, c, 1); });
-  t.emplace_back("aten::avg_pool2d", [](CudaContext& ctx, KernelCall& c) { return avg_pool(ctx, c, 2); });
-  t.emplace_back("aten::adaptive_avg_pool1d", [](CudaContext& ctx, KernelCall& c) { return adaptive(ctx, c, 1, false); });
-  t.emplace_back("aten::adaptive_avg_pool2d", [](CudaContext& ctx, KernelCall& c) { return adaptive(ctx, c, 2, false); });
-  t.emplace_back("aten::_adaptive_avg_pool2d", [](CudaContext& ctx, KernelCall& c) { return adaptive(ctx, c, 2, false); });
-  t.emplace_back("aten::adaptive_max_pool1d", [](CudaContext& ctx, KernelCall& c) { return adaptive(ctx, c, 1, true); });
-  t.emplace_back("aten::adaptive_max_pool2d", [](CudaContext& ctx, KernelCall& c) { return adaptive(ctx, c, 2, true); });
+  for (const graph::PoolOp& op : graph::kPoolKernelOps)
+    t.emplace_back(op.name, [op](CudaContext& ctx, KernelCall& c) { return pool(ctx, c, op); });
 
   t.emplace_back("aten::sum", [](CudaContext& ctx, KernelCall& c) { return dtype_arg_ok(c, 1) && reduce(ctx, c, ReduceOp::sum, -1); });
   t.emplace_back("aten::sum.dim_IntList", [](CudaContext& ctx, KernelCall& c) { return dtype_arg_ok(c, 3) && reduce(ctx, c, ReduceOp::sum, 1); });

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 
+#include "graph/pool_args.h"
 #include "kernels/cuda/device_types.h"
 
 namespace ptscope::kernels::cuda {
@@ -55,16 +56,12 @@ void launch_batch_norm(const float* x, const float* mean, const float* var, cons
 void launch_group_norm(const float* x, const float* w, const float* b, float* y, int64_t N, int64_t C,
                        int64_t inner, int64_t groups, float eps, cudaStream_t stream);
 
-// ---- pooling.cu (contiguous float32, [planes, H, W] → [planes, OH, OW])
-struct PoolArgs {
-  int64_t planes = 0, H = 0, W = 0, OH = 0, OW = 0;
-  int32_t kh = 1, kw = 1, sh = 1, sw = 1, ph = 0, pw = 0, dh = 1, dw = 1;
-  bool count_include_pad = true;
-  int64_t divisor = 0;  // avg pool divisor_override (0: none)
-};
-void launch_max_pool(const float* x, float* y, int64_t* indices, const PoolArgs& a, cudaStream_t stream);
-void launch_avg_pool(const float* x, float* y, const PoolArgs& a, cudaStream_t stream);
-void launch_adaptive_pool(const float* x, float* y, int64_t* indices, const PoolArgs& a, bool max, cudaStream_t stream);
+// ---- pooling.cu (contiguous float32, [planes, h, w] → [planes, oh, ow]; graph/pool_args.h)
+using graph::PoolGeometry;
+void launch_max_pool(const float* x, float* y, int64_t* indices, const PoolGeometry& g, cudaStream_t stream);
+void launch_avg_pool(const float* x, float* y, const PoolGeometry& g, cudaStream_t stream);
+void launch_adaptive_pool(const float* x, float* y, int64_t* indices, const PoolGeometry& g, bool max,
+                          cudaStream_t stream);
 
 // ---- reduction.cu
 enum class ReduceOp : int32_t { sum, mean, amax, amin };

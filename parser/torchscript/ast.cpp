@@ -2,6 +2,11 @@
 
 #include <charconv>
 #include <cmath>
+#include <initializer_list>
+#include <iterator>
+#include <string_view>
+
+#include "core/enum_names.h"
 
 namespace ptscope::ts {
 
@@ -39,60 +44,27 @@ bool is_name(const Expr& e, std::string_view id) {
 }
 
 const char* class_kind_name(ClassKind kind) {
-  switch (kind) {
-    case ClassKind::plain: return "class";
-    case ClassKind::module: return "Module";
-    case ClassKind::named_tuple: return "NamedTuple";
-    case ClassKind::enum_: return "Enum";
-    case ClassKind::interface: return "Interface";
-    case ClassKind::module_interface: return "ModuleInterface";
-  }
-  return "class";
+  static constexpr const char* kNames[] = {"class", "Module", "NamedTuple", "Enum", "Interface", "ModuleInterface"};
+  static_assert(std::size(kNames) == enum_count(ClassKind::module_interface));
+  return enum_name(kind, kNames, "class");
 }
 
 const char* binop_symbol(BinOpKind op) {
-  switch (op) {
-    case BinOpKind::add: return "+";
-    case BinOpKind::sub: return "-";
-    case BinOpKind::mul: return "*";
-    case BinOpKind::div: return "/";
-    case BinOpKind::floordiv: return "//";
-    case BinOpKind::mod: return "%";
-    case BinOpKind::pow: return "**";
-    case BinOpKind::matmul: return "@";
-    case BinOpKind::lshift: return "<<";
-    case BinOpKind::rshift: return ">>";
-    case BinOpKind::bit_or: return "|";
-    case BinOpKind::bit_xor: return "^";
-    case BinOpKind::bit_and: return "&";
-  }
-  return "?";
+  static constexpr const char* kSymbols[] = {"+", "-", "*", "/", "//", "%", "**", "@", "<<", ">>", "|", "^", "&"};
+  static_assert(std::size(kSymbols) == enum_count(BinOpKind::bit_and));
+  return enum_name(op, kSymbols, "?");
 }
 
 const char* cmpop_symbol(CmpOpKind op) {
-  switch (op) {
-    case CmpOpKind::eq: return "==";
-    case CmpOpKind::ne: return "!=";
-    case CmpOpKind::lt: return "<";
-    case CmpOpKind::le: return "<=";
-    case CmpOpKind::gt: return ">";
-    case CmpOpKind::ge: return ">=";
-    case CmpOpKind::is: return "is";
-    case CmpOpKind::is_not: return "is not";
-    case CmpOpKind::in: return "in";
-    case CmpOpKind::not_in: return "not in";
-  }
-  return "?";
+  static constexpr const char* kSymbols[] = {"==", "!=", "<", "<=", ">", ">=", "is", "is not", "in", "not in"};
+  static_assert(std::size(kSymbols) == enum_count(CmpOpKind::not_in));
+  return enum_name(op, kSymbols, "?");
 }
 
 const char* unaryop_symbol(UnaryOpKind op) {
-  switch (op) {
-    case UnaryOpKind::neg: return "-";
-    case UnaryOpKind::pos: return "+";
-    case UnaryOpKind::invert: return "~";
-    case UnaryOpKind::not_: return "not";
-  }
-  return "?";
+  static constexpr const char* kSymbols[] = {"-", "+", "~", "not"};
+  static_assert(std::size(kSymbols) == enum_count(UnaryOpKind::not_));
+  return enum_name(op, kSymbols, "?");
 }
 
 namespace {
@@ -193,6 +165,14 @@ class Printer {
     }
   }
 
+  // `separator` and `e` for an optional part (an annotation, a default,
+  // `from cause` ...); nothing when it is absent.
+  void optional_part(const char* separator, const ExprPtr& e) {
+    if (!e) return;
+    out += separator;
+    expr(*e);
+  }
+
   void params(const std::vector<Param>& ps) {
     bool star_done = false;
     for (size_t i = 0; i < ps.size(); ++i) {
@@ -204,14 +184,8 @@ class Printer {
       star_done = star_done || p.kind == ParamKind::var_positional ||
                   p.kind == ParamKind::keyword_only;
       out += p.name;
-      if (p.annotation) {
-        out += ": ";
-        expr(*p.annotation);
-      }
-      if (p.default_value) {
-        out += '=';
-        expr(*p.default_value);
-      }
+      optional_part(": ", p.annotation);
+      optional_part("=", p.default_value);
       if (p.kind == ParamKind::positional_only &&
           (i + 1 == ps.size() || ps[i + 1].kind != ParamKind::positional_only)) {
         out += ", /";
@@ -269,10 +243,7 @@ class Printer {
     if (s.lower) expr(*s.lower);
     out += ':';
     if (s.upper) expr(*s.upper);
-    if (s.step) {
-      out += ':';
-      expr(*s.step);
-    }
+    optional_part(":", s.step);
   }
   void node(const Call& c) {
     expr(*c.func, p_primary);
@@ -338,10 +309,7 @@ class Printer {
     const auto k = static_cast<size_t>(c.kind);
     out += open[k];
     expr(*c.elt);
-    if (c.value) {
-      out += ": ";
-      expr(*c.value);
-    }
+    optional_part(": ", c.value);
     for (const CompFor& f : c.fors) {
       out += " for ";
       expr(*f.target, p_bitor);
@@ -396,10 +364,7 @@ class Printer {
     expr(*a.target);
     out += " : ";
     expr(*a.annotation);
-    if (a.value) {
-      out += " = ";
-      expr(*a.value);
-    }
+    optional_part(" = ", a.value);
     out += '\n';
   }
   void snode(const AugAssign& a, int) {
@@ -410,20 +375,21 @@ class Printer {
     expr(*a.value);
     out += '\n';
   }
-  void snode(const If& i, int indent) {
-    out += "if ";
-    expr(*i.test);
+  // `keyword test:` and the indented body (if, elif, while).
+  void headed_block(const char* keyword, const Expr& test, const Block& body, int indent) {
+    out += keyword;
+    expr(test);
     out += ":\n";
-    block(i.body, indent + 1);
+    block(body, indent + 1);
+  }
+  void snode(const If& i, int indent) {
+    headed_block("if ", *i.test, i.body, indent);
     // else: + a lone if prints as elif (the parser builds the same tree).
     const If* chain = &i;
     while (chain->orelse.size() == 1 && chain->orelse[0]->is<If>()) {
       chain = chain->orelse[0]->as<If>();
       pad(indent);
-      out += "elif ";
-      expr(*chain->test);
-      out += ":\n";
-      block(chain->body, indent + 1);
+      headed_block("elif ", *chain->test, chain->body, indent);
     }
     else_block(chain->orelse, indent);
   }
@@ -443,18 +409,12 @@ class Printer {
     else_block(f.orelse, indent);
   }
   void snode(const While& w, int indent) {
-    out += "while ";
-    expr(*w.test);
-    out += ":\n";
-    block(w.body, indent + 1);
+    headed_block("while ", *w.test, w.body, indent);
     else_block(w.orelse, indent);
   }
   void snode(const Return& r, int) {
     out += "return";
-    if (r.value) {
-      out += ' ';
-      expr(*r.value);
-    }
+    optional_part(" ", r.value);
     out += '\n';
   }
   void snode(const Pass&, int) { out += "pass\n"; }
@@ -462,23 +422,14 @@ class Printer {
   void snode(const Continue&, int) { out += "continue\n"; }
   void snode(const Raise& r, int) {
     out += "raise";
-    if (r.exc) {
-      out += ' ';
-      expr(*r.exc);
-    }
-    if (r.cause) {
-      out += " from ";
-      expr(*r.cause);
-    }
+    optional_part(" ", r.exc);
+    optional_part(" from ", r.cause);
     out += '\n';
   }
   void snode(const Assert& a, int) {
     out += "assert ";
     expr(*a.test);
-    if (a.msg) {
-      out += ", ";
-      expr(*a.msg);
-    }
+    optional_part(", ", a.msg);
     out += '\n';
   }
   void snode(const Delete& d, int) {
@@ -491,10 +442,7 @@ class Printer {
     for (size_t i = 0; i < w.items.size(); ++i) {
       if (i) out += ", ";
       expr(*w.items[i].context);
-      if (w.items[i].var) {
-        out += " as ";
-        expr(*w.items[i].var);
-      }
+      optional_part(" as ", w.items[i].var);
     }
     out += ":\n";
     block(w.body, indent + 1);
@@ -530,10 +478,7 @@ class Printer {
     out += "def " + f.name + "(";
     params(f.params);
     out += ')';
-    if (f.returns) {
-      out += " -> ";
-      expr(*f.returns);
-    }
+    optional_part(" -> ", f.returns);
     out += ":\n";
     block(f.body, indent + 1);
   }
@@ -582,10 +527,7 @@ class Printer {
         } else {
           expr(*a.type);
         }
-        if (a.value) {
-          out += " = ";
-          expr(*a.value);
-        }
+        optional_part(" = ", a.value);
       }
       out += '\n';
     }
@@ -620,6 +562,22 @@ class Dumper {
       expr(*e);
     }
   }
+  // `(head a b ...)` of a tuple, list or set display.
+  void display(const char* head, const ExprList& elts) {
+    open(head);
+    items(elts);
+    out += ')';
+  }
+  // `(head a b ...)`: the head, then each part after a space.
+  void form(std::string_view head, std::initializer_list<const Expr*> parts) {
+    out += '(';
+    out += head;
+    for (const Expr* e : parts) {
+      out += ' ';
+      expr(*e);
+    }
+    out += ')';
+  }
 
   void node(const Name& n) { out += n.id; }
   void node(const NoneLit&) { out += "None"; }
@@ -629,21 +587,9 @@ class Dumper {
   void node(const ImagLit& f) { out += float_repr(f.value) + "j"; }
   void node(const StrLit& s) { append_quoted(out, s); }
   void node(const EllipsisLit&) { out += "..."; }
-  void node(const Tuple& t) {
-    open("tuple");
-    items(t.elts);
-    out += ')';
-  }
-  void node(const List& l) {
-    open("list");
-    items(l.elts);
-    out += ')';
-  }
-  void node(const Set& s) {
-    open("set");
-    items(s.elts);
-    out += ')';
-  }
+  void node(const Tuple& t) { display("tuple", t.elts); }
+  void node(const List& l) { display("list", l.elts); }
+  void node(const Set& s) { display("set", s.elts); }
   void node(const Dict& d) {
     open("dict");
     for (size_t i = 0; i < d.keys.size(); ++i) {
@@ -660,13 +606,7 @@ class Dumper {
     expr(*a.value);
     out += ' ' + a.attr + ')';
   }
-  void node(const Subscript& s) {
-    open("[] ");
-    expr(*s.value);
-    out += ' ';
-    expr(*s.index);
-    out += ')';
-  }
+  void node(const Subscript& s) { form("[]", {s.value.get(), s.index.get()}); }
   void node(const Slice& s) {
     open("slice ");
     opt(s.lower);
@@ -687,60 +627,23 @@ class Dumper {
     }
     out += ')';
   }
-  void node(const Starred& s) {
-    open("* ");
-    expr(*s.value);
-    out += ')';
-  }
-  void node(const UnaryOp& u) {
-    open(unaryop_symbol(u.op));
-    out += ' ';
-    expr(*u.operand);
-    out += ')';
-  }
-  void node(const BinOp& b) {
-    open(binop_symbol(b.op));
-    out += ' ';
-    expr(*b.left);
-    out += ' ';
-    expr(*b.right);
-    out += ')';
-  }
-  void node(const BoolOp& b) {
-    open(b.op == BoolOpKind::or_ ? "or " : "and ");
-    expr(*b.left);
-    out += ' ';
-    expr(*b.right);
-    out += ')';
-  }
+  void node(const Starred& s) { form("*", {s.value.get()}); }
+  void node(const UnaryOp& u) { form(unaryop_symbol(u.op), {u.operand.get()}); }
+  void node(const BinOp& b) { form(binop_symbol(b.op), {b.left.get(), b.right.get()}); }
+  void node(const BoolOp& b) { form(b.op == BoolOpKind::or_ ? "or" : "and", {b.left.get(), b.right.get()}); }
   void node(const Compare& c) {
-    if (c.ops.size() == 1) {  // (< a b)
-      open(cmpop_symbol(c.ops[0]));
+    if (c.ops.size() == 1) return form(cmpop_symbol(c.ops[0]), {c.left.get(), c.comparators[0].get()});  // (< a b)
+    open("compare ");  // (compare a < b <= c)
+    expr(*c.left);
+    for (size_t i = 0; i < c.ops.size(); ++i) {
       out += ' ';
-      expr(*c.left);
+      out += cmpop_symbol(c.ops[i]);
       out += ' ';
-      expr(*c.comparators[0]);
-    } else {  // (compare a < b <= c)
-      open("compare ");
-      expr(*c.left);
-      for (size_t i = 0; i < c.ops.size(); ++i) {
-        out += ' ';
-        out += cmpop_symbol(c.ops[i]);
-        out += ' ';
-        expr(*c.comparators[i]);
-      }
+      expr(*c.comparators[i]);
     }
     out += ')';
   }
-  void node(const IfExp& e) {
-    open("if ");
-    expr(*e.test);
-    out += ' ';
-    expr(*e.body);
-    out += ' ';
-    expr(*e.orelse);
-    out += ')';
-  }
+  void node(const IfExp& e) { form("if", {e.test.get(), e.body.get(), e.orelse.get()}); }
   void node(const Lambda& l) {
     open("lambda (");
     for (size_t i = 0; i < l.params.size(); ++i) {

@@ -22,6 +22,18 @@ using StmtPtr = std::unique_ptr<Stmt>;
 using ExprList = std::vector<ExprPtr>;
 using Block = std::vector<StmtPtr>;
 
+// What an expression and a statement are: where the node starts (its first
+// token, as in Python's ast) and the node, one of a variant's kinds.
+template <class Node>
+struct Located {
+  Loc loc;
+  Node node;
+
+  template <class T> const T* as() const { return std::get_if<T>(&node); }
+  template <class T> T* as() { return std::get_if<T>(&node); }
+  template <class T> bool is() const { return std::holds_alternative<T>(node); }
+};
+
 // ---------------------------------------------------------------- expressions
 
 struct Name { std::string id; };
@@ -112,20 +124,13 @@ using ExprNode =
                  Tuple, List, Set, Dict, Attribute, Subscript, Slice, Call, Starred,
                  UnaryOp, BinOp, BoolOp, Compare, IfExp, Lambda, Comprehension, NamedExpr>;
 
-struct Expr {
-  Loc loc;  // the expression's first token, as in Python's ast
-  ExprNode node;
-
-  template <class T> const T* as() const { return std::get_if<T>(&node); }
-  template <class T> T* as() { return std::get_if<T>(&node); }
-  template <class T> bool is() const { return std::holds_alternative<T>(node); }
-};
+struct Expr : Located<ExprNode> {};
 
 // `new` with braces builds the node in place (make_unique would move a
 // temporary Expr, costing time and parser stack).
 template <class T>
 ExprPtr make_expr(const Loc& loc, T node) {
-  return ExprPtr(new Expr{loc, ExprNode(std::move(node))});
+  return ExprPtr(new Expr{{loc, ExprNode(std::move(node))}});
 }
 
 // True when `e` is the plain name `id` (`range`, `Final`, `List` ...).
@@ -169,18 +174,10 @@ using StmtNode =
     std::variant<ExprStmt, Assign, AnnAssign, AugAssign, If, For, While, Return, Pass,
                  Break, Continue, Raise, Assert, Delete, With, Global, Import, FunctionDef>;
 
-struct Stmt {
-  Loc loc;
-  StmtNode node;
-
-  template <class T> const T* as() const { return std::get_if<T>(&node); }
-  template <class T> T* as() { return std::get_if<T>(&node); }
-  template <class T> bool is() const { return std::holds_alternative<T>(node); }
-};
-
+struct Stmt : Located<StmtNode> {};
 template <class T>
 StmtPtr make_stmt(const Loc& loc, T node) {
-  return StmtPtr(new Stmt{loc, StmtNode(std::move(node))});
+  return StmtPtr(new Stmt{{loc, StmtNode(std::move(node))}});
 }
 
 // -------------------------------------------------------------------- classes

@@ -1,11 +1,16 @@
 #include "parser/torchscript/lexer.h"
 
+#include <array>
 #include <charconv>
 #include <cmath>
+#include <iterator>
 #include <limits>
 #include <mutex>
 #include <unordered_set>
+#include <utility>
+#include <vector>
 
+#include "core/enum_names.h"
 #include "parser/py_escape.h"
 
 namespace ptscope::ts {
@@ -32,96 +37,36 @@ void fail_at(const Loc& loc, std::string_view message, ErrorCode code) {
   throw Error(code, to_string(loc) + ": " + std::string(message));
 }
 
-const char* tok_spelling(Tok kind) {
-  switch (kind) {
-    case Tok::end_of_file: return "end of file";
-    case Tok::newline: return "end of line";
-    case Tok::indent: return "indent";
-    case Tok::dedent: return "dedent";
-    case Tok::name: return "identifier";
-    case Tok::integer: return "integer";
-    case Tok::floating: return "float";
-    case Tok::imaginary: return "imaginary number";
-    case Tok::string: return "string";
-    case Tok::kw_def: return "'def'";
-    case Tok::kw_class: return "'class'";
-    case Tok::kw_if: return "'if'";
-    case Tok::kw_elif: return "'elif'";
-    case Tok::kw_else: return "'else'";
-    case Tok::kw_for: return "'for'";
-    case Tok::kw_while: return "'while'";
-    case Tok::kw_in: return "'in'";
-    case Tok::kw_not: return "'not'";
-    case Tok::kw_and: return "'and'";
-    case Tok::kw_or: return "'or'";
-    case Tok::kw_is: return "'is'";
-    case Tok::kw_return: return "'return'";
-    case Tok::kw_pass: return "'pass'";
-    case Tok::kw_break: return "'break'";
-    case Tok::kw_continue: return "'continue'";
-    case Tok::kw_with: return "'with'";
-    case Tok::kw_as: return "'as'";
-    case Tok::kw_none: return "'None'";
-    case Tok::kw_true: return "'True'";
-    case Tok::kw_false: return "'False'";
-    case Tok::kw_lambda: return "'lambda'";
-    case Tok::kw_assert: return "'assert'";
-    case Tok::kw_global: return "'global'";
-    case Tok::kw_nonlocal: return "'nonlocal'";
-    case Tok::kw_raise: return "'raise'";
-    case Tok::kw_del: return "'del'";
-    case Tok::kw_import: return "'import'";
-    case Tok::kw_from: return "'from'";
-    case Tok::lparen: return "'('";
-    case Tok::rparen: return "')'";
-    case Tok::lbracket: return "'['";
-    case Tok::rbracket: return "']'";
-    case Tok::lbrace: return "'{'";
-    case Tok::rbrace: return "'}'";
-    case Tok::comma: return "','";
-    case Tok::colon: return "':'";
-    case Tok::semicolon: return "';'";
-    case Tok::dot: return "'.'";
-    case Tok::ellipsis: return "'...'";
-    case Tok::arrow: return "'->'";
-    case Tok::walrus: return "':='";
-    case Tok::assign: return "'='";
-    case Tok::plus: return "'+'";
-    case Tok::minus: return "'-'";
-    case Tok::star: return "'*'";
-    case Tok::slash: return "'/'";
-    case Tok::double_slash: return "'//'";
-    case Tok::percent: return "'%'";
-    case Tok::at: return "'@'";
-    case Tok::double_star: return "'**'";
-    case Tok::lshift: return "'<<'";
-    case Tok::rshift: return "'>>'";
-    case Tok::amp: return "'&'";
-    case Tok::pipe: return "'|'";
-    case Tok::caret: return "'^'";
-    case Tok::tilde: return "'~'";
-    case Tok::lt: return "'<'";
-    case Tok::gt: return "'>'";
-    case Tok::le: return "'<='";
-    case Tok::ge: return "'>='";
-    case Tok::eq: return "'=='";
-    case Tok::ne: return "'!='";
-    case Tok::plus_assign: return "'+='";
-    case Tok::minus_assign: return "'-='";
-    case Tok::star_assign: return "'*='";
-    case Tok::slash_assign: return "'/='";
-    case Tok::double_slash_assign: return "'//='";
-    case Tok::percent_assign: return "'%='";
-    case Tok::at_assign: return "'@='";
-    case Tok::double_star_assign: return "'**='";
-    case Tok::lshift_assign: return "'<<='";
-    case Tok::rshift_assign: return "'>>='";
-    case Tok::amp_assign: return "'&='";
-    case Tok::pipe_assign: return "'|='";
-    case Tok::caret_assign: return "'^='";
-  }
-  return "token";
-}
+namespace {
+
+// Every token's spelling for messages, in Tok's order; keywords are quoted
+// as they are written, which is also where keyword_kind finds them.
+constexpr const char* kSpellings[] = {
+    // structure
+    "end of file", "end of line", "indent", "dedent",
+    // atoms
+    "identifier", "integer", "float", "imaginary number", "string",
+    // keywords
+    "'def'", "'class'", "'if'", "'elif'", "'else'", "'for'", "'while'", "'in'", "'not'",
+    "'and'", "'or'", "'is'", "'return'", "'pass'", "'break'", "'continue'", "'with'",
+    "'as'", "'None'", "'True'", "'False'", "'lambda'", "'assert'", "'global'",
+    "'nonlocal'", "'raise'", "'del'", "'import'", "'from'",
+    // delimiters
+    "'('", "')'", "'['", "']'", "'{'", "'}'", "','", "':'", "';'",
+    "'.'", "'...'", "'->'", "':='", "'='",
+    // operators
+    "'+'", "'-'", "'*'", "'/'", "'//'", "'%'", "'@'", "'**'", "'<<'",
+    "'>>'", "'&'", "'|'", "'^'", "'~'", "'<'", "'>'", "'<='", "'>='", "'=='", "'!='",
+    // augmented assignments
+    "'+='", "'-='", "'*='", "'/='", "'//='",
+    "'%='", "'@='", "'**='", "'<<='", "'>>='",
+    "'&='", "'|='", "'^='",
+};
+static_assert(std::size(kSpellings) == enum_count(Tok::caret_assign));
+
+}  // namespace
+
+const char* tok_spelling(Tok kind) { return enum_name(kind, kSpellings, "token"); }
 
 namespace {
 
@@ -148,52 +93,20 @@ bool is_string_prefix(std::string_view p) {
 }
 
 Tok keyword_kind(std::string_view s) {
-  // Dispatch on length first: identifiers are the most frequent token.
-  switch (s.size()) {
-    case 2:
-      if (s == "if") return Tok::kw_if;
-      if (s == "in") return Tok::kw_in;
-      if (s == "is") return Tok::kw_is;
-      if (s == "or") return Tok::kw_or;
-      if (s == "as") return Tok::kw_as;
-      break;
-    case 3:
-      if (s == "def") return Tok::kw_def;
-      if (s == "for") return Tok::kw_for;
-      if (s == "not") return Tok::kw_not;
-      if (s == "and") return Tok::kw_and;
-      if (s == "del") return Tok::kw_del;
-      break;
-    case 4:
-      if (s == "else") return Tok::kw_else;
-      if (s == "elif") return Tok::kw_elif;
-      if (s == "pass") return Tok::kw_pass;
-      if (s == "None") return Tok::kw_none;
-      if (s == "True") return Tok::kw_true;
-      if (s == "with") return Tok::kw_with;
-      if (s == "from") return Tok::kw_from;
-      break;
-    case 5:
-      if (s == "class") return Tok::kw_class;
-      if (s == "while") return Tok::kw_while;
-      if (s == "break") return Tok::kw_break;
-      if (s == "False") return Tok::kw_false;
-      if (s == "raise") return Tok::kw_raise;
-      break;
-    case 6:
-      if (s == "return") return Tok::kw_return;
-      if (s == "lambda") return Tok::kw_lambda;
-      if (s == "assert") return Tok::kw_assert;
-      if (s == "global") return Tok::kw_global;
-      if (s == "import") return Tok::kw_import;
-      break;
-    case 8:
-      if (s == "continue") return Tok::kw_continue;
-      if (s == "nonlocal") return Tok::kw_nonlocal;
-      break;
-    default:
-      break;
-  }
+  // Identifiers are the most frequent token: look among the keywords of the
+  // same length only (at most 7), grouped once from their spellings.
+  static const auto by_length = [] {
+    std::array<std::vector<std::pair<std::string_view, Tok>>, 9> groups;
+    for (size_t k = size_t(Tok::kw_def); k <= size_t(Tok::kw_from); ++k) {
+      const std::string_view quoted = kSpellings[k];
+      const std::string_view word = quoted.substr(1, quoted.size() - 2);
+      groups.at(word.size()).emplace_back(word, Tok(k));
+    }
+    return groups;
+  }();
+  if (s.size() >= by_length.size()) return Tok::name;
+  for (const auto& [word, kind] : by_length[s.size()])
+    if (word == s) return kind;
   return Tok::name;
 }
 
@@ -484,6 +397,13 @@ Token Lexer::scan_operator(size_t begin) {
     }
     return plain;
   };
+  // `**`, `//`, `<<`, `>>` (and their `=` forms) when the character repeats,
+  // else the single character's token (and its `=` form).
+  auto doubled_or_single = [&](Tok doubled, Tok doubled_assign, Tok single, Tok single_assign) {
+    if (c1 != c) return with_assign(single, single_assign);
+    len = c2 == '=' ? 3 : 2;
+    return c2 == '=' ? doubled_assign : doubled;
+  };
   switch (c) {
     case '(': case '[': case '{':
       brackets_.push_back(Open{c, line_, col_of(begin)});
@@ -530,38 +450,12 @@ Token Lexer::scan_operator(size_t begin) {
         kind = with_assign(Tok::minus, Tok::minus_assign);
       }
       break;
-    case '*':
-      if (c1 == '*') {
-        kind = c2 == '=' ? Tok::double_star_assign : Tok::double_star;
-        len = c2 == '=' ? 3 : 2;
-      } else {
-        kind = with_assign(Tok::star, Tok::star_assign);
-      }
-      break;
+    case '*': kind = doubled_or_single(Tok::double_star, Tok::double_star_assign, Tok::star, Tok::star_assign); break;
     case '/':
-      if (c1 == '/') {
-        kind = c2 == '=' ? Tok::double_slash_assign : Tok::double_slash;
-        len = c2 == '=' ? 3 : 2;
-      } else {
-        kind = with_assign(Tok::slash, Tok::slash_assign);
-      }
+      kind = doubled_or_single(Tok::double_slash, Tok::double_slash_assign, Tok::slash, Tok::slash_assign);
       break;
-    case '<':
-      if (c1 == '<') {
-        kind = c2 == '=' ? Tok::lshift_assign : Tok::lshift;
-        len = c2 == '=' ? 3 : 2;
-      } else {
-        kind = with_assign(Tok::lt, Tok::le);
-      }
-      break;
-    case '>':
-      if (c1 == '>') {
-        kind = c2 == '=' ? Tok::rshift_assign : Tok::rshift;
-        len = c2 == '=' ? 3 : 2;
-      } else {
-        kind = with_assign(Tok::gt, Tok::ge);
-      }
-      break;
+    case '<': kind = doubled_or_single(Tok::lshift, Tok::lshift_assign, Tok::lt, Tok::le); break;
+    case '>': kind = doubled_or_single(Tok::rshift, Tok::rshift_assign, Tok::gt, Tok::ge); break;
     case '!':
       if (c1 == '=') {
         kind = Tok::ne;

@@ -10,21 +10,12 @@ namespace {
 
 // Binary operators of bitwise-or level and above: precedence, 0 if none.
 int binop_prec(Tok k, BinOpKind* op) {
-  switch (k) {
-    case Tok::pipe: *op = BinOpKind::bit_or; return 1;
-    case Tok::caret: *op = BinOpKind::bit_xor; return 2;
-    case Tok::amp: *op = BinOpKind::bit_and; return 3;
-    case Tok::lshift: *op = BinOpKind::lshift; return 4;
-    case Tok::rshift: *op = BinOpKind::rshift; return 4;
-    case Tok::plus: *op = BinOpKind::add; return 5;
-    case Tok::minus: *op = BinOpKind::sub; return 5;
-    case Tok::star: *op = BinOpKind::mul; return 6;
-    case Tok::slash: *op = BinOpKind::div; return 6;
-    case Tok::double_slash: *op = BinOpKind::floordiv; return 6;
-    case Tok::percent: *op = BinOpKind::mod; return 6;
-    case Tok::at: *op = BinOpKind::matmul; return 6;
-    default: return 0;
-  }
+  for (const BinOpSyntax& b : kBinOpSyntax)
+    if (b.token == k && b.precedence > 0) {
+      *op = b.op;
+      return b.precedence;
+    }
+  return 0;
 }
 
 bool is_keyword(Tok k) { return k >= Tok::kw_def && k <= Tok::kw_from; }
@@ -284,8 +275,8 @@ ExprPtr SourceParser::atom() {
     case Tok::kw_true: take(); return make_expr(at, BoolLit{true});
     case Tok::kw_false: take(); return make_expr(at, BoolLit{false});
     case Tok::ellipsis: take(); return make_expr(at, EllipsisLit{});
-    case Tok::lparen: return paren_display();
-    case Tok::lbracket: return list_display();
+    case Tok::lparen: return sequence_display(Tok::rparen);
+    case Tok::lbracket: return sequence_display(Tok::rbracket);
     case Tok::lbrace: return brace_display();
     default: fail_expected("an expression", "");
   }
@@ -309,43 +300,30 @@ ExprPtr SourceParser::strings() {
   return make_expr(at, std::move(s));
 }
 
-ExprPtr SourceParser::paren_display() {
+// `( ... )` and `[ ... ]`: empty, a comprehension (a generator in
+// parentheses), or comma-separated elements; in parentheses, one element
+// without a comma is that expression itself and keeps its own Loc.
+ExprPtr SourceParser::sequence_display(Tok closer) {
   const Token open = take();
   const Loc at = loc(open);
-  if (accept(Tok::rparen)) return make_expr(at, Tuple{});
-  ExprPtr first = star_or_namedexpr();
-  if (kind() == Tok::kw_for) {
-    ExprPtr gen = comprehension(CompKind::generator, at, std::move(first), nullptr);
-    close(Tok::rparen, open);
-    return gen;
-  }
-  if (kind() != Tok::comma) {  // a parenthesized expression keeps its own Loc
-    close(Tok::rparen, open);
-    return first;
-  }
-  Tuple t;
-  t.elts.push_back(std::move(first));
-  while (accept(Tok::comma) && kind() != Tok::rparen) t.elts.push_back(star_or_namedexpr());
-  close(Tok::rparen, open);
-  return make_expr(at, std::move(t));
-}
-
-ExprPtr SourceParser::list_display() {
-  const Token open = take();
-  const Loc at = loc(open);
-  List l;
-  if (kind() != Tok::rbracket) {
+  const bool parens = closer == Tok::rparen;
+  ExprList elts;
+  if (!accept(closer)) {
     ExprPtr first = star_or_namedexpr();
     if (kind() == Tok::kw_for) {
-      ExprPtr comp = comprehension(CompKind::list, at, std::move(first), nullptr);
-      close(Tok::rbracket, open);
+      ExprPtr comp = comprehension(parens ? CompKind::generator : CompKind::list, at, std::move(first), nullptr);
+      close(closer, open);
       return comp;
     }
-    l.elts.push_back(std::move(first));
-    while (accept(Tok::comma) && kind() != Tok::rbracket) l.elts.push_back(star_or_namedexpr());
+    if (parens && kind() != Tok::comma) {
+      close(closer, open);
+      return first;
+    }
+    elts.push_back(std::move(first));
+    while (accept(Tok::comma) && kind() != closer) elts.push_back(star_or_namedexpr());
+    close(closer, open);
   }
-  close(Tok::rbracket, open);
-  return make_expr(at, std::move(l));
+  return parens ? make_expr(at, Tuple{std::move(elts)}) : make_expr(at, List{std::move(elts)});
 }
 
 ExprPtr SourceParser::brace_display() {

@@ -19,22 +19,12 @@ const char* what_is(const Expr& e) {
 }
 
 bool augassign_op(Tok k, BinOpKind* op) {
-  switch (k) {
-    case Tok::plus_assign: *op = BinOpKind::add; return true;
-    case Tok::minus_assign: *op = BinOpKind::sub; return true;
-    case Tok::star_assign: *op = BinOpKind::mul; return true;
-    case Tok::slash_assign: *op = BinOpKind::div; return true;
-    case Tok::double_slash_assign: *op = BinOpKind::floordiv; return true;
-    case Tok::percent_assign: *op = BinOpKind::mod; return true;
-    case Tok::at_assign: *op = BinOpKind::matmul; return true;
-    case Tok::double_star_assign: *op = BinOpKind::pow; return true;
-    case Tok::lshift_assign: *op = BinOpKind::lshift; return true;
-    case Tok::rshift_assign: *op = BinOpKind::rshift; return true;
-    case Tok::amp_assign: *op = BinOpKind::bit_and; return true;
-    case Tok::pipe_assign: *op = BinOpKind::bit_or; return true;
-    case Tok::caret_assign: *op = BinOpKind::bit_xor; return true;
-    default: return false;
-  }
+  for (const BinOpSyntax& b : kBinOpSyntax)
+    if (b.augmented == k) {
+      *op = b.op;
+      return true;
+    }
+  return false;
 }
 
 }  // namespace
@@ -250,16 +240,7 @@ StmtPtr SourceParser::for_statement() {
   expect(Tok::kw_in, "after the 'for' target");
   f.iter = testlist_star();
   expect(Tok::colon, "after the 'for' iterable");
-  f.body = suite("after 'for'");
-  f.orelse = loop_else();
-  return make_stmt(at, std::move(f));
-}
-
-// The `else:` suite of a for or while loop; empty when there is none.
-Block SourceParser::loop_else() {
-  if (!accept(Tok::kw_else)) return {};
-  expect(Tok::colon, "after 'else'");
-  return suite("after 'else'");
+  return loop_rest(at, std::move(f), "after 'for'");
 }
 
 StmtPtr SourceParser::while_statement() {
@@ -267,9 +248,7 @@ StmtPtr SourceParser::while_statement() {
   While w;
   w.test = namedexpr_test();
   expect(Tok::colon, "after the 'while' condition");
-  w.body = suite("after 'while'");
-  w.orelse = loop_else();
-  return make_stmt(at, std::move(w));
+  return loop_rest(at, std::move(w), "after 'while'");
 }
 
 StmtPtr SourceParser::with_statement() {

@@ -5,12 +5,33 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "parser/torchscript/lexer.h"
 #include "parser/torchscript/parser.h"
 
 namespace ptscope::ts::detail {
+
+// Each binary operator's tokens: the operator with its rung on the ladder of
+// binary operators (bitwise or = 1 up to the multiplicative ones = 6; `**`
+// binds tighter and is parsed apart: 0), and its augmented assignment.
+struct BinOpSyntax {
+  BinOpKind op;
+  Tok token;
+  int precedence;
+  Tok augmented;
+};
+inline constexpr BinOpSyntax kBinOpSyntax[] = {
+    {BinOpKind::bit_or, Tok::pipe, 1, Tok::pipe_assign},   {BinOpKind::bit_xor, Tok::caret, 2, Tok::caret_assign},
+    {BinOpKind::bit_and, Tok::amp, 3, Tok::amp_assign},    {BinOpKind::lshift, Tok::lshift, 4, Tok::lshift_assign},
+    {BinOpKind::rshift, Tok::rshift, 4, Tok::rshift_assign}, {BinOpKind::add, Tok::plus, 5, Tok::plus_assign},
+    {BinOpKind::sub, Tok::minus, 5, Tok::minus_assign},    {BinOpKind::mul, Tok::star, 6, Tok::star_assign},
+    {BinOpKind::div, Tok::slash, 6, Tok::slash_assign},    {BinOpKind::mod, Tok::percent, 6, Tok::percent_assign},
+    {BinOpKind::floordiv, Tok::double_slash, 6, Tok::double_slash_assign},
+    {BinOpKind::matmul, Tok::at, 6, Tok::at_assign},
+    {BinOpKind::pow, Tok::double_star, 0, Tok::double_star_assign},
+};
 
 // One instance parses one source. Grammar functions are named after the
 // Python grammar rules they implement (test, or_test, comparison, ...).
@@ -92,7 +113,17 @@ class SourceParser {
   StmtPtr while_statement();
   StmtPtr with_statement();
   Block suite(std::string_view owner);
-  Block loop_else();
+  // A for or while loop after its header's `:`: the body, the `else:` suite
+  // (empty when there is none), and the statement at `at`.
+  template <class Loop>
+  StmtPtr loop_rest(const Loc& at, Loop loop, std::string_view owner) {
+    loop.body = suite(owner);
+    if (accept(Tok::kw_else)) {
+      expect(Tok::colon, "after 'else'");
+      loop.orelse = suite("after 'else'");
+    }
+    return make_stmt(at, std::move(loop));
+  }
   void check_target(const Expr& e, const char* action, bool single = false);
 
   // ---- expressions
@@ -123,8 +154,7 @@ class SourceParser {
   ExprPtr subscript_item();
   ExprPtr atom();
   ExprPtr strings();
-  ExprPtr paren_display();
-  ExprPtr list_display();
+  ExprPtr sequence_display(Tok closer);  // ( ... ) or [ ... ]
   ExprPtr brace_display();
   ExprPtr comprehension(CompKind ck, const Loc& at, ExprPtr elt, ExprPtr value);
 
