@@ -28,7 +28,7 @@ void write_file(const std::string& path, const std::string& text) {
 std::string render(const Analysis& a, const std::string& format) {
   if (format == "json") return analysis_json(a).dump(1) + "\n";
   if (format == "md") return render_analysis_markdown(a);
-  if (format == "html") return report::render_html(analysis_json(a));
+  if (format == "html") return report::render_html(a);
   return render_analysis_text(a);
 }
 
@@ -92,7 +92,7 @@ void register_analyze_command(CLI::App& app, int& exit_code) {
       else write_file(args->output, report);
       if (!args->no_save) write_file(kSavedReport, args->format == "text" ? report : render_analysis_text(a));
       if (!args->plots.empty()) {
-        const auto written = report::write_plots(analysis_json(a), args->plots);
+        const auto written = report::write_plots(a, args->plots);
         std::cerr << "wrote " << written.size() << " plots to " << args->plots << "\n";
       }
       return 0;

@@ -194,7 +194,7 @@ TEST_CASE("html report works in headless chromium", "[browser][html]") {
 
   {  // an empty analysis also loads without errors
     const fs::path empty = work / "empty.html";
-    std::ofstream(empty) << ptscope::report::render_html(json::object());
+    std::ofstream(empty) << ptscope::report::render_html(ptscope::Analysis{});
     const json v = selftest(chromium, work, empty);
     INFO("verdict: " << v.dump());
     REQUIRE(v.is_object());
