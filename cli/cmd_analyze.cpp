@@ -25,8 +25,8 @@ void write_file(const std::string& path, const std::string& text) {
   if (!f) throw Error(ErrorCode::io, "cannot write " + path);
 }
 
-std::string render(const nlohmann::json& a, const std::string& format) {
-  if (format == "json") return a.dump(1) + "\n";
+std::string render(const Analysis& a, const std::string& format) {
+  if (format == "json") return analysis_json(a).dump(1) + "\n";
   if (format == "md") return render_analysis_markdown(a);
   if (format == "html") return report::render_html(a);
   return render_analysis_text(a);
@@ -85,7 +85,7 @@ void register_analyze_command(CLI::App& app, int& exit_code) {
         o.sweep = SweepRequest{args->sweep_batch, args->sweep_seq, args->measure};
       ProgressBar bar;
       o.progress = [&bar](std::string_view what, int step, int steps) { bar.update(what, step, steps); };
-      const nlohmann::json a = analysis_json(run_analysis(args->file, o));
+      const Analysis a = run_analysis(args->file, o);
       bar.clear();
       const std::string report = render(a, args->format);
       if (args->output.empty()) std::cout << report;

@@ -40,12 +40,10 @@ void register_sweep_command(CLI::App& app, int& exit_code) {
       const SweepResult r = run_sweep(*model, o, SweepRequest{args->batch, args->seq, args->measure}, args->device,
                                       [&bar](std::string_view what, int step, int steps) { bar.update(what, step, steps); });
       bar.clear();
-      const nlohmann::json sweep = sweep_json(r);
-      if (args->json) std::cout << sweep.dump(1) << "\n";
+      if (args->json) std::cout << sweep_json(r).dump(1) << "\n";
       else std::cout << render_sweep_text(r);
       if (!args->plots.empty()) {
-        // The plots read an analysis object; a sweep alone fills its "sweep" section.
-        const auto written = report::write_plots(nlohmann::json{{"sweep", sweep}}, args->plots, "sweep");
+        const auto written = report::write_sweep_plots(r, args->plots);
         std::cerr << "wrote " << written.size() << " plots to " << args->plots << "\n";
       }
       return 0;

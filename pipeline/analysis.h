@@ -10,9 +10,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/model.h"
 #include "graph/fusion.h"
@@ -162,10 +161,92 @@ struct Roofline {
   std::vector<RooflineNode> nodes;  // computing nodes only (FLOPs and bytes > 0)
 };
 
+// The numbers each kind of recommendation was derived from (docs/analysis-schema.md
+// names them). Types follow the JSON: a double where the document writes a real.
+
+// "fuse": one fusion pattern over the whole graph.
+struct FusionEvidence {
+  std::string pattern;
+  size_t count = 0;
+  uint64_t saved_bytes = 0;
+  double total_bytes_moved = 0;
+  std::vector<std::string> examples;  // up to three module scopes
+};
+
+struct MemoryBoundNode {
+  int index = 0;
+  std::string op, scope;
+  double intensity = 0, bytes = 0;
+};
+// "memory-bound": the computing ops below the ridge point.
+struct MemoryBoundEvidence {
+  double ridge_point = 0;
+  size_t memory_bound_nodes = 0;
+  int compute_nodes = 0;
+  double bytes = 0, bytes_share = 0;
+  std::vector<MemoryBoundNode> largest;  // up to three, most bytes first
+  std::optional<double> time_share;      // when the nodes were timed
+};
+
+// "layout": 2-D convolutions that would run faster in channels_last.
+struct ChannelsLastEvidence {
+  int conv2d = 0, depthwise = 0;
+  double conv_flops = 0, flops = 0;
+};
+
+// "layout": contiguous / clone copies after transposes and permutes.
+struct LayoutCopyEvidence {
+  int copies = 0;
+  uint64_t bytes = 0;
+  double total_bytes_moved = 0;
+};
+
+struct MisalignedLayer {
+  std::string scope, weight;
+  std::vector<int64_t> shape;
+};
+// "layout": weighted layers whose channel counts are not multiples of 8.
+struct ChannelAlignmentEvidence {
+  int layers = 0, weighted_layers = 0;
+  std::vector<MisalignedLayer> examples;  // up to three
+};
+
+// "training-memory": Adam's peak against SGD's.
+struct TrainingMemoryEvidence {
+  double adam_peak = 0;
+  uint64_t sgd_momentum_peak = 0, sgd_peak = 0;
+  double saved_activation_bytes = 0;
+};
+
+// A tensor a weight-statistics recommendation names, with its numbers when they were computed.
+struct TensorEvidence {
+  std::string name;
+  bool computed = false;
+  int64_t numel = 0, dead_channels = 0;
+  double sparsity = 0, sqnr_int8_channel_db = 0, sqnr_int4_group_db = 0;  // may be NaN or infinite
+};
+// The weight-statistics recommendations (quantize, prune, ...: stats/model_stats.h).
+struct TensorsEvidence {
+  std::vector<TensorEvidence> tensors;
+};
+
+struct HeavyTailLayerEvidence {
+  std::string name;
+  double alpha = 0, D = 0;  // D may be NaN
+};
+// "under-trained", "over-trained", "spectrum-fit-failed" (--spectral).
+struct HeavyTailEvidence {
+  std::vector<HeavyTailLayerEvidence> layers;
+};
+
+using RecommendationEvidence =
+    std::variant<FusionEvidence, MemoryBoundEvidence, ChannelsLastEvidence, LayoutCopyEvidence,
+                 ChannelAlignmentEvidence, TrainingMemoryEvidence, TensorsEvidence, HeavyTailEvidence>;
+
 // Every recommendation carries the numbers it was derived from (docs/analysis.md).
 struct AnalysisRecommendation {
   std::string kind, target, message;
-  nlohmann::json evidence;  // a free-form record of numbers, kind-specific (docs/analysis-schema.md)
+  RecommendationEvidence evidence;
 };
 
 struct Analysis {
@@ -188,7 +269,7 @@ struct Analysis {
   std::vector<AnalysisRecommendation> recommendations;
   std::optional<SweepResult> sweep;             // when asked for; points empty and sweep_unavailable set without a graph
   std::optional<std::string> sweep_unavailable;
-  nlohmann::json system;  // RunMonitor::report(): the machine and what the run cost it (stats/system_metrics.h)
+  RunReport system;  // the machine and what the run cost it (stats/system_metrics.h)
 };
 
 // Loads and analyses. Throws ptscope::Error when the file cannot be read at

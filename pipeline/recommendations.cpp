@@ -7,12 +7,10 @@
 
 #include "pipeline/sections.h"
 #include "core/format.h"
-#include "stats/stats_json.h"
 #include "stats/system_metrics.h"
 
 namespace ptscope {
 
-using nlohmann::json;
 using namespace graph;
 
 namespace {
@@ -20,7 +18,8 @@ namespace {
 std::string pct(double part, double whole) { return format_percent(part, whole, "0%"); }
 std::string where(const std::string& scope) { return scope.empty() ? "(root)" : scope; }
 
-AnalysisRecommendation recommendation(std::string kind, std::string target, std::string message, json evidence) {
+AnalysisRecommendation recommendation(std::string kind, std::string target, std::string message,
+                                      RecommendationEvidence evidence) {
   return {std::move(kind), std::move(target), std::move(message), std::move(evidence)};
 }
 
@@ -61,24 +60,20 @@ void fusion_recommendations(const std::vector<FusionRow>& fusions, const Summary
                    [&](const auto& x, const auto& y) { return saved_of(x.second) > saved_of(y.second); });
   for (const auto& [pattern, list] : order) {
     uint64_t saved = 0;
-    json examples = json::array();
+    std::vector<std::string> examples;
     for (const Fusion* f : list) {
       saved += f->saved_bytes;
       if (examples.size() < 3) examples.push_back(where(f->scope));
     }
     std::string names;
-    for (const auto& e : examples) names += (names.empty() ? "" : ", ") + e.get<std::string>();
+    for (const auto& e : examples) names += (names.empty() ? "" : ", ") + e;
     const std::string msg = "Fuse " + std::to_string(list.size()) + " " + pattern + " chain" +
                             (list.size() == 1 ? "" : "s") + " (" + names + (list.size() > 3 ? ", ..." : "") +
                             "): " + how.at(pattern) + "; saves " + format_bytes(saved) +
                             " of intermediate traffic per forward (" + pct(double(saved), total_bytes) +
                             " of all bytes moved).";
     out.push_back(recommendation("fuse", list.size() == 1 ? where(list[0]->scope) : "model", msg,
-                                 {{"pattern", pattern},
-                                  {"count", list.size()},
-                                  {"saved_bytes", saved},
-                                  {"total_bytes_moved", total_bytes},
-                                  {"examples", examples}}));
+                                 FusionEvidence{pattern, list.size(), saved, total_bytes, std::move(examples)}));
   }
 }
 
@@ -119,14 +114,10 @@ void memory_bound_recommendations(const std::vector<NodeRow>& nodes, double ridg
   }
   const bool already_narrow = all_bytes > 0 && narrow_bytes >= 0.5 * all_bytes;
   std::sort(below.begin(), below.end(), [](const Row& x, const Row& y) { return x.bytes > y.bytes; });
-  json top = json::array();
+  MemoryBoundEvidence ev;
   std::string names;
   for (size_t i = 0; i < below.size() && i < 3; ++i) {
-    top.push_back({{"index", below[i].index},
-                   {"op", below[i].op},
-                   {"scope", below[i].scope},
-                   {"intensity", below[i].intensity},
-                   {"bytes", below[i].bytes}});
+    ev.largest.push_back({below[i].index, below[i].op, below[i].scope, below[i].intensity, below[i].bytes});
     names += (names.empty() ? "" : "; ") + below[i].op + " in " + where(below[i].scope) + " (" +
              fmt("%.2f", below[i].intensity) + " FLOP/B, " + format_bytes(uint64_t(below[i].bytes)) + ")";
   }
@@ -137,11 +128,13 @@ void memory_bound_recommendations(const std::vector<NodeRow>& nodes, double ridg
   msg += already_narrow ? ": fuse them into their neighbours (activations are already 16-bit or narrower). Largest: " +
                               names + "."
                         : ": fuse them into their neighbours or store activations in 16 bits. Largest: " + names + ".";
-  json ev = {{"ridge_point", ridge},       {"memory_bound_nodes", below.size()}, {"compute_nodes", compute_nodes},
-             {"bytes", below_bytes},       {"bytes_share", all_bytes > 0 ? below_bytes / all_bytes : 0},
-             {"largest", top}};
-  if (all_time > 0) ev["time_share"] = below_time / all_time;
-  out.push_back(recommendation("memory-bound", where(below[0].scope), msg, ev));
+  ev.ridge_point = ridge;
+  ev.memory_bound_nodes = below.size();
+  ev.compute_nodes = compute_nodes;
+  ev.bytes = below_bytes;
+  ev.bytes_share = all_bytes > 0 ? below_bytes / all_bytes : 0;
+  if (all_time > 0) ev.time_share = below_time / all_time;
+  out.push_back(recommendation("memory-bound", where(below[0].scope), msg, std::move(ev)));
 }
 
 void layout_recommendations(const Summary& summary, const Graph* g, Recommendations& out) {
@@ -169,7 +162,7 @@ void layout_recommendations(const Summary& summary, const Graph* g, Recommendati
             " of the FLOPs) in channels_last (NHWC): model.to(memory_format=torch.channels_last) and the same for "
             "inputs; cuDNN/oneDNN pick faster NHWC kernels" +
             (depthwise > 0 ? ", especially for the " + std::to_string(depthwise) + " depthwise ones" : "") + ".",
-        {{"conv2d", conv2d}, {"depthwise", depthwise}, {"conv_flops", conv_flops}, {"flops", flops}}));
+        ChannelsLastEvidence{conv2d, depthwise, conv_flops, flops}));
   }
   // 2. Layout copies: contiguous/clone after transposes and permutes.
   int copies = 0;
@@ -190,10 +183,10 @@ void layout_recommendations(const Summary& summary, const Graph* g, Recommendati
             format_bytes(copy_bytes) + " (" + pct(double(copy_bytes), total_bytes) +
             " of all bytes): produce tensors in the layout their consumer reads (e.g. head-major q/k/v from the "
             "projection) or let the consumer take strides.",
-        {{"copies", copies}, {"bytes", copy_bytes}, {"total_bytes_moved", total_bytes}}));
+        LayoutCopyEvidence{copies, copy_bytes, total_bytes}));
   // 3. Channel counts that do not fill vector lanes / tensor-core tiles (multiples of 8).
   int misaligned = 0, weighted = 0;
-  json examples = json::array();
+  std::vector<MisalignedLayer> examples;
   for (const Node& n : g->nodes) {
     if (n.category != OpCategory::conv && n.category != OpCategory::matmul) continue;
     for (int id : n.inputs) {
@@ -205,21 +198,21 @@ void layout_recommendations(const Summary& summary, const Graph* g, Recommendati
       if (bad) {
         ++misaligned;
         if (examples.size() < 3)
-          examples.push_back({{"scope", where(n.scope)}, {"weight", v.name}, {"shape", v.meta.shape}});
+          examples.push_back({where(n.scope), v.name, v.meta.shape});
       }
       break;
     }
   }
   if (misaligned > 0) {
     std::string names;
-    for (const auto& e : examples)
-      names += (names.empty() ? "" : ", ") + e["scope"].get<std::string>() + " " + format_shape(e["shape"].get<std::vector<int64_t>>());
+    for (const auto& e : examples) names += (names.empty() ? "" : ", ") + e.scope + " " + format_shape(e.shape);
+    const std::string target = examples[0].scope;
     out.push_back(recommendation(
-        "layout", examples[0]["scope"],
+        "layout", target,
         std::to_string(misaligned) + " of " + std::to_string(weighted) +
             " weighted layers have channel counts that are not multiples of 8 (" + names +
             "): pad them to multiples of 8 (16 for int8) so that vector lanes and tensor-core tiles are full.",
-        {{"layers", misaligned}, {"weighted_layers", weighted}, {"examples", examples}}));
+        ChannelAlignmentEvidence{misaligned, weighted, std::move(examples)}));
   }
 }
 
@@ -242,10 +235,7 @@ void training_recommendation(const TrainingMemory& t, Recommendations& out) {
     msg += " Weights and optimizer state dominate (" + pct(peak - acts, peak) +
            "): a sharded or 8-bit optimizer, or mixed precision, cuts them most.";
   out.push_back(recommendation("training-memory", "model", msg,
-                               {{"adam_peak", peak},
-                                {"sgd_momentum_peak", t.sgd_momentum.peak},
-                                {"sgd_peak", t.sgd.peak},
-                                {"saved_activation_bytes", acts}}));
+                               TrainingMemoryEvidence{peak, t.sgd_momentum.peak, t.sgd.peak, acts}));
 }
 
 void stats_recommendations(const ModelStats& ms, Recommendations& out) {
@@ -253,22 +243,24 @@ void stats_recommendations(const ModelStats& ms, Recommendations& out) {
   for (const auto& t : ms.tensors) by_name[t.name] = &t;
   for (const auto& r : ms.recommendations) {
     if (r.kind == "compress") continue;  // the analysis skips the compressibility pass (`ptscope stats` has it)
-    json tensors = json::array();
+    TensorsEvidence ev;
     for (const auto& name : r.tensors) {
-      json tj = {{"name", name}};
+      TensorEvidence te;
+      te.name = name;
       auto it = by_name.find(name);
       if (it != by_name.end() && it->second->computed) {
         const TensorStats& t = *it->second;
-        tj["numel"] = t.numel;
-        tj["sparsity"] = stats_number(t.sparsity);
-        tj["sqnr_int8_channel_db"] = stats_number(t.quant.sqnr_int8_channel_db);
-        tj["sqnr_int4_group_db"] = stats_number(t.quant.sqnr_int4_group_db);
-        tj["dead_channels"] = t.prune.dead_channels;
+        te.computed = true;
+        te.numel = t.numel;
+        te.sparsity = t.sparsity;
+        te.sqnr_int8_channel_db = t.quant.sqnr_int8_channel_db;
+        te.sqnr_int4_group_db = t.quant.sqnr_int4_group_db;
+        te.dead_channels = t.prune.dead_channels;
       }
-      tensors.push_back(tj);
+      ev.tensors.push_back(std::move(te));
     }
     const std::string target = r.tensors.size() == 1 ? r.tensors[0] : "model";
-    out.push_back(recommendation(r.kind, target, r.text, {{"tensors", tensors}}));
+    out.push_back(recommendation(r.kind, target, r.text, std::move(ev)));
   }
 }
 
@@ -310,7 +302,7 @@ void heavy_tail_recommendations(const std::optional<HeavyTailReport>& heavy_tail
   struct Group {
     const char* kind;
     const char* rule;
-    json layers = json::array();
+    std::vector<HeavyTailLayerEvidence> layers = {};
   };
   Group under{"under-trained", "alpha > 6: a flat, random-like spectrum; the layer may be under-trained or redundant"},
       over{"over-trained", "alpha < 2: a very heavy tail; the layer may be over-fitted (or over-regularised)"},
@@ -319,7 +311,7 @@ void heavy_tail_recommendations(const std::optional<HeavyTailReport>& heavy_tail
              "over-trained)"};
   for (const HeavyTailLayer& l : heavy_tail->layers) {
     if (!std::isfinite(l.alpha)) continue;
-    const json item = {{"name", l.name}, {"alpha", l.alpha}, {"D", stats_number(l.D)}};
+    const HeavyTailLayerEvidence item{l.name, l.alpha, l.D};
     if (l.alpha == -1.0) failed.layers.push_back(item);
     else if (l.warning == "under-trained") under.layers.push_back(item);
     else if (l.warning == "over-trained") over.layers.push_back(item);
@@ -328,12 +320,12 @@ void heavy_tail_recommendations(const std::optional<HeavyTailReport>& heavy_tail
     if (g->layers.empty()) continue;
     std::string names;
     for (size_t i = 0; i < g->layers.size() && i < 5; ++i)
-      names += (i ? ", " : "") + g->layers[i]["name"].get<std::string>();
+      names += (i ? ", " : "") + g->layers[i].name;
     if (g->layers.size() > 5) names += ", ...";
     const std::string msg = std::to_string(g->layers.size()) + " layer(s) " + g->kind + " by the heavy-tail rule (" +
                             g->rule + "): " + names + ".";
-    out.push_back(recommendation(g->kind, g->layers.size() == 1 ? g->layers[0]["name"].get<std::string>() : "model",
-                                 msg, {{"layers", g->layers}}));
+    out.push_back(recommendation(g->kind, g->layers.size() == 1 ? g->layers[0].name : "model", msg,
+                                 HeavyTailEvidence{g->layers}));
   }
 }
 

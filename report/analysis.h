@@ -1,7 +1,7 @@
 // `ptscope analyze`: the typed Analysis (pipeline/analysis.h) written as one
-// JSON document (schema "ptscope.analysis/1", docs/analysis-schema.md), and
-// the text and Markdown reports written from that document. The HTML viewer
-// (report/html_report.h) renders the same document.
+// JSON document (schema "ptscope.analysis/1", docs/analysis-schema.md), as
+// text and as Markdown. The HTML viewer (report/html_report.h) is written
+// from the same Analysis and embeds the JSON document.
 #pragma once
 #include <string>
 
@@ -14,7 +14,7 @@ namespace ptscope {
 
 constexpr const char* kAnalysisSchema = "ptscope.analysis/1";
 
-// The analysis as the ptscope.analysis/1 document; every other format is written from it.
+// The analysis as the ptscope.analysis/1 document.
 nlohmann::json analysis_json(const Analysis& analysis);
 
 // run_analysis (pipeline/analysis.h) then analysis_json.
@@ -22,10 +22,10 @@ nlohmann::json build_analysis(const std::string& path, const AnalysisOptions& op
 nlohmann::json build_analysis(const Model& model, const AnalysisOptions& options = {});
 
 // The expert's report (console and comprehensive_model_analysis.txt).
-std::string render_analysis_text(const nlohmann::json& analysis);
+std::string render_analysis_text(const Analysis& analysis);
 // The same for pull requests: headings and pipe tables, no volatile numbers
 // unless they were asked for (inference, system).
-std::string render_analysis_markdown(const nlohmann::json& analysis);
+std::string render_analysis_markdown(const Analysis& analysis);
 
 // Replaces run-dependent values (system metrics, timings, measured peaks,
 // paths' directories) by fixed placeholders, for golden tests and diffs.

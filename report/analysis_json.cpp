@@ -3,6 +3,8 @@
 // by the pipeline.
 #include "report/analysis.h"
 
+#include <variant>
+
 #include "stats/heavy_tail_report.h"
 #include "stats/stats_json.h"
 #include "report/sweep.h"
@@ -307,11 +309,96 @@ json roofline_json(const Roofline& r) {
   return j;
 }
 
+// Each kind of evidence under the names docs/analysis-schema.md gives its numbers.
+struct EvidenceJson {
+  json operator()(const FusionEvidence& e) const {
+    return {{"pattern", e.pattern}, {"count", e.count}, {"saved_bytes", e.saved_bytes},
+            {"total_bytes_moved", e.total_bytes_moved}, {"examples", e.examples}};
+  }
+  json operator()(const MemoryBoundEvidence& e) const {
+    json largest = json::array();
+    for (const MemoryBoundNode& n : e.largest)
+      largest.push_back({{"index", n.index}, {"op", n.op}, {"scope", n.scope}, {"intensity", n.intensity}, {"bytes", n.bytes}});
+    json j = {{"ridge_point", e.ridge_point}, {"memory_bound_nodes", e.memory_bound_nodes},
+              {"compute_nodes", e.compute_nodes}, {"bytes", e.bytes}, {"bytes_share", e.bytes_share},
+              {"largest", std::move(largest)}};
+    if (e.time_share) j["time_share"] = *e.time_share;
+    return j;
+  }
+  json operator()(const ChannelsLastEvidence& e) const {
+    return {{"conv2d", e.conv2d}, {"depthwise", e.depthwise}, {"conv_flops", e.conv_flops}, {"flops", e.flops}};
+  }
+  json operator()(const LayoutCopyEvidence& e) const {
+    return {{"copies", e.copies}, {"bytes", e.bytes}, {"total_bytes_moved", e.total_bytes_moved}};
+  }
+  json operator()(const ChannelAlignmentEvidence& e) const {
+    json examples = json::array();
+    for (const MisalignedLayer& l : e.examples)
+      examples.push_back({{"scope", l.scope}, {"weight", l.weight}, {"shape", l.shape}});
+    return {{"layers", e.layers}, {"weighted_layers", e.weighted_layers}, {"examples", std::move(examples)}};
+  }
+  json operator()(const TrainingMemoryEvidence& e) const {
+    return {{"adam_peak", e.adam_peak}, {"sgd_momentum_peak", e.sgd_momentum_peak}, {"sgd_peak", e.sgd_peak},
+            {"saved_activation_bytes", e.saved_activation_bytes}};
+  }
+  json operator()(const TensorsEvidence& e) const {
+    json tensors = json::array();
+    for (const TensorEvidence& t : e.tensors) {
+      json j = {{"name", t.name}};
+      if (t.computed) {
+        j["numel"] = t.numel;
+        j["sparsity"] = stats_number(t.sparsity);
+        j["sqnr_int8_channel_db"] = stats_number(t.sqnr_int8_channel_db);
+        j["sqnr_int4_group_db"] = stats_number(t.sqnr_int4_group_db);
+        j["dead_channels"] = t.dead_channels;
+      }
+      tensors.push_back(std::move(j));
+    }
+    return {{"tensors", std::move(tensors)}};
+  }
+  json operator()(const HeavyTailEvidence& e) const {
+    json layers = json::array();
+    for (const HeavyTailLayerEvidence& l : e.layers)
+      layers.push_back({{"name", l.name}, {"alpha", l.alpha}, {"D", stats_number(l.D)}});
+    return {{"layers", std::move(layers)}};
+  }
+};
+
 json recommendations_json(const std::vector<AnalysisRecommendation>& recs) {
   json a = json::array();
   for (const AnalysisRecommendation& r : recs)
-    a.push_back({{"kind", r.kind}, {"target", r.target}, {"message", r.message}, {"evidence", r.evidence}});
+    a.push_back({{"kind", r.kind}, {"target", r.target}, {"message", r.message},
+                 {"evidence", std::visit(EvidenceJson{}, r.evidence)}});
   return a;
+}
+
+json system_json(const RunReport& r) {
+  json gpu = {{"available", r.gpu.available}};
+  if (!r.gpu.available) gpu["reason"] = r.gpu.reason;
+  json devices = json::array();
+  for (const GpuDevice& d : r.gpu.devices)
+    devices.push_back({{"name", d.name},
+                       {"utilisation_percent", d.utilisation_percent},
+                       {"memory_used_bytes", d.memory_used_bytes},
+                       {"memory_total_bytes", d.memory_total_bytes},
+                       {"temperature_c", d.temperature_c},
+                       {"power_w", d.power_w}});
+  gpu["devices"] = std::move(devices);
+  json energy = {{"source", r.energy.source}, {"joules", r.energy.joules}, {"watts", r.energy.watts}};
+  if (r.energy.source == "estimate") energy["model"] = r.energy.model;
+  return {{"cpu",
+           {{"model", r.cpu.model},
+            {"cores", r.cpu.cores},
+            {"threads", r.cpu.threads},
+            {"frequency_mhz", r.cpu.frequency_mhz},
+            {"utilisation_percent", r.utilisation_percent},
+            {"process_utilisation_percent", r.process_utilisation_percent}}},
+          {"memory", {{"total_bytes", r.memory_total_bytes}, {"peak_rss_bytes", r.peak_rss_bytes}}},
+          {"io", {{"read_bytes", r.read_bytes}, {"rchar", r.rchar}}},
+          {"wall_seconds", r.wall_seconds},
+          {"cpu_seconds", r.cpu_seconds},
+          {"gpu", std::move(gpu)},
+          {"energy", std::move(energy)}};
 }
 
 }  // namespace
@@ -340,7 +427,7 @@ json analysis_json(const Analysis& a) {
   j["recommendations"] = recommendations_json(a.recommendations);
   if (a.sweep) j["sweep"] = sweep_json(*a.sweep);
   else if (a.sweep_unavailable) j["sweep"] = unavailable(*a.sweep_unavailable);
-  j["system"] = a.system;
+  j["system"] = system_json(a.system);
   return j;
 }
 

@@ -1,5 +1,6 @@
-// Text and Markdown reports written from the analysis document, and the
-// normalisation of its run-dependent values for goldens.
+// Text and Markdown reports written from the typed Analysis (every number was
+// computed by the pipeline), and the normalisation of the JSON document's
+// run-dependent values for goldens.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -14,29 +15,16 @@ using nlohmann::json;
 
 namespace {
 
-// Numbers in the document may be the strings "nan"/"inf"/"-inf".
-double num(const json& j) {
-  if (j.is_number()) return j.get<double>();
-  if (j.is_string()) {
-    const std::string s = j.get<std::string>();
-    if (s == "inf") return INFINITY;
-    if (s == "-inf") return -INFINITY;
-  }
-  return NAN;
-}
-uint64_t bytes_of(const json& j) { return j.is_number() ? uint64_t(std::max(0.0, j.get<double>())) : 0; }
-std::string str(const json& j) { return j.is_string() ? j.get<std::string>() : j.dump(); }
-
 std::string pct(double part, double whole) { return format_percent(part, whole, "-"); }
 std::string count(double v) { return format_count_or_dash(v); }
-std::string bytes(const json& j) { return format_bytes(bytes_of(j)); }
-std::string scope_name(const json& s) { return s.get<std::string>().empty() ? "(root)" : s.get<std::string>(); }
-std::string shapes(const json& list) {
+std::string scope_name(const std::string& s) { return s.empty() ? "(root)" : s; }
+std::string shapes(const std::vector<std::vector<int64_t>>& list) {
   std::string s;
-  for (const auto& sh : list) s += (s.empty() ? "" : " ") + format_shape(sh.get<std::vector<int64_t>>());
+  for (const auto& sh : list) s += (s.empty() ? "" : " ") + format_shape(sh);
   return s.empty() ? "-" : s;
 }
 std::string real(double v, const char* f = "%.4g") { return std::isfinite(v) ? fmt(f, v) : (std::isnan(v) ? "-" : (v > 0 ? "inf" : "-inf")); }
+std::string tensor_text(const TensorInfo& t) { return format_shape(t.shape) + " " + std::string(dtype_name(t.dtype)); }
 
 // One table, rendered as aligned text or as a Markdown pipe table.
 struct Table {
@@ -116,54 +104,51 @@ class Writer {
   std::string out_;
 };
 
-void architecture(Writer& w, const json& a) {
-  const json& s = a["summary"];
+void architecture(Writer& w, const Analysis& a) {
+  const Summary& s = a.summary;
+  const bool has_graph = a.graph.available;
   w.section("1. Architecture");
-  w.kv("Kind", str(a["architecture"]["kind"]) + " (" + str(a["architecture"]["reason"]) + ")");
-  if (a["architecture"].contains("evidence"))
-    for (const auto& e : a["architecture"]["evidence"]) w.kv("Evidence", str(e));
-  if (!a["graph"]["available"].get<bool>()) w.kv("Graph", "unavailable: " + str(a["graph"]["reason"]));
+  w.kv("Kind", a.architecture.kind + " (" + a.architecture.reason + ")");
+  if (a.architecture_has_evidence)
+    for (const auto& e : a.architecture.evidence) w.kv("Evidence", e);
+  if (!has_graph) w.kv("Graph", "unavailable: " + a.graph.reason);
   std::string ins;
-  for (const auto& i : s["inputs"])
-    ins += (ins.empty() ? "" : ", ") + (i.contains("name") ? str(i["name"]) + " " : "") +
-           format_shape(i["shape"].get<std::vector<int64_t>>()) + " " + str(i["dtype"]);
+  for (const TensorInfo& i : s.inputs) ins += (ins.empty() ? "" : ", ") + (i.name.empty() ? "" : i.name + " ") + tensor_text(i);
   if (!ins.empty()) w.kv("Inputs", ins);
   std::string outs;
-  for (const auto& o : s["outputs"])
-    outs += (outs.empty() ? "" : ", ") + format_shape(o["shape"].get<std::vector<int64_t>>()) + " " + str(o["dtype"]);
+  for (const TensorInfo& o : s.outputs) outs += (outs.empty() ? "" : ", ") + tensor_text(o);
   if (!outs.empty()) w.kv("Outputs", outs);
-  w.kv("Parameters", format_count(num(s["params"])) + " (" + std::to_string(s["params"].get<int64_t>()) + ")" +
-                         (s.contains("trainable_params")
-                              ? "; trainable " + format_count(num(s["trainable_params"])) + ", non-trainable " +
-                                    format_count(num(s["non_trainable_params"]))
-                              : ""));
-  w.kv("Buffers", format_count(num(s["buffers"])) + " elements" +
-                      (s.contains("buffer_tensors") ? " in " + str(s["buffer_tensors"]) + " tensors" : ""));
-  w.kv("Weights in memory", bytes(s["weight_bytes"]));
-  if (a["graph"]["available"].get<bool>()) {
-    w.kv("Ops", std::to_string(s["nodes"].get<int64_t>()));
-    w.kv("FLOPs", format_count(num(s["flops"])) + " (MACs " + format_count(num(s["macs"])) + ", extended " +
-                      format_count(num(s["extended_flops"])) + ")");
-    const double moved = num(s["bytes_read"]) + num(s["bytes_written"]);
+  w.kv("Parameters", format_count(double(s.params)) + " (" + std::to_string(s.params) + "); trainable " +
+                         format_count(double(s.trainable_params)) + ", non-trainable " +
+                         format_count(double(s.non_trainable_params)));
+  w.kv("Buffers", format_count(double(s.buffers)) + " elements in " + std::to_string(s.buffer_tensors) + " tensors");
+  w.kv("Weights in memory", format_bytes(s.weight_bytes));
+  if (has_graph) {
+    w.kv("Ops", std::to_string(s.nodes));
+    w.kv("FLOPs", format_count(s.cost.flops) + " (MACs " + format_count(s.cost.macs) + ", extended " +
+                      format_count(s.cost.extended_flops) + ")");
+    const double moved = double(s.cost.bytes_read) + double(s.cost.bytes_written);
     w.kv("Bytes moved", format_bytes(uint64_t(moved)) + " (intensity " +
-                            fmt("%.2f", moved > 0 ? (num(s["flops"]) + num(s["extended_flops"])) / moved : 0) +
-                            " FLOP/B)");
+                            fmt("%.2f", moved > 0 ? (s.cost.flops + s.cost.extended_flops) / moved : 0) + " FLOP/B)");
+    for (const auto& n : a.graph.notes) w.kv("Note", n);
   }
-  for (const auto& n : a["graph"].value("notes", json::array())) w.kv("Note", str(n));
   // Module tree, two levels deep (the JSON has every module).
   Table t{{"module", "class", "output shape", "params", "FLOPs", "activations"}, {false, false, false, true, true, true}};
-  const bool timed = !a["modules"].empty() && a["modules"][0].contains("time_us");
+  const bool timed = !a.modules.empty() && a.modules[0].time_us.has_value();
   if (timed) {
     t.header.push_back("time");
     t.right.push_back(true);
   }
-  for (const auto& m : a["modules"]) {
-    if (m["depth"].get<int>() > 2) continue;
-    std::string name = std::string(size_t(2 * m["depth"].get<int>()), ' ') + scope_name(m["path"]);
-    if (w.md()) name = std::string(size_t(m["depth"].get<int>()), '.') + scope_name(m["path"]);
-    std::vector<std::string> row = {name, str(m["class"]), shapes(m["output_shapes"]), count(num(m["params"])),
-                                    count(num(m["flops"])), m["activation_bytes"].get<uint64_t>() ? bytes(m["activation_bytes"]) : "-"};
-    if (timed) row.push_back(fmt("%.1f us", num(m["time_us"])));
+  for (const ModuleRow& m : a.modules) {
+    const graph::ModuleTotals& mt = m.totals;
+    if (mt.depth > 2) continue;
+    std::string name = std::string(size_t(2 * mt.depth), ' ') + scope_name(mt.path);
+    if (w.md()) name = std::string(size_t(mt.depth), '.') + scope_name(mt.path);
+    // Without a graph the modules have no output shapes or FLOPs.
+    std::vector<std::string> row = {name, mt.class_name, has_graph ? shapes(mt.output_shapes) : "-",
+                                    count(double(mt.params)), has_graph ? count(mt.cost.flops) : "-",
+                                    m.activation_bytes ? format_bytes(m.activation_bytes) : "-"};
+    if (timed) row.push_back(fmt("%.1f us", m.time_us.value_or(NAN)));
     t.rows.push_back(row);
   }
   if (!t.rows.empty()) {
@@ -173,261 +158,245 @@ void architecture(Writer& w, const json& a) {
   w.end_section();
 }
 
-void parameters(Writer& w, const json& a) {
-  const json& p = a["parameters"];
+void parameters(Writer& w, const Analysis& a) {
+  const ModelSummary& p = a.parameters.stats.summary;
   w.section("2. Parameter analysis");
-  w.kv("Tensors", std::to_string(p["tensor_count"].get<int64_t>()) + " (" + std::to_string(p["weight_tensors"].get<int64_t>()) +
-                      " floating-point weights)");
-  w.kv("Weight elements", format_count(num(p["numel"])));
-  w.kv("Sparsity", real(100 * num(p["sparsity"]), "%.2f%%") + " exact zeros");
-  w.kv("Output channels", std::to_string(p["channels"].get<int64_t>()) + " (" +
-                              std::to_string(p["dead_channels"].get<int64_t>()) + " dead, " +
-                              std::to_string(p["near_dead_channels"].get<int64_t>()) + " near-dead)");
-  w.kv("Size after recommended formats", bytes(p["recommended_bytes"]) + " (from " + bytes(p["weight_bytes"]) + ")");
+  w.kv("Tensors", std::to_string(p.tensors) + " (" + std::to_string(p.weight_tensors) + " floating-point weights)");
+  w.kv("Weight elements", format_count(double(p.numel)));
+  w.kv("Sparsity", real(100 * p.sparsity, "%.2f%%") + " exact zeros");
+  w.kv("Output channels", std::to_string(p.channels) + " (" + std::to_string(p.dead_channels) + " dead, " +
+                              std::to_string(p.near_dead_channels) + " near-dead)");
+  w.kv("Size after recommended formats", format_bytes(p.recommended_bytes) + " (from " + format_bytes(p.weight_bytes) + ")");
   // Largest tensors.
-  std::vector<const json*> ts;
-  for (const auto& t : p["tensors"]) ts.push_back(&t);
-  std::stable_sort(ts.begin(), ts.end(), [](const json* x, const json* y) {
-    return (*x)["numel"].get<int64_t>() > (*y)["numel"].get<int64_t>();
-  });
+  std::vector<const TensorStats*> ts;
+  for (const TensorStats& t : a.parameters.stats.tensors) ts.push_back(&t);
+  std::stable_sort(ts.begin(), ts.end(), [](const TensorStats* x, const TensorStats* y) { return x->numel > y->numel; });
   Table t{{"tensor", "shape", "numel", "mean", "std", "min", "max", "sparsity", "int8 SQNR", "format"},
           {false, false, true, true, true, true, true, true, true, false}};
   for (size_t i = 0; i < ts.size() && t.rows.size() < 10; ++i) {
-    const json& x = *ts[i];
-    if (!x["computed"].get<bool>()) continue;
-    t.rows.push_back({str(x["name"]), format_shape(x["shape"].get<std::vector<int64_t>>()), format_count(num(x["numel"])),
-                      real(num(x["mean"])), real(num(x["std"])), real(num(x["min"])), real(num(x["max"])),
-                      real(100 * num(x["sparsity"]), "%.1f%%"), real(num(x["sqnr_int8_channel_db"]), "%.1f dB"),
-                      str(x["recommended_format"])});
+    const TensorStats& x = *ts[i];
+    if (!x.computed) continue;
+    t.rows.push_back({x.name, format_shape(x.shape), format_count(double(x.numel)), real(x.mean), real(x.std),
+                      real(x.min), real(x.max), real(100 * x.sparsity, "%.1f%%"),
+                      real(x.quant.sqnr_int8_channel_db, "%.1f dB"), x.quant.recommended_format});
   }
   if (!t.rows.empty()) {
     w.sub("Largest tensors");
     w.table(t);
   }
-  auto ranked = [&](const char* key, const char* title) {
+  auto ranked = [&](const std::vector<RankedTensor>& list, const char* title) {
     Table r{{"tensor", "score", "why"}, {false, true, false}};
-    for (const auto& x : p[key]) r.rows.push_back({str(x["name"]), real(num(x["score"])), str(x["detail"])});
+    for (const RankedTensor& x : list) r.rows.push_back({x.name, real(x.score), x.detail});
     if (r.rows.empty()) return;
     w.sub(title);
     w.table(r);
   };
-  ranked("most_sensitive", "Most quantization-sensitive");
-  ranked("most_prunable", "Most prunable");
+  ranked(a.parameters.stats.most_sensitive, "Most quantization-sensitive");
+  ranked(a.parameters.stats.most_prunable, "Most prunable");
   w.end_section();
 }
 
-void compute(Writer& w, const json& a) {
+double flops_of(const graph::OpCost& c) { return c.flops + c.extended_flops; }
+
+void compute(Writer& w, const Analysis& a) {
   w.section("3. Computational analysis");
-  if (!a["graph"]["available"].get<bool>()) {
-    w.line("Unavailable: " + str(a["graph"]["reason"]));
+  if (!a.graph.available) {
+    w.line("Unavailable: " + a.graph.reason);
     w.end_section();
     return;
   }
-  const double total = num(a["summary"]["flops"]) + num(a["summary"]["extended_flops"]);
+  const double total = flops_of(a.summary.cost);
   Table t{{"category", "ops", "FLOPs", "share", "MACs", "bytes"}, {false, true, true, true, true, true}};
-  for (const auto& c : a["categories"]) {
-    const double f = num(c["flops"]) + num(c["extended_flops"]);
-    t.rows.push_back({str(c["category"]), std::to_string(c["nodes"].get<int>()), count(f), pct(f, total),
-                      count(num(c["macs"])), bytes(c["bytes"])});
+  for (const graph::CategoryTotals& c : a.categories) {
+    const double f = flops_of(c.cost);
+    t.rows.push_back({graph::op_category_name(c.category), std::to_string(c.nodes), count(f), pct(f, total),
+                      count(c.cost.macs), format_bytes(c.cost.bytes_read + c.cost.bytes_written)});
   }
   w.sub("FLOPs by category (counted + extended)");
   w.table(t);
-  std::vector<const json*> ns;
-  for (const auto& n : a["nodes"]) ns.push_back(&n);
-  std::stable_sort(ns.begin(), ns.end(), [](const json* x, const json* y) {
-    return num((*x)["flops"]) + num((*x)["extended_flops"]) > num((*y)["flops"]) + num((*y)["extended_flops"]);
-  });
+  std::vector<const NodeRow*> ns;
+  for (const NodeRow& n : a.nodes) ns.push_back(&n);
+  std::stable_sort(ns.begin(), ns.end(),
+                   [](const NodeRow* x, const NodeRow* y) { return flops_of(x->cost) > flops_of(y->cost); });
   Table top{{"#", "op", "scope", "output", "FLOPs", "share", "FLOP/B"}, {true, false, false, false, true, true, true}};
   for (size_t i = 0; i < ns.size() && i < 10; ++i) {
-    const json& n = *ns[i];
-    const double f = num(n["flops"]) + num(n["extended_flops"]);
+    const NodeRow& n = *ns[i];
+    const double f = flops_of(n.cost);
     if (f <= 0) break;
-    top.rows.push_back({std::to_string(n["index"].get<int>()), str(n["op"]), scope_name(n["scope"]),
-                        n["outputs"].empty() ? "-" : format_shape(n["outputs"][0]["shape"].get<std::vector<int64_t>>()),
-                        count(f), pct(f, total), fmt("%.1f", num(n["intensity"]))});
+    top.rows.push_back({std::to_string(n.index), n.op, scope_name(n.scope),
+                        n.outputs.empty() ? "-" : format_shape(n.outputs[0].shape), count(f), pct(f, total),
+                        fmt("%.1f", n.intensity)});
   }
   if (!top.rows.empty()) {
     w.sub("Heaviest ops");
     w.table(top);
   }
-  const json& r = a["roofline"];
+  const Roofline& r = a.roofline;
   w.sub("Roofline");
-  w.kv("Ceilings", fmt("%.1f GFLOP/s", num(r["peak_gflops"])) + ", " + fmt("%.1f GB/s", num(r["peak_bandwidth_gbs"])) +
-                       " (" + str(r["source"]) + ": " + str(r["estimate_model"]) + ")");
-  int memory_bound = 0;
-  for (const auto& n : r["nodes"]) memory_bound += n["bound"] == "memory";
-  w.kv("Ridge point", fmt("%.1f FLOP/B", num(r["ridge_point"])) + "; " + std::to_string(memory_bound) + " of " +
-                          std::to_string(r["nodes"].size()) + " computing ops are memory-bound");
+  w.kv("Ceilings", fmt("%.1f GFLOP/s", r.peaks.gflops) + ", " + fmt("%.1f GB/s", r.peaks.bandwidth_gbs) + " (" +
+                       r.peaks.source + ": " + r.peaks.model + ")");
+  const auto memory_bound = std::count_if(r.nodes.begin(), r.nodes.end(), [](const RooflineNode& n) { return n.memory_bound; });
+  w.kv("Ridge point", fmt("%.1f FLOP/B", r.ridge_point) + "; " + std::to_string(memory_bound) + " of " +
+                          std::to_string(r.nodes.size()) + " computing ops are memory-bound");
   w.end_section();
 }
 
-void memory(Writer& w, const json& a) {
-  const json& m = a["memory"];
+void memory(Writer& w, const Analysis& a) {
+  const MemorySection& m = a.memory;
   w.section("4. Memory (inference)");
-  w.kv("Weights", bytes(m["weights_bytes"]));
-  if (!m["available"].get<bool>()) {
-    w.line("Activations unavailable: " + str(m["reason"]));
+  w.kv("Weights", format_bytes(m.weights_bytes));
+  if (!m.available) {
+    w.line("Activations unavailable: " + m.reason);
     w.end_section();
     return;
   }
   std::string at;
-  if (m["peak_node"].get<int>() >= 0 && size_t(m["peak_node"].get<int>()) < a["nodes"].size()) {
-    const json& n = a["nodes"][size_t(m["peak_node"].get<int>())];
-    at = " at op " + std::to_string(n["index"].get<int>()) + " (" + str(n["op"]) + " in " + scope_name(n["scope"]) + ")";
+  if (m.peak_node >= 0 && size_t(m.peak_node) < a.nodes.size()) {
+    const NodeRow& n = a.nodes[size_t(m.peak_node)];
+    at = " at op " + std::to_string(n.index) + " (" + n.op + " in " + scope_name(n.scope) + ")";
   }
-  w.kv("Activation peak", bytes(m["activation_peak_bytes"]) + at);
-  w.kv("Peak (weights + activations)", bytes(m["peak_bytes"]));
-  w.kv("Inputs / outputs", bytes(m["input_bytes"]) + " / " + bytes(m["output_bytes"]));
-  std::vector<const json*> layers;
+  w.kv("Activation peak", format_bytes(m.activation_peak_bytes) + at);
+  w.kv("Peak (weights + activations)", format_bytes(m.peak_bytes));
+  w.kv("Inputs / outputs", format_bytes(m.input_bytes) + " / " + format_bytes(m.output_bytes));
+  auto bytes_of = [](const LayerMemory& l) { return l.weight_bytes + l.activation_bytes; };
+  std::vector<const LayerMemory*> layers;
   double total = 0;
-  for (const auto& l : m["per_layer"]) {
+  for (const LayerMemory& l : m.per_layer) {
     layers.push_back(&l);
-    total += num(l["bytes"]);
+    total += double(bytes_of(l));
   }
-  std::stable_sort(layers.begin(), layers.end(), [](const json* x, const json* y) { return num((*x)["bytes"]) > num((*y)["bytes"]); });
+  std::stable_sort(layers.begin(), layers.end(),
+                   [&](const LayerMemory* x, const LayerMemory* y) { return bytes_of(*x) > bytes_of(*y); });
   Table t{{"layer", "class", "weights", "activations", "total", "share"}, {false, false, true, true, true, true}};
   for (size_t i = 0; i < layers.size() && i < 10; ++i) {
-    const json& l = *layers[i];
-    t.rows.push_back({scope_name(l["scope"]), str(l["class"]), bytes(l["weight_bytes"]), bytes(l["activation_bytes"]),
-                      bytes(l["bytes"]), pct(num(l["bytes"]), total)});
+    const LayerMemory& l = *layers[i];
+    t.rows.push_back({scope_name(l.scope), l.class_name, format_bytes(l.weight_bytes), format_bytes(l.activation_bytes),
+                      format_bytes(bytes_of(l)), pct(double(bytes_of(l)), total)});
   }
   w.sub("Per-layer distribution (largest 10 of " + std::to_string(layers.size()) + ")");
   w.table(t);
   w.end_section();
 }
 
-void training(Writer& w, const json& a) {
-  const json& t = a["training_memory"];
+void training(Writer& w, const Analysis& a) {
+  const graph::TrainingMemory& t = a.training_memory;
   w.section("5. Training memory (estimate)");
   Table tb{{"optimizer", "weights", "gradients", "optimizer state", "saved activations", "peak"},
            {false, true, true, true, true, true}};
-  for (const auto& [key, name] : {std::pair{"sgd", "SGD"}, {"sgd_momentum", "SGD + momentum"}, {"adam", "Adam / AdamW"}}) {
-    const json& o = t["optimizers"][key];
-    tb.rows.push_back({name, bytes(o["weights"]), bytes(o["gradients"]), bytes(o["optimizer_state"]),
-                       bytes(o["activations"]), bytes(o["peak"])});
-  }
+  for (const auto& [o, name] : {std::pair{&t.sgd, "SGD"}, {&t.sgd_momentum, "SGD + momentum"}, {&t.adam, "Adam / AdamW"}})
+    tb.rows.push_back({name, format_bytes(o->weights), format_bytes(o->gradients), format_bytes(o->optimizer_state),
+                       format_bytes(o->activations), format_bytes(o->peak)});
   w.table(tb);
-  w.line("Timeline: " + std::to_string(t["timeline"].size()) + " points; forward ends at step " +
-         std::to_string(t["boundary"].get<int>()) + " where saved activations peak at " +
-         bytes(t["saved_activation_bytes"]) + "; backward frees them while gradients grow.");
-  if (a.contains("training_flops") && a["training_flops"].contains("backward_flops")) {
-    const json& f = a["training_flops"];
-    w.line("Training FLOPs: forward " + format_count(num(f["forward_flops"])) + ", backward " +
-           format_count(num(f["backward_flops"])) + " (input gradients " +
-           format_count(num(f["backward_input_grad_flops"])) + ", weight gradients " +
-           format_count(num(f["backward_weight_grad_flops"])) + "), optimizer step SGD " +
-           format_count(num(f["optimizer_step_flops"]["sgd"])) + " / momentum " +
-           format_count(num(f["optimizer_step_flops"]["sgd_momentum"])) + " / Adam " +
-           format_count(num(f["optimizer_step_flops"]["adam"])) + " / AdamW " +
-           format_count(num(f["optimizer_step_flops"]["adamw"])) + ".");
+  w.line("Timeline: " + std::to_string(t.timeline.size()) + " points; forward ends at step " +
+         std::to_string(t.boundary) + " where saved activations peak at " + format_bytes(t.saved_activation_bytes) +
+         "; backward frees them while gradients grow.");
+  if (a.training_flops) {
+    const graph::TrainingFlops& f = *a.training_flops;
+    w.line("Training FLOPs: forward " + format_count(f.forward) + ", backward " + format_count(f.backward.total()) +
+           " (input gradients " + format_count(f.backward.input_grad) + ", weight gradients " +
+           format_count(f.backward.weight_grad) + "), optimizer step SGD " + format_count(f.step.sgd) +
+           " / momentum " + format_count(f.step.sgd_momentum) + " / Adam " + format_count(f.step.adam) + " / AdamW " +
+           format_count(f.step.adamw) + ".");
   }
   w.end_section();
 }
 
-void fusions_and_recommendations(Writer& w, const json& a) {
+void fusions_and_recommendations(Writer& w, const Analysis& a) {
   w.section("6. Recommendations");
-  if (a.contains("heavy_tail")) {
-    const json& h = a["heavy_tail"];
+  if (a.heavy_tail) {
+    const HeavyTailReport& h = *a.heavy_tail;
     double sum = 0;
     int fitted = 0;
-    for (const auto& l : h["layers"])
-      if (l["alpha"].is_number() && l["alpha"].get<double>() > 0) {
-        sum += l["alpha"].get<double>();
+    for (const HeavyTailLayer& l : h.layers)
+      if (std::isfinite(l.alpha) && l.alpha > 0) {
+        sum += l.alpha;
         ++fitted;
       }
     if (fitted)
-      w.line("Heavy-tail analysis (WeightWatcher conventions): " + std::to_string(h["layers"].size()) +
+      w.line("Heavy-tail analysis (WeightWatcher conventions): " + std::to_string(h.layers.size()) +
              " layers, mean alpha " + std::to_string(sum / fitted).substr(0, 5) + " over " + std::to_string(fitted) +
              " fitted layers (2-6 is the well-trained range).");
   }
   int i = 0;
-  for (const auto& r : a["recommendations"])
-    w.line(std::to_string(++i) + ". [" + str(r["kind"]) + "] " + str(r["message"]));
+  for (const AnalysisRecommendation& r : a.recommendations) w.line(std::to_string(++i) + ". [" + r.kind + "] " + r.message);
   if (i == 0) w.line("None: no rule fired.");
   w.end_section();
 }
 
-void inference(Writer& w, const json& a) {
-  if (!a.contains("inference")) return;
-  const json& s = a["inference"];
-  w.section("7. Inference (" + str(s["device"]) + ")");
-  if (!s.value("available", false)) {
-    w.line("Unavailable: " + str(s["reason"]));
+void inference(Writer& w, const InferenceSection& s) {
+  w.section("7. Inference (" + s.device + ")");
+  if (s.unavailable) {
+    w.line("Unavailable: " + *s.unavailable);
     w.end_section();
     return;
   }
-  w.kv("Device", str(s["description"]));
-  w.kv("Latency", fmt("%.3f ms", num(s["latency_us"]["median"]) / 1e3) + " median (IQR " +
-                      fmt("%.3f ms", num(s["latency_us"]["iqr"]) / 1e3) + ", " + std::to_string(s["runs"].get<int>()) +
-                      " runs)");
-  w.kv("Throughput", fmt("%.1f samples/s", num(s["throughput_per_s"])));
+  const kernels::ProfileResult& r = s.result;
+  w.kv("Device", r.device_description);
+  w.kv("Latency", fmt("%.3f ms", r.latency_ms_median) + " median (IQR " + fmt("%.3f ms", r.latency_ms_iqr) + ", " +
+                      std::to_string(r.repeat) + " runs)");
+  w.kv("Throughput", fmt("%.1f samples/s", s.throughput_per_s));
   Table t{{"category", "ops", "time", "share"}, {false, true, true, true}};
-  for (const auto& c : s["by_category"])
-    t.rows.push_back({str(c["category"]), std::to_string(c["nodes"].get<int>()), fmt("%.1f us", num(c["time_us"])),
-                      fmt("%.1f%%", 100 * num(c["share"]))});
+  for (const kernels::GroupTotal& c : r.by_category)
+    t.rows.push_back({c.name, std::to_string(c.nodes), fmt("%.1f us", c.time_us), fmt("%.1f%%", 100 * c.share)});
   w.table(t);
   w.end_section();
 }
 
-void sweep(Writer& w, const json& a) {
-  if (!a.contains("sweep")) return;
-  const json& s = a["sweep"];
+void sweep(Writer& w, const Analysis& a) {
+  if (!a.sweep && !a.sweep_unavailable) return;
   w.section("8. Sweep");
-  if (!s.value("available", false)) {
-    w.line("Unavailable: " + str(s["reason"]));
+  if (!a.sweep) {
+    w.line("Unavailable: " + *a.sweep_unavailable);
     w.end_section();
     return;
   }
   Table t{{"batch", "seq", "FLOPs", "activation peak", "memory"}, {true, true, true, true, true}};
-  for (const auto& p : s["points"])
-    t.rows.push_back({p.contains("batch") ? std::to_string(p["batch"].get<int64_t>()) : "-",
-                      p.contains("seq") ? std::to_string(p["seq"].get<int64_t>()) : "-",
-                      p.contains("error") ? "error" : count(num(p["flops"])),
-                      p.contains("error") ? "-" : bytes(p["activation_peak_bytes"]),
-                      p.contains("error") ? "-" : bytes(p["memory_bytes"])});
+  for (const SweepPoint& p : a.sweep->points) {
+    const bool failed = !p.error.empty();
+    t.rows.push_back({p.batch > 0 ? std::to_string(p.batch) : "-", p.seq > 0 ? std::to_string(p.seq) : "-",
+                      failed ? "error" : count(p.flops), failed ? "-" : format_bytes(p.activation_peak_bytes),
+                      failed ? "-" : format_bytes(p.memory_bytes)});
+  }
   w.table(t);
   Table f{{"metric", "along", "best fit", "R2", "dominant term"}, {false, false, false, true, false}};
-  for (const auto& x : s["fits"]) {
-    const json& best = x[x["best"].get<std::string>()];
-    f.rows.push_back({str(x["metric"]), str(x["variable"]), str(best["equation"]), fmt("%.6f", num(best["r2"])),
-                      str(x["dominant_term"])});
+  for (const SweepFit& x : a.sweep->fits) {
+    const PolyFit& best = x.best == "quadratic" ? x.quadratic : x.linear;
+    f.rows.push_back({x.metric, x.variable, best.equation, fmt("%.6f", best.r2), x.dominant});
   }
   w.table(f);
   w.end_section();
 }
 
-void system(Writer& w, const json& a) {
-  const json& s = a["system"];
+void system(Writer& w, const RunReport& s) {
   w.section("System");
-  const json& c = s["cpu"];
-  w.kv("CPU", str(c["model"]) + ", " + std::to_string(c["cores"].get<int>()) + " cores / " +
-                  std::to_string(c["threads"].get<int>()) + " threads" +
-                  (num(c["frequency_mhz"]) > 0 ? fmt(", %.0f MHz", num(c["frequency_mhz"])) : ""));
-  w.kv("CPU utilisation", fmt("%.0f%% machine", num(c["utilisation_percent"])) + ", " +
-                              fmt("%.0f%% of one core by ptscope", num(c["process_utilisation_percent"])));
-  w.kv("Run time", fmt("%.2f s wall", num(s["wall_seconds"])) + ", " + fmt("%.2f s CPU", num(s["cpu_seconds"])));
-  w.kv("Peak RSS", bytes(s["memory"]["peak_rss_bytes"]) + " of " + bytes(s["memory"]["total_bytes"]));
-  w.kv("Bytes read", bytes(s["io"]["read_bytes"]) + " from storage, " + bytes(s["io"]["rchar"]) + " via read()");
-  if (s["gpu"]["available"].get<bool>()) {
-    for (const auto& d : s["gpu"]["devices"])
-      w.kv("GPU", str(d["name"]) + fmt(", %.0f%% busy", num(d["utilisation_percent"])) + ", " +
-                      bytes(d["memory_used_bytes"]) + " / " + bytes(d["memory_total_bytes"]) +
-                      fmt(", %.0f C", num(d["temperature_c"])) + fmt(", %.0f W", num(d["power_w"])));
+  const CpuInfo& c = s.cpu;
+  w.kv("CPU", c.model + ", " + std::to_string(c.cores) + " cores / " + std::to_string(c.threads) + " threads" +
+                  (c.frequency_mhz > 0 ? fmt(", %.0f MHz", c.frequency_mhz) : ""));
+  w.kv("CPU utilisation", fmt("%.0f%% machine", s.utilisation_percent) + ", " +
+                              fmt("%.0f%% of one core by ptscope", s.process_utilisation_percent));
+  w.kv("Run time", fmt("%.2f s wall", s.wall_seconds) + ", " + fmt("%.2f s CPU", s.cpu_seconds));
+  w.kv("Peak RSS", format_bytes(s.peak_rss_bytes) + " of " + format_bytes(s.memory_total_bytes));
+  w.kv("Bytes read", format_bytes(s.read_bytes) + " from storage, " + format_bytes(s.rchar) + " via read()");
+  if (s.gpu.available) {
+    for (const GpuDevice& d : s.gpu.devices)
+      w.kv("GPU", d.name + fmt(", %.0f%% busy", d.utilisation_percent) + ", " + format_bytes(d.memory_used_bytes) +
+                      " / " + format_bytes(d.memory_total_bytes) + fmt(", %.0f C", d.temperature_c) +
+                      fmt(", %.0f W", d.power_w));
   } else {
-    w.kv("GPU", "none (" + str(s["gpu"]["reason"]) + ")");
+    w.kv("GPU", "none (" + s.gpu.reason + ")");
   }
-  const json& e = s["energy"];
-  std::string energy = fmt("%.2f J", num(e["joules"])) + fmt(" (%.1f W average), ", num(e["watts"]));
-  energy += e["source"] == "estimate" ? str(e["model"]) : "measured (" + str(e["source"]) + ")";
+  const EnergyReading& e = s.energy;
+  std::string energy = fmt("%.2f J", e.joules) + fmt(" (%.1f W average), ", e.watts);
+  energy += e.source == "estimate" ? e.model : "measured (" + e.source + ")";
   w.kv("Energy of this run", energy);
   w.end_section();
 }
 
-std::string render(const json& a, bool md) {
+std::string render(const Analysis& a, bool md) {
   Writer w(md);
-  w.title("ptscope analysis: " + str(a["file"]["path"]));
-  w.kv("File", std::string(a["file"]["kind"]) + ", " + format_bytes(bytes_of(a["file"]["bytes"])) +
-                   (a["file"]["format_version"].is_null() ? "" : ", format version " + a["file"]["format_version"].dump()));
+  w.title("ptscope analysis: " + a.file.path);
+  w.kv("File", std::string(file_kind_name(a.file.kind)) + ", " + format_bytes(a.file.bytes) +
+                   (a.file.format_version ? ", format version " + std::to_string(*a.file.format_version) : ""));
   w.end_section();
   architecture(w, a);
   parameters(w, a);
@@ -435,10 +404,10 @@ std::string render(const json& a, bool md) {
   memory(w, a);
   training(w, a);
   fusions_and_recommendations(w, a);
-  inference(w, a);
+  if (a.inference) inference(w, *a.inference);
   sweep(w, a);
   // Markdown is for pull requests: the machine's numbers only when a run was asked for.
-  if (!md || a.contains("inference")) system(w, a);
+  if (!md || a.inference) system(w, a.system);
   std::string out = w.str();
   while (out.size() > 1 && out[out.size() - 1] == '\n' && out[out.size() - 2] == '\n') out.pop_back();
   return out;
@@ -446,8 +415,8 @@ std::string render(const json& a, bool md) {
 
 }  // namespace
 
-std::string render_analysis_text(const json& a) { return render(a, false); }
-std::string render_analysis_markdown(const json& a) { return render(a, true); }
+std::string render_analysis_text(const Analysis& a) { return render(a, false); }
+std::string render_analysis_markdown(const Analysis& a) { return render(a, true); }
 
 json normalize_volatile(json a) {
   a["generated_by"] = "ptscope";

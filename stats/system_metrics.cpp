@@ -271,53 +271,34 @@ void RunMonitor::stop() {
   rchar_ = rc - std::min(rc, rchar0_);
 }
 
-nlohmann::json RunMonitor::report() const {
-  using nlohmann::json;
-  const CpuInfo& c = cpu_info();
-  json j;
+RunReport RunMonitor::report() const {
+  RunReport r;
+  r.cpu = cpu_info();
   const uint64_t dt = stat1_.total - std::min(stat1_.total, stat0_.total);
   const uint64_t db = stat1_.busy - std::min(stat1_.busy, stat0_.busy);
-  j["cpu"] = {{"model", c.model},
-              {"cores", c.cores},
-              {"threads", c.threads},
-              {"frequency_mhz", c.frequency_mhz},
-              {"utilisation_percent", dt > 0 ? 100.0 * double(db) / double(dt) : 0.0},
-              {"process_utilisation_percent", wall_s_ > 0 ? 100.0 * cpu_s_ / wall_s_ : 0.0}};
+  r.utilisation_percent = dt > 0 ? 100.0 * double(db) / double(dt) : 0.0;
+  r.process_utilisation_percent = wall_s_ > 0 ? 100.0 * cpu_s_ / wall_s_ : 0.0;
   long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-  j["memory"] = {{"total_bytes", pages > 0 && page > 0 ? uint64_t(pages) * uint64_t(page) : 0},
-                 {"peak_rss_bytes", peak_rss_bytes()}};
-  j["io"] = {{"read_bytes", read_bytes_}, {"rchar", rchar_}};
-  j["wall_seconds"] = wall_s_;
-  j["cpu_seconds"] = cpu_s_;
-  const GpuInfo g = gpu_info();
-  json gpu = {{"available", g.available}};
-  if (!g.available) gpu["reason"] = g.reason;
-  json devices = json::array();
-  for (const auto& d : g.devices)
-    devices.push_back({{"name", d.name},
-                       {"utilisation_percent", d.utilisation_percent},
-                       {"memory_used_bytes", d.memory_used_bytes},
-                       {"memory_total_bytes", d.memory_total_bytes},
-                       {"temperature_c", d.temperature_c},
-                       {"power_w", d.power_w}});
-  gpu["devices"] = devices;
-  j["gpu"] = gpu;
+  r.memory_total_bytes = pages > 0 && page > 0 ? uint64_t(pages) * uint64_t(page) : 0;
+  r.peak_rss_bytes = peak_rss_bytes();
+  r.read_bytes = read_bytes_;
+  r.rchar = rchar_;
+  r.wall_seconds = wall_s_;
+  r.cpu_seconds = cpu_s_;
+  r.gpu = gpu_info();
   // Energy: measured counters when readable, otherwise the stated model.
   constexpr double kWattsPerBusyCore = 10.0;
-  json energy;
   if (rapl0_ && rapl1_ && *rapl1_ >= *rapl0_) {
-    energy = {{"source", "rapl"}, {"joules", *rapl1_ - *rapl0_}};
+    r.energy = {"rapl", *rapl1_ - *rapl0_, 0, ""};
   } else if (gpu0_ && gpu1_ && *gpu1_ >= *gpu0_) {
-    energy = {{"source", "nvml"}, {"joules", *gpu1_ - *gpu0_}};
+    r.energy = {"nvml", *gpu1_ - *gpu0_, 0, ""};
   } else {
-    energy = {{"source", "estimate"},
-              {"joules", cpu_s_ * kWattsPerBusyCore},
-              {"model", "estimate: process CPU-seconds x 10 W per busy core (no RAPL powercap counter readable"
-                        " and no NVML energy counter)"}};
+    r.energy = {"estimate", cpu_s_ * kWattsPerBusyCore, 0,
+                "estimate: process CPU-seconds x 10 W per busy core (no RAPL powercap counter readable"
+                " and no NVML energy counter)"};
   }
-  energy["watts"] = wall_s_ > 0 ? energy["joules"].get<double>() / wall_s_ : 0.0;
-  j["energy"] = energy;
-  return j;
+  r.energy.watts = wall_s_ > 0 ? r.energy.joules / wall_s_ : 0.0;
+  return r;
 }
 
 MachinePeaks estimate_cpu_peaks(const CpuInfo& c) {

@@ -10,8 +10,6 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 namespace ptscope {
 
 struct CpuInfo {
@@ -46,12 +44,24 @@ struct EnergyReading {
   std::string model;   // the estimate's formula (source "estimate")
 };
 
+// The machine and what one run cost it: the analysis's `system` section.
+struct RunReport {
+  CpuInfo cpu;
+  double utilisation_percent = 0;          // the whole machine's busy share over the run
+  double process_utilisation_percent = 0;  // this process's CPU time / wall time (100 = one core)
+  uint64_t memory_total_bytes = 0, peak_rss_bytes = 0;
+  uint64_t read_bytes = 0, rchar = 0;      // /proc/self/io: from storage, and through read()
+  double wall_seconds = 0, cpu_seconds = 0;
+  GpuInfo gpu;
+  EnergyReading energy;
+};
+
 // Samples everything at start() and stop(); report() is the difference.
 class RunMonitor {
  public:
   void start();
   void stop();
-  nlohmann::json report() const;  // the analysis JSON's "system" object
+  RunReport report() const;  // the analysis's `system` section
   double wall_seconds() const { return wall_s_; }
   double cpu_seconds() const { return cpu_s_; }
 

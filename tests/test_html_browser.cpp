@@ -13,12 +13,14 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <set>
 #include <sstream>
 
 #include <unistd.h>
 #include <zlib.h>
 
+#include "core/format.h"
 #include "report/html_report.h"
 #include "test_paths.h"
 
@@ -125,9 +127,9 @@ Image decode_png(const std::string& png) {
   return img;
 }
 
-// The JSON the page's self-test wrote into <pre id="selftest-verdict">.
-json verdict_from_dom(const std::string& dom) {
-  const std::string open = "<pre id=\"selftest-verdict\">";
+// The JSON the page's self-test wrote into <pre id="selftest-verdict"> (or another <pre id>).
+json verdict_from_dom(const std::string& dom, const std::string& id = "selftest-verdict") {
+  const std::string open = "<pre id=\"" + id + "\">";
   const size_t a = dom.find(open);
   if (a == std::string::npos) return json();
   const size_t b = dom.find("</pre>", a);
@@ -204,7 +206,7 @@ TEST_CASE("html report works in headless chromium", "[browser][html]") {
 
   {  // an empty analysis also loads without errors
     const fs::path empty = work / "empty.html";
-    std::ofstream(empty) << ptscope::report::render_html(json::object());
+    std::ofstream(empty) << ptscope::report::render_html(ptscope::Analysis{});
     const json v = selftest(chromium, work, empty);
     INFO("verdict: " << v.dump());
     REQUIRE(v.is_object());
@@ -339,5 +341,81 @@ TEST_CASE("html graph view: a 2,000-node model in headless chromium", "[browser]
     INFO("red pixels " << red);
     CHECK(red > 500);
   }
+  if (!std::getenv("PTSCOPE_KEEP_BROWSER_OUTPUT")) fs::remove_all(work);
+}
+
+TEST_CASE("html viewer formats bytes, counts, percentages and shapes as core/format.h does", "[browser][html][format]") {
+  const std::string chromium = find_chromium();
+  if (chromium.empty()) FAIL("chromium not found (see the test above)");
+  const fs::path work = fresh_work_dir("ptscope_format");
+
+  // Values at every unit boundary, exact halves at every rounding position (1280 B = 1.25 KiB,
+  // 1125 = 1.125 K, 0.25%, 2.5), their neighbours, and a deterministic spread of magnitudes.
+  std::vector<uint64_t> bytes = {0, 1, 512, 1023, 1024, 1025, 1280, 1331, 1536, 1792, 10752, 1048575, 1048576,
+                                 1572864, 123456789, (uint64_t(1) << 40) * 13 / 4, uint64_t(1) << 50,
+                                 (uint64_t(1) << 53) + 0};
+  std::vector<double> counts = {0, 0.5, 1.5, 2.5, -5, -1500, 999, 999.5, 1000, 1125, 1135, 1234.5, 11.7e6,
+                                3.6e9, 1e15, 1e18, 2.5e18, 0.125, 1005};
+  std::vector<std::pair<double, double>> percents = {{1, 8}, {1, 3}, {1, 400}, {3, 400}, {5, 0}, {1, -1}, {2, 3},
+                                                     {1, 16}, {0, 7}, {7, 7}};
+  const std::vector<std::vector<int64_t>> shapes = {{}, {5}, {1, 3, 224, 224}, {-1, 7}, {0}};
+  std::mt19937_64 rng(16);
+  for (int i = 0; i < 300; ++i) {
+    const double mantissa = double(rng() % 100000) / 1000.0, scale = std::pow(10.0, double(rng() % 19));
+    bytes.push_back(uint64_t(mantissa * std::min(scale, 1e14)));  // within uint64_t
+    counts.push_back(mantissa * scale);
+    percents.push_back({mantissa, double(rng() % 1000)});
+  }
+  json cases = {{"bytes", bytes}, {"counts", counts}, {"percents", percents}, {"shapes", shapes}};
+  json expected = {{"bytes", json::array()}, {"counts", json::array()}, {"counts_or_dash", json::array()},
+                   {"percents", json::array()}, {"shapes", json::array()}, {"shape_dims", json::array()}};
+  for (uint64_t b : bytes) expected["bytes"].push_back(ptscope::format_bytes(b));
+  for (double c : counts) {
+    expected["counts"].push_back(ptscope::format_count(c));
+    expected["counts_or_dash"].push_back(ptscope::format_count_or_dash(c));
+  }
+  for (const auto& [part, whole] : percents) expected["percents"].push_back(ptscope::format_percent(part, whole, "-"));
+  for (const auto& shape : shapes) {
+    expected["shapes"].push_back(ptscope::format_shape(shape));
+    expected["shape_dims"].push_back(ptscope::format_shape_dims(shape, "scalar"));
+  }
+
+  // The report page as written (its embedded script), with the cases and a script that formats them.
+  std::string page = ptscope::report::render_html(ptscope::Analysis{});
+  const std::string runner =
+      "<script type=\"application/json\" id=\"format-cases\">" + ptscope::report::embed_json(cases) + "</script>"
+      "<script>(function () {"
+      "  var f = window.ptscopeFormat, c = JSON.parse(document.getElementById('format-cases').textContent);"
+      "  var out = { bytes: c.bytes.map(f.bytes), counts: c.counts.map(function (v) { return f.count(v); }),"
+      "    counts_or_dash: c.counts.map(f.countOrDash),"
+      "    percents: c.percents.map(function (p) { return f.percent(p[0], p[1], '-'); }),"
+      "    shapes: c.shapes.map(f.shape), shape_dims: c.shapes.map(function (s) { return f.shapeDims(s, 'scalar'); }) };"
+      "  var pre = document.createElement('pre'); pre.id = 'format-verdict'; pre.textContent = JSON.stringify(out);"
+      "  document.body.appendChild(pre);"
+      "})();</script>";
+  const size_t body_end = page.rfind("</body>");
+  REQUIRE(body_end != std::string::npos);
+  page.insert(body_end, runner);
+  const fs::path file = work / "format.html", dom = work / "format.dom.html";
+  std::ofstream(file) << page;
+  const std::string cmd = chromium_command(chromium, work) + " --dump-dom " + shell_quote("file://" + file.string()) +
+                          " > " + shell_quote(dom.string()) + " 2>> " + shell_quote((work / "chromium.log").string());
+  INFO(cmd);
+  REQUIRE(run(cmd) == 0);
+  const json got = verdict_from_dom(read_file(dom), "format-verdict");
+  REQUIRE(got.is_object());
+  size_t compared = 0;
+  for (const auto& [kind, want] : expected.items()) {
+    REQUIRE(got[kind].size() == want.size());
+    for (size_t i = 0; i < want.size(); ++i) {
+      INFO(kind << " case " << i << ": " << (kind.find("shape") == 0 ? cases["shapes"][i].dump()
+                                             : kind == "bytes"        ? cases["bytes"][i].dump()
+                                             : kind == "percents"     ? cases["percents"][i].dump()
+                                                                      : cases["counts"][i].dump()));
+      CHECK(got[kind][i] == want[i]);
+      ++compared;
+    }
+  }
+  CHECK(compared > 1200);
   if (!std::getenv("PTSCOPE_KEEP_BROWSER_OUTPUT")) fs::remove_all(work);
 }

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "analysis_sample.h"
+#include "report/analysis.h"
 #include "report/html_report.h"
 #include "report/plots.h"
 #include "svg_check.h"
@@ -60,26 +61,29 @@ TEST_CASE("html report is self-contained", "[report][html]") {
 }
 
 TEST_CASE("html report escapes names and embeds the analysis intact", "[report][html]") {
-  const json sample = test::analysis_sample();
+  const Analysis sample = test::analysis_sample();
   const std::string html = report::render_html(sample);
   CHECK(html.find("tiny&lt;net&gt;&amp;&quot;co&quot;.pt") != std::string::npos);
   CHECK(html.find("tiny<net>") == std::string::npos);
   CHECK(html.find("Fuse conv+relu &lt;saves&gt; 4 KiB &amp; &quot;more&quot;") != std::string::npos);
   const std::string embedded = embedded_json(html);
   CHECK(embedded.find('<') == std::string::npos);
-  CHECK(json::parse(embedded) == sample);
+  CHECK(json::parse(embedded) == analysis_json(sample));
 
   const json hostile = {{"note", "</script><script>alert(1)</script><!-- & -->"}, {"bad", std::string("\xFF\xFE")}};
   const std::string e = report::embed_json(hostile);
   CHECK(e.find("</") == std::string::npos);
   CHECK(e.find("<!--") == std::string::npos);
   CHECK(json::parse(e)["note"] == hostile["note"]);
-  CHECK(count(report::render_html(hostile), "</script>") == 2);
+  Analysis named = sample;
+  named.file.path = hostile["note"];
+  named.recommendations[0].message = hostile["note"];
+  CHECK(count(report::render_html(named), "</script>") == 2);
 }
 
 TEST_CASE("html report holds every plot as valid SVG", "[report][html]") {
   const std::string html = report::render_html(test::analysis_sample());
-  const size_t expected = plots::all_plots(json::object()).size();
+  const size_t expected = plots::all_plots(Analysis{}).size();
   CHECK(count(html, "<figure class=\"plot\"") == expected);
   size_t checked = 0;
   for (size_t p = html.find("<figure class=\"plot\""); p != std::string::npos; p = html.find("<figure class=\"plot\"", p + 1)) {
@@ -91,18 +95,29 @@ TEST_CASE("html report holds every plot as valid SVG", "[report][html]") {
   CHECK(checked == expected);
 }
 
-TEST_CASE("html report renders any JSON", "[report][html]") {
-  for (const json& j : {json::object(), json(), json::array(), json{{"modules", {{{"path", 3}, {"depth", "x"}}}}},
-                        json{{"file", 7}, {"parameters", {{"tensors", 5}}}, {"system", {{"gpu", {{"devices", {1}}}}}}}}) {
+TEST_CASE("html report renders an analysis without sections", "[report][html]") {
+  // Nothing at all; a state_dict's (no graph: no nodes, memory plan or training FLOPs); a failed inference run.
+  Analysis no_graph = test::analysis_sample();
+  no_graph.graph = {false, "forward", {}, "no TorchScript code in a state_dict file", false};
+  no_graph.nodes.clear();
+  no_graph.memory = {};
+  no_graph.memory.reason = "activation memory needs the graph";
+  no_graph.inference = InferenceSection{"cpu", false, "no graph: no TorchScript code", {}, 0};
+  for (const Analysis& a : {Analysis{}, no_graph}) {
     std::string html;
-    REQUIRE_NOTHROW(html = report::render_html(j));
-    CHECK(count(html, "<figure class=\"plot\"") == plots::all_plots(j).size());
-    CHECK(json::parse(embedded_json(html)) == j);
+    REQUIRE_NOTHROW(html = report::render_html(a));
+    CHECK(count(html, "<figure class=\"plot\"") == plots::all_plots(a).size());
+    CHECK(json::parse(embedded_json(html)) == analysis_json(a));
   }
+  const std::string html = report::render_html(no_graph);
+  CHECK(html.find("Not available: no TorchScript code in a state_dict file") != std::string::npos);
+  CHECK(html.find("Not available: activation memory needs the graph") != std::string::npos);
+  CHECK(html.find("Not available: no graph: no TorchScript code") != std::string::npos);
+  CHECK(html.find("Latency (median)") == std::string::npos);
 }
 
 TEST_CASE("html report carries the viewer script and style from report/html", "[report][html]") {
-  const std::string html = report::render_html(json::object());
+  const std::string html = report::render_html(Analysis{});
   const std::string js = read_file(test::source_dir() + "/report/html/viewer.js");
   const std::string css = read_file(test::source_dir() + "/report/html/viewer.css");
   REQUIRE(!js.empty());

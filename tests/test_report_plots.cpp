@@ -1,6 +1,7 @@
 // The SVG writer, the generic charts and the analysis plots: every document is
 // well-formed XML, every coordinate is finite and inside the viewBox, bars are
-// proportional to their values, labels are escaped, and any JSON renders.
+// proportional to their values, labels are escaped, and an Analysis without
+// sections or with hostile numbers renders.
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -28,7 +29,7 @@ using test::with_class;
 
 namespace {
 
-std::vector<std::string (*)(const json&)> every_plot() {
+std::vector<std::string (*)(const Analysis&)> every_plot() {
   return {plots::layer_distribution, plots::flop_distribution,   plots::flops_per_layer,
           plots::memory_per_layer_bar, plots::memory_per_layer_pie, plots::memory_timeline,
           plots::training_memory,    plots::roofline,            plots::batch_curve,
@@ -156,7 +157,7 @@ TEST_CASE("charts draw what they are given", "[report][svg]") {
 }
 
 TEST_CASE("analysis plots draw the sample analysis", "[report][plots]") {
-  const json a = test::analysis_sample();
+  const Analysis a = test::analysis_sample();
   for (auto plot : every_plot()) check_svg(plot(a));
 
   const auto roof = check_svg(plots::roofline(a));
@@ -185,35 +186,59 @@ TEST_CASE("analysis plots draw the sample analysis", "[report][plots]") {
   CHECK(plots::all_plots(a).size() == every_plot().size());
 }
 
-TEST_CASE("analysis plots render any JSON as a panel", "[report][plots]") {
-  const json empties[] = {json::object(), json(), json::array(), json("text"),
-                          json{{"modules", 5}, {"nodes", {1, "x", nullptr}}, {"memory", {{"timeline", "no"}}},
-                               {"roofline", {{"peak_gflops", "nan"}, {"nodes", {{{"intensity", "inf"}}}}}},
-                               {"sweep", {{"points", {{{"batch", "a"}}}}, {"batch", {}}, {"fits", 3}}}}};
-  for (const auto& j : empties)
+TEST_CASE("analysis plots of an analysis without sections say no data", "[report][plots]") {
+  // What a state_dict's analysis lacks (graph, nodes, memory plan, sweep), and an analysis with nothing at all.
+  Analysis no_graph = test::analysis_sample();
+  no_graph.graph = {false, "forward", {}, "no TorchScript code", false};
+  no_graph.modules.clear();
+  no_graph.categories.clear();
+  no_graph.nodes.clear();
+  no_graph.memory = {};
+  no_graph.training_memory = {};
+  no_graph.roofline = {};
+  no_graph.sweep.reset();
+  no_graph.parameters = {};
+  for (const Analysis& a : {Analysis{}, no_graph})
     for (auto plot : every_plot()) {
-      const auto root = check_svg(plot(j));
+      const auto root = check_svg(plot(a));
       CHECK(xml::all_text(*root).find("No data") != std::string::npos);
     }
+  // A sweep asked for without a graph: the sweep plots draw an empty sweep.
+  Analysis unswept;
+  unswept.sweep_unavailable = "no graph: no TorchScript code";
+  for (auto plot : {plots::batch_curve, plots::sequence_curve, plots::batch_sequence_heatmap})
+    CHECK(xml::all_text(*check_svg(plot(unswept))).find("No data") != std::string::npos);
 }
 
 TEST_CASE("analysis plots survive hostile numbers", "[report][plots]") {
-  // Every number of the sample replaced by one hostile value at a time, then random mixes.
-  const json sample = test::analysis_sample();
-  const json hostile[] = {"nan", "inf", "-inf", -1.0, 0.0, 1e300, -1e300, 5e-324};
+  // Every real number of the sample set to one hostile value at a time, then random mixes.
+  const double hostile[] = {NAN, INFINITY, -INFINITY, -1.0, 0.0, 1e300, -1e300, 5e-324};
   std::mt19937 rng(7);
-  auto mutate = [&](auto&& self, json& j, int mode) -> void {
-    if (j.is_number()) {
-      j = hostile[mode >= 0 ? size_t(mode) : rng() % std::size(hostile)];
-      return;
-    }
-    if (j.is_structured())
-      for (auto& child : j) self(self, child, mode);
-  };
   for (int mode = -20; mode < int(std::size(hostile)); ++mode) {
-    json j = sample;
-    mutate(mutate, j, mode < 0 ? -1 : mode);
-    for (auto plot : every_plot()) check_svg(plot(j));
+    auto next = [&] { return hostile[mode >= 0 ? size_t(mode) : rng() % std::size(hostile)]; };
+    Analysis a = test::analysis_sample();
+    for (auto& m : a.modules) m.totals.cost = {next(), next(), next(), 0, 0};
+    for (auto& c : a.categories) c.cost = {next(), next(), next(), 0, 0};
+    for (auto& n : a.nodes) n.intensity = next();
+    a.roofline.peaks.gflops = next();
+    a.roofline.peaks.bandwidth_gbs = next();
+    for (auto& n : a.roofline.nodes) {
+      n.intensity = next();
+      n.attainable_gflops = next();
+      n.gflops = next();
+    }
+    for (auto& t : a.parameters.stats.tensors) {
+      t.mean = next();
+      t.std = next();
+      t.histogram.lo = next();
+      t.histogram.hi = next();
+    }
+    for (auto& f : a.sweep->fits)
+      for (PolyFit* fit : {&f.linear, &f.quadratic}) {
+        for (double& c : fit->coefficients) c = next();
+        fit->r2 = next();
+      }
+    for (auto plot : every_plot()) check_svg(plot(a));
   }
 }
 
@@ -221,7 +246,7 @@ TEST_CASE("write_plots writes one SVG file per plot", "[report][plots]") {
   const auto dir = std::filesystem::temp_directory_path() / ("ptscope_plots_" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   const auto paths = report::write_plots(test::analysis_sample(), (dir / "nested").string());
-  CHECK(paths.size() == plots::all_plots(json::object()).size());
+  CHECK(paths.size() == plots::all_plots(Analysis{}).size());
   for (const auto& p : paths) {
     std::ifstream in(p);
     std::stringstream ss;
@@ -235,6 +260,16 @@ TEST_CASE("write_plots writes one SVG file per plot", "[report][plots]") {
   CHECK(sweep_only.size() == 3);
   CHECK(std::filesystem::exists(dir / "sweep" / "batch_curve.svg"));
   CHECK_FALSE(std::filesystem::exists(dir / "sweep" / "roofline.svg"));
+  // `ptscope sweep --plots`: the sweep's three plots from the sweep alone, the same as the analysis draws.
+  const auto alone = report::write_sweep_plots(*test::analysis_sample().sweep, (dir / "alone").string());
+  REQUIRE(alone.size() == 3);
+  for (size_t i = 0; i < alone.size(); ++i) {
+    std::ifstream x(alone[i]), y(sweep_only[i]);
+    std::stringstream sx, sy;
+    sx << x.rdbuf();
+    sy << y.rdbuf();
+    CHECK(sx.str() == sy.str());
+  }
   std::filesystem::remove_all(dir);
-  CHECK_THROWS_AS(report::write_plots(json::object(), "/proc/ptscope-cannot-write"), std::runtime_error);
+  CHECK_THROWS_AS(report::write_plots(Analysis{}, "/proc/ptscope-cannot-write"), std::runtime_error);
 }

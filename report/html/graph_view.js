@@ -35,7 +35,7 @@ window.ptscopeGraphView = function (api) {
     int8: 'i8', uint8: 'u8', bool: 'bool', qint8: 'qi8', quint8: 'qu8', qint32: 'qi32' };
   function shapeLabel(t) {
     t = obj(t);
-    var s = Array.isArray(t.shape) ? (t.shape.length ? t.shape.join('\u00d7') : 'scalar') : '?';
+    var s = Array.isArray(t.shape) ? api.compactShape(t.shape) : '?';  // "1x3x224x224", as the text reports write it
     var d = str(t.dtype);
     return s + (d ? ' ' + (dtypeShort[d] || d) : '');
   }

@@ -2,6 +2,50 @@
 // details panel, the graph view (graph_view.js), and a self-test (open the file with #selftest) that the
 // browser test in tests/ reads back. Plain ES2017, no dependencies; the
 // analysis JSON is embedded in the script element with id "ptscope-data".
+
+// Bytes, counts, percentages and shapes by the rules of core/format.h, string for string
+// (format_bytes, format_count, format_count_or_dash, format_percent, format_shape,
+// format_shape_dims): the text report and the viewer print a number the same way.
+// tests/test_html_browser.cpp renders a table of values with both and compares them.
+window.ptscopeFormat = (function () {
+  'use strict';
+  // printf("%.<digits>f") as glibc writes it: the double's exact value correctly rounded, an exact
+  // half to even. Number.prototype.toFixed rounds alike except that it takes an exact half up
+  // (1.25 -> "1.3" where printf writes "1.2"), so exact halves are found from 30 more digits.
+  function printfFixed(v, digits) {
+    if (isNaN(v)) return 'nan';
+    if (!isFinite(v)) return v > 0 ? 'inf' : '-inf';
+    if (v === 0) return (1 / v < 0 ? '-' : '') + (0).toFixed(digits);
+    var rounded = v.toFixed(digits);
+    if (Math.abs(v) >= 1e21) return rounded;  // exponent notation; no formatter below reaches it
+    var exact = Math.abs(v).toFixed(digits + 30);
+    if (!/^50*$/.test(exact.slice(-30))) return rounded;
+    var down = exact.slice(0, -30).replace(/\.$/, '');
+    return (down.charCodeAt(down.length - 1) - 48) % 2 === 0 ? (v < 0 ? '-' : '') + down : rounded;
+  }
+  // "1.5 MiB"; below 1 KiB exact: "512 B".
+  function bytes(n) {
+    var units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'], v = n, u = 0;
+    while (v >= 1024 && u < 4) { v /= 1024; ++u; }
+    return u === 0 ? String(n) + ' B' : printfFixed(v, 1) + ' ' + units[u];
+  }
+  // "11.70 M"; below 1000 a whole number.
+  function count(n) {
+    var units = ['', ' K', ' M', ' G', ' T', ' P'], u = 0;
+    while (n >= 1000 && u < 5) { n /= 1000; ++u; }
+    return u === 0 ? printfFixed(n, 0) : printfFixed(n, 2) + units[u];
+  }
+  function countOrDash(n) { return n > 0 ? count(n) : '-'; }
+  // "12.5%" of part in whole; whenWholeIsZero where whole is not positive.
+  function percent(part, whole, whenWholeIsZero) {
+    return whole > 0 ? printfFixed(100 * part / whole, 1) + '%' : whenWholeIsZero;
+  }
+  function shape(dims) { return '[' + dims.join(', ') + ']'; }
+  function shapeDims(dims, whenScalar) { return dims.length ? dims.join('x') : whenScalar; }
+  return { printfFixed: printfFixed, bytes: bytes, count: count, countOrDash: countOrDash, percent: percent,
+           shape: shape, shapeDims: shapeDims };
+})();
+
 (function () {
   'use strict';
   var selftest = location.hash === '#selftest';
@@ -21,18 +65,12 @@
   function obj(v) { return v && typeof v === 'object' && !Array.isArray(v) ? v : {}; }
   function str(v) { return typeof v === 'string' ? v : (v === undefined || v === null ? '' : String(v)); }
 
-  // ---------- formatting ----------
-  function scaled(v, base, prefixes, unit) {
-    if (!isFinite(v)) return isNaN(v) ? 'n/a' : (v > 0 ? '\u221e' : '-\u221e');
-    var p = 0, a = Math.abs(v);
-    while (a >= base * 0.9995 && p < prefixes.length - 1) { a /= base; v /= base; p++; }
-    var digits = Math.abs(v) >= 100 ? 0 : Math.abs(v) >= 10 ? 1 : 2;
-    var s = v.toFixed(digits).replace(/\.?0+$/, '');
-    return s + (prefixes[p] || unit ? ' ' + prefixes[p] + unit : '');
-  }
-  function fmtCount(v) { return scaled(num(v), 1000, ['', 'k', 'M', 'G', 'T', 'P'], '').trim(); }
-  function fmtFlops(v) { return scaled(num(v), 1000, ['', 'k', 'M', 'G', 'T', 'P'], 'FLOP'); }
-  function fmtBytes(v) { return scaled(num(v), 1024, ['', 'Ki', 'Mi', 'Gi', 'Ti'], 'B'); }
+  // ---------- formatting (window.ptscopeFormat above); "" where the analysis has no number ----------
+  var format = window.ptscopeFormat;
+  function fmtCount(v) { v = num(v); return isFinite(v) ? format.count(v) : ''; }
+  function fmtFlops(v) { return fmtCount(v); }  // FLOPs are counts, as in the text report
+  function fmtBytes(v) { v = num(v); return isFinite(v) && v >= 0 ? format.bytes(v) : ''; }
+  function fmtPercent(fraction) { fraction = num(fraction); return isFinite(fraction) ? format.percent(fraction, 1, '') : ''; }
   function fmtTime(v) {
     v = num(v);
     if (!isFinite(v)) return '';
@@ -47,8 +85,8 @@
     if (v !== 0 && (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e5)) return v.toExponential(2);
     return String(Math.round(v * 1e4) / 1e4);
   }
-  function fmtShape(s) { return Array.isArray(s) ? '[' + s.join(', ') + ']' : ''; }
-  function compactShape(s) { return Array.isArray(s) ? s.join('\u00d7') || 'scalar' : ''; }
+  function fmtShape(s) { return Array.isArray(s) ? format.shape(s) : ''; }
+  function compactShape(s) { return Array.isArray(s) ? format.shapeDims(s, 'scalar') : ''; }
   function el(tag, attrs, children) {
     var e = document.createElement(tag);
     if (attrs) for (var k in attrs) {
@@ -83,7 +121,7 @@
     try {
       graphView = window.ptscopeGraphView({
         data: data, num: num, arr: arr, obj: obj, str: str, el: el, fmtCount: fmtCount, fmtFlops: fmtFlops,
-        fmtBytes: fmtBytes, fmtTime: fmtTime, fmtNum: fmtNum,
+        fmtBytes: fmtBytes, fmtTime: fmtTime, fmtNum: fmtNum, compactShape: compactShape,
         onShow: function (tab, f) { (showHooks[tab] = showHooks[tab] || []).push(f); }
       });
     } catch (e) { errors.push('graph view: ' + e.message); }
@@ -256,7 +294,7 @@
       box.appendChild(kv([
         ['elements', fmtCount(t.numel)], ['mean', fmtNum(t.mean)], ['std', fmtNum(t.std)],
         ['min', fmtNum(t.min)], ['max', fmtNum(t.max)],
-        ['sparsity', isFinite(num(t.sparsity)) ? (100 * num(t.sparsity)).toFixed(1) + '%' : ''],
+        ['sparsity', fmtPercent(t.sparsity)],
         ['int8/channel SQNR', isFinite(num(t.sqnr_int8_channel_db)) ? num(t.sqnr_int8_channel_db).toFixed(1) + ' dB' : ''],
         ['int4/g128 SQNR', isFinite(num(t.sqnr_int4_group_db)) ? num(t.sqnr_int4_group_db).toFixed(1) + ' dB' : ''],
         ['recommended', str(t.recommended_format)]]));
