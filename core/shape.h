@@ -30,4 +30,30 @@ struct ResolvedShape {
 // negative size while scanning the dims, then a product that does not fit.
 ResolvedShape resolve_view_shape(const std::vector<int64_t>& requested, int64_t numel);
 
+// Strides, in elements, as torch lays tensors out. Shape analysis tracks them
+// through views so that it knows, as torch does at run time, when a reshape
+// (or a matmul's folding of batch dims) can alias its input and when it must
+// copy it.
+
+// The row-major strides of a dense tensor of `shape` (the last dim 1).
+std::vector<int64_t> contiguous_strides(const std::vector<int64_t>& shape);
+
+// torch's is_contiguous(): every dim of size other than 1 has the dense
+// row-major stride; a tensor with no elements is contiguous.
+bool is_contiguous(const std::vector<int64_t>& shape, const std::vector<int64_t>& strides);
+
+// The strides of a tensor of `from_shape`/`from_strides` broadcast to `shape`
+// (expand): new leading dims and stretched size-1 dims step 0.
+std::vector<int64_t> expanded_strides(const std::vector<int64_t>& from_shape, const std::vector<int64_t>& from_strides,
+                                      const std::vector<int64_t>& shape);
+
+// The strides of `shape` as a view of a tensor of `from_shape` and
+// `from_strides` (same element count), or nullopt when no view can express it
+// and torch's reshape copies (its `view` raises). The rule of ATen's
+// computeStride: each run of dims that are contiguous with each other may be
+// split or merged freely; dims of different runs may not be merged.
+std::optional<std::vector<int64_t>> view_strides(const std::vector<int64_t>& from_shape,
+                                                 const std::vector<int64_t>& from_strides,
+                                                 const std::vector<int64_t>& shape);
+
 }  // namespace ptscope

@@ -29,15 +29,7 @@ int64_t Tensor::numel() const {
   return n;
 }
 
-bool Tensor::is_contiguous() const {
-  int64_t expected = 1;
-  for (size_t d = shape.size(); d-- > 0;) {
-    if (shape[d] == 1) continue;  // size-1 dims may carry any stride
-    if (strides[d] != expected) return false;
-    expected *= shape[d];
-  }
-  return true;
-}
+bool Tensor::is_contiguous() const { return ptscope::is_contiguous(shape, strides); }
 
 uint64_t Tensor::min_storage_bytes() const {
   if (numel() == 0) return 0;
@@ -49,16 +41,6 @@ uint64_t Tensor::min_storage_bytes() const {
 const uint8_t* Tensor::data() const {
   if (!storage || storage->data_missing || storage->data.size() == 0) return nullptr;
   return storage->data.data() + uint64_t(storage_offset) * itemsize(dtype);
-}
-
-std::vector<int64_t> contiguous_strides(const std::vector<int64_t>& shape) {
-  std::vector<int64_t> strides(shape.size(), 1);
-  int64_t s = 1;
-  for (size_t d = shape.size(); d-- > 0;) {
-    strides[d] = s;
-    s *= shape[d] > 0 ? shape[d] : 1;
-  }
-  return strides;
 }
 
 double element_as_double(DType dtype, const uint8_t* p) {

@@ -9,6 +9,7 @@
 
 #include "core/bytes.h"
 #include "core/dtype.h"
+#include "core/shape.h"
 
 namespace ptscope {
 
@@ -67,9 +68,6 @@ struct Tensor {
   // Pointer to element 0 of the view, or nullptr when the data is missing.
   const uint8_t* data() const;
 };
-
-// Contiguous strides for a shape (row-major, in elements).
-std::vector<int64_t> contiguous_strides(const std::vector<int64_t>& shape);
 
 // Calls fn(double value) for each element of the view in row-major order,
 // converting any dtype (half, bf16, float8, ints, bool) to double; quantized

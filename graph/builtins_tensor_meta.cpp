@@ -36,16 +36,17 @@ void register_tensor_metadata(Table& m) {
   m["aten::stride"] = [](Interpreter& in, Vals& a, Kwargs&) -> std::optional<Val> {
     const Val& t = arg(in, a, 0, "stride");
     if (!t.is_tensor()) return std::nullopt;
-    // Shape-only execution treats every tensor as contiguous.
-    std::vector<int64_t> s = contiguous_strides(meta(t).shape);
+    // Views carry their strides; every other result is dense (graph/values.h).
+    std::vector<int64_t> s = meta(t).layout_strides();
     if (a.size() > 1) return Val::integer(s[size_t(wrap_dim(in, to_int(in, a[1]), int64_t(s.size())))]);
     Vals out;
     for (int64_t x : s) out.push_back(Val::integer(x));
     return Val::list(std::move(out));
   };
   m["aten::is_contiguous"] = [](Interpreter& in, Vals& a, Kwargs&) -> std::optional<Val> {
-    if (!arg(in, a, 0, "is_contiguous").is_tensor()) return std::nullopt;
-    return Val::boolean(true);
+    const Val& t = arg(in, a, 0, "is_contiguous");
+    if (!t.is_tensor()) return std::nullopt;
+    return Val::boolean(meta(t).contiguous());
   };
   m["aten::element_size"] = [](Interpreter& in, Vals& a, Kwargs&) -> std::optional<Val> {
     const Val& t = arg(in, a, 0, "element_size");

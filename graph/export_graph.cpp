@@ -417,7 +417,8 @@ class ExportGraphBuilder {
     scope_of(n, node);
     node.source = source_of(n.stack_trace);
     const int node_index = int(g_.nodes.size());
-    const int base = def->is_view && !node.inputs.empty() ? node.inputs[0] : -1;
+    node.is_view = def->is_view && !(def->copies && def->copies(bound, outs));
+    const int base = node.is_view && !node.inputs.empty() ? node.inputs[0] : -1;
     for (size_t k = 0; k < outs.size(); ++k) {
       if (!names[k].empty()) check_recorded(names[k], n.name, node.op, outs[k]);
       const int id = g_.add_value(outs[k], Value::Kind::intermediate, "", node_index);

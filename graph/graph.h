@@ -48,6 +48,9 @@ struct Node {
   std::string scope_class;            // class of that module: "Conv2d"
   std::string source;                 // "code/__torch__/torch/nn/modules/conv.py:23"
   OpCategory category = OpCategory::other;
+  // The output aliases the first tensor input: a view op (OpDef::is_view) that
+  // did not copy (OpDef::copies: a reshape of a tensor its strides cannot view).
+  bool is_view = false;
   OpCost cost;
   bool requires_grad = false;  // some tensor input requires grad: autograd records this node
   BackwardFlops backward;

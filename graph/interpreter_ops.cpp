@@ -318,7 +318,8 @@ Val Interpreter::record(const OpDef& op_def, const std::vector<ArgValue>& bound,
     fail(e.what(), e.code(), e.condition());
   }
   const int node_index = int(graph_.nodes.size());
-  const int base = def->is_view && !node.inputs.empty() ? node.inputs[0] : -1;
+  node.is_view = def->is_view && !(def->copies && def->copies(bound, outs));
+  const int base = node.is_view && !node.inputs.empty() ? node.inputs[0] : -1;
   for (auto& o : outs) {
     int id = graph_.add_value(o, Value::Kind::intermediate, "", node_index);
     graph_.values[size_t(id)].view_of = base;

@@ -24,7 +24,7 @@ MemoryPlan plan_memory(const Graph& g, const MemoryPlanOptions& options) {
   } else {
     for (const Node& n : g.nodes) {
       if (!n.def || n.inputs.empty()) continue;
-      if (n.def->is_view || n.def->is_inplace)
+      if (n.is_view || n.def->is_inplace)
         for (int o : n.outputs) alias[size_t(o)] = n.inputs[0];
     }
   }

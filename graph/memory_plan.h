@@ -3,7 +3,7 @@
 //  - a buffer lives from the node that produces it to the last node that reads
 //    it or any value sharing it; graph outputs live to the end, graph inputs
 //    from the start;
-//  - views (OpDef::is_view) share their base's buffer and so extend its life;
+//  - views (Node::is_view: a view op that did not copy) share their base's buffer and so extend its life;
 //  - in-place ops allocate nothing: their output is their first input;
 //  - parameters and constants are resident for the whole run;
 //  - a node's workspace (scratch) is live only while the node runs.

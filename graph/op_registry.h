@@ -79,6 +79,10 @@ struct OpDef {
   Schema schema;
   OpCategory category = OpCategory::other;
   bool is_view = false;     // output aliases the first tensor input (no bytes moved)
+  // For a view op that must copy when the input's strides allow no view
+  // (reshape, flatten, contiguous): true when this call copied, so its node
+  // is no view (Node::is_view). Null: always a view.
+  std::function<bool(const std::vector<ArgValue>& args, const std::vector<TensorMeta>& outputs)> copies;
   bool is_inplace = false;  // writes into its first input (`add_`, `relu_`, out= variants)
   // The output has the first tensor input's shape whenever the other tensor
   // arguments broadcast into it, so an input-shape placeholder flows through

@@ -1,5 +1,8 @@
 // Matrix products: mm, bmm, addmm, baddbmm, linear, matmul (with its 1-D and
 // batched broadcasting rules). FLOPs follow FlopCounterMode: 2 per multiply-add.
+#include <array>
+
+#include "core/shape.h"
 #include "graph/op_rules.h"
 
 namespace ptscope::graph::rules {
@@ -102,6 +105,104 @@ Shape matmul_shape(const Shape& a, const Shape& b) {
   return out;
 }
 
+// Bytes of the copy torch makes of a tensor laid out as `shape`/`strides` to
+// reshape it to `to`; 0 when the strides allow a view.
+uint64_t reshape_copy_bytes(const Shape& shape, const std::vector<int64_t>& strides, const Shape& to, DType dtype) {
+  if (view_strides(shape, strides, to)) return 0;
+  return uint64_t(numel(to)) * itemsize(dtype);
+}
+
+// Per operand, the bytes of the copy torch's matmul makes of it to run as mm
+// or bmm (0: it runs on a view), following LinearAlgebra.cpp's _matmul_impl:
+// 1-D and 2-D operands run as dot/mv/mm on views; a >=3-D operand against a
+// <=2-D one is folded into a matrix when the smaller one needs a gradient or
+// the fold is a view; otherwise both are expanded to the broadcast batch and
+// reshaped to 3-D for bmm. A reshape the strides cannot view copies, and
+// mm/bmm keep the copy for backward, not the operand.
+std::array<uint64_t, 2> matmul_operand_copies(const TensorMeta& a, const TensorMeta& b, bool a_grad, bool b_grad) {
+  const size_t da = a.shape.size(), db = b.shape.size();
+  if (da == 0 || db == 0 || (da <= 2 && db <= 2)) return {0, 0};
+  const bool a_larger = da >= db;
+  const size_t big = std::max(da, db), small = std::min(da, db);
+  if (big >= 3 && small <= 2) {
+    // The folded operand: a, or b transposed in its last two dims.
+    Shape shape = a_larger ? a.shape : b.shape;
+    std::vector<int64_t> strides = a_larger ? a.layout_strides() : b.layout_strides();
+    if (!a_larger) {
+      std::swap(shape[big - 1], shape[big - 2]);
+      std::swap(strides[big - 1], strides[big - 2]);
+    }
+    bool fold = a_larger ? b_grad : a_grad;
+    if (!fold && da != 2) {
+      fold = numel(shape) == 0;
+      bool dense_batch = true;
+      for (size_t i = 0; i + 2 < big; ++i) dense_batch = dense_batch && strides[i] == strides[i + 1] * shape[i + 1];
+      fold = fold || dense_batch;
+    }
+    if (fold) {
+      const int64_t rows = numel(Shape(shape.begin(), shape.end() - 1));
+      const uint64_t bytes = reshape_copy_bytes(shape, strides, {rows, shape.back()}, a_larger ? a.dtype : b.dtype);
+      return a_larger ? std::array<uint64_t, 2>{bytes, 0} : std::array<uint64_t, 2>{0, bytes};
+    }
+  }
+  // A batch of 1 that needs a gradient is squeezed rather than broadcast.
+  if (da == 3 && db == 3 && a.shape[0] != b.shape[0]) {
+    const auto squeezed = [](const TensorMeta& t) {
+      TensorMeta s = t;
+      const auto strides = t.layout_strides();
+      s.shape.erase(s.shape.begin());
+      s.strides.assign(strides.begin() + 1, strides.end());
+      return s;
+    };
+    if (a.shape[0] == 1 && a_grad) return matmul_operand_copies(squeezed(a), b, a_grad, b_grad);
+    if (b.shape[0] == 1 && b_grad) return matmul_operand_copies(a, squeezed(b), a_grad, b_grad);
+  }
+  const Shape batch_a(a.shape.begin(), a.shape.begin() + int64_t(da >= 2 ? da - 2 : 0));
+  const Shape batch_b(b.shape.begin(), b.shape.begin() + int64_t(db >= 2 ? db - 2 : 0));
+  const Shape batch = broadcast(batch_a, batch_b);
+  const int64_t count = numel(batch);
+  const int64_t n = da > 1 ? a.shape[da - 2] : 1, m1 = a.shape.back();
+  const int64_t m2 = db > 1 ? b.shape[db - 2] : b.shape[0], p = db > 1 ? b.shape.back() : 1;
+  Shape a_to = batch, b_to = batch;
+  a_to.insert(a_to.end(), {n, m1});
+  if (db == 1) b_to.push_back(m2);
+  else b_to.insert(b_to.end(), {m2, p});
+  const auto a_strides = expanded_strides(a.shape, a.layout_strides(), a_to);
+  const auto b_strides = expanded_strides(b.shape, b.layout_strides(), b_to);
+  return {reshape_copy_bytes(a_to, a_strides, {count, n, m1}, a.dtype),
+          reshape_copy_bytes(b_to, b_strides, db == 1 ? Shape{count, m2} : Shape{count, m2, p}, b.dtype)};
+}
+
+// What mm/bmm keep for a matmul-like op over arguments 0 and 1 (`operand_b`
+// turns argument 1 into matmul's second operand: linear transposes its weight).
+SavesFn saves_matmul_operands(TensorMeta (*operand_b)(const TensorMeta&)) {
+  return [operand_b](const Args& a, const Outs&, const NeedsGrad& needs) {
+    SavedTensors s;
+    const TensorMeta &x = tensor(a, 0), &y = tensor(a, 1);
+    const bool gx = needs.size() > 0 && needs[0], gy = needs.size() > 1 && needs[1];
+    const auto copies = matmul_operand_copies(x, operand_b(y), gx, gy);
+    const auto keep = [&](size_t i) {
+      if (copies[i]) s.extra_bytes += copies[i];
+      else s.args.push_back(i);
+    };
+    if (gy) keep(0);
+    if (gx) keep(1);
+    return s;
+  };
+}
+
+TensorMeta as_is(const TensorMeta& t) { return t; }
+
+// weight.t() as linear hands it to matmul (a 1-D weight stays a vector).
+TensorMeta transposed_weight(const TensorMeta& w) {
+  if (w.shape.size() != 2) return w;
+  TensorMeta t = w;
+  const auto strides = w.layout_strides();
+  t.shape = {w.shape[1], w.shape[0]};
+  t.strides = {strides[1], strides[0]};
+  return t;
+}
+
 // Multiply-adds of a matmul: prod(broadcast batch) · n · k · m.
 double matmul_macs(const Shape& a, const Shape& b) {
   Shape x = a, y = b;
@@ -192,7 +293,7 @@ void register_matmul_ops(OpRegistry& r) {
   // is kept when the weight needs a gradient, the weight when the input does.
   d = &def(r, "aten::linear(Tensor input, Tensor weight, Tensor? bias=None) -> Tensor", M, linear_rule, linear_cost);
   d->backward = grads_like_forward(linear_cost, {0, 1});
-  d->saves = keeps_other_operand;
+  d->saves = saves_matmul_operands(transposed_weight);
   // matmul runs as mm (folded batch dims) or bmm (broadcast batch, expanded
   // first): either way each gradient is a product over the broadcast batch.
   const CostFn matmul_cost = [](const Args& a, const Outs& o) {
@@ -208,7 +309,7 @@ void register_matmul_ops(OpRegistry& r) {
       },
       matmul_cost);
   d->backward = grads_like_forward(matmul_cost, {0, 1});
-  d->saves = keeps_other_operand;
+  d->saves = saves_matmul_operands(as_is);
 }
 
 }  // namespace ptscope::graph::rules

@@ -34,14 +34,36 @@ Shape infer_size(const Shape& size, int64_t total, const Shape& from) {
   return std::move(r.shape);
 }
 
+// A view of x's data as `shape` with `strides`; the dense layout is left
+// implicit, as every other op's result has it.
+TensorMeta viewed(const TensorMeta& x, Shape shape, std::vector<int64_t> strides) {
+  TensorMeta out = meta(std::move(shape), x.dtype);
+  if (strides != contiguous_strides(out.shape)) out.strides = std::move(strides);
+  return out;
+}
+
+// x's elements as `shape`: a view where the strides allow one, else the dense
+// copy torch's reshape makes (reshape_copies says which happened).
+Outs reshaped(const TensorMeta& x, Shape shape) {
+  if (x.strides.empty()) return one(std::move(shape), x.dtype);
+  if (auto strides = view_strides(x.shape, x.strides, shape)) return {viewed(x, std::move(shape), std::move(*strides))};
+  return one(std::move(shape), x.dtype);
+}
+
 Outs view_rule(const Args& a) {
   const TensorMeta& x = tensor(a, 0);
-  return one(infer_size(ints(a, 1), x.numel(), x.shape), x.dtype);
+  return reshaped(x, infer_size(ints(a, 1), x.numel(), x.shape));
 }
 
 Outs view_as_rule(const Args& a) {
   const TensorMeta &x = tensor(a, 0), &other = tensor(a, 1);
-  return one(infer_size(other.shape, x.numel(), x.shape), x.dtype);
+  return reshaped(x, infer_size(other.shape, x.numel(), x.shape));
+}
+
+// The same data and layout (detach, alias).
+Outs same_view(const Args& a) {
+  const TensorMeta& x = tensor(a, 0);
+  return {viewed(x, x.shape, x.layout_strides())};
 }
 
 Outs flatten_rule(const Args& a) {
@@ -55,7 +77,7 @@ Outs flatten_rule(const Args& a) {
   for (int64_t i = start; i <= end; ++i) merged *= x.shape[size_t(i)];
   out.push_back(merged);
   out.insert(out.end(), x.shape.begin() + end + 1, x.shape.end());
-  return one(out, x.dtype);
+  return reshaped(x, out);
 }
 
 Outs unflatten_rule(const Args& a) {
@@ -67,15 +89,20 @@ Outs unflatten_rule(const Args& a) {
   Shape out(x.shape.begin(), x.shape.begin() + int64_t(d));
   out.insert(out.end(), inner.begin(), inner.end());
   out.insert(out.end(), x.shape.begin() + int64_t(d) + 1, x.shape.end());
-  return one(out, x.dtype);
+  return reshaped(x, out);
 }
 
 Outs squeeze_all(const Args& a) {
   const TensorMeta& x = tensor(a, 0);
+  const auto from = x.layout_strides();
   Shape out;
-  for (int64_t d : x.shape)
-    if (d != 1) out.push_back(d);
-  return one(out, x.dtype);
+  std::vector<int64_t> strides;
+  for (size_t i = 0; i < x.shape.size(); ++i)
+    if (x.shape[i] != 1) {
+      out.push_back(x.shape[i]);
+      strides.push_back(from[i]);
+    }
+  return {viewed(x, out, strides)};
 }
 
 Outs squeeze_dims(const TensorMeta& x, const std::vector<int64_t>& dims) {
@@ -84,40 +111,54 @@ Outs squeeze_dims(const TensorMeta& x, const std::vector<int64_t>& dims) {
     const size_t w = size_t(wrap_dim(d, rank_of(x)));
     if (!x.shape.empty() && x.shape[w] == 1) drop[w] = true;
   }
+  const auto from = x.layout_strides();
   Shape out;
+  std::vector<int64_t> strides;
   for (size_t i = 0; i < x.shape.size(); ++i)
-    if (!drop[i]) out.push_back(x.shape[i]);
-  return one(out, x.dtype);
+    if (!drop[i]) {
+      out.push_back(x.shape[i]);
+      strides.push_back(from[i]);
+    }
+  return {viewed(x, out, strides)};
 }
 
 Outs unsqueeze_rule(const Args& a) {
   const TensorMeta& x = tensor(a, 0);
   const int64_t d = wrap_dim(int_arg(a, 1), rank_of(x) + 1);
   Shape out = x.shape;
+  std::vector<int64_t> strides = x.layout_strides();
+  // ATen's choice for the new dim's stride: what the next dim would step over.
+  strides.insert(strides.begin() + d, d >= rank_of(x) ? 1 : x.shape[size_t(d)] * strides[size_t(d)]);
   out.insert(out.begin() + d, 1);
-  return one(out, x.dtype);
+  return {viewed(x, out, strides)};
 }
 
 Outs permute_shape(const TensorMeta& x, const std::vector<int64_t>& dims) {
   const int64_t r = rank_of(x);
   if (int64_t(dims.size()) != r)
     fail("number of dims " + std::to_string(dims.size()) + " doesn't match the rank of " + shape_str(x.shape));
+  const auto from = x.layout_strides();
   Shape out(dims.size());
+  std::vector<int64_t> strides(dims.size());
   std::vector<bool> seen(dims.size(), false);
   for (size_t i = 0; i < dims.size(); ++i) {
     const size_t d = size_t(wrap_dim(dims[i], r));
     if (seen[d]) fail("repeated dim in permutation " + shape_str(dims));
     seen[d] = true;
     out[i] = x.shape[d];
+    strides[i] = from[d];
   }
-  return one(out, x.dtype);
+  return {viewed(x, out, strides)};
 }
 
 Outs transpose_shape(const TensorMeta& x, int64_t d0, int64_t d1) {
   Shape out = x.shape;
-  if (out.empty()) return one(out, x.dtype);
-  std::swap(out[size_t(wrap_dim(d0, rank_of(x)))], out[size_t(wrap_dim(d1, rank_of(x)))]);
-  return one(out, x.dtype);
+  std::vector<int64_t> strides = x.layout_strides();
+  if (out.empty()) return {viewed(x, out, strides)};
+  const size_t i = size_t(wrap_dim(d0, rank_of(x))), j = size_t(wrap_dim(d1, rank_of(x)));
+  std::swap(out[i], out[j]);
+  std::swap(strides[i], strides[j]);
+  return {viewed(x, out, strides)};
 }
 
 Outs transpose_rule(const Args& a) { return transpose_shape(tensor(a, 0), int_arg(a, 1), int_arg(a, 2)); }
@@ -171,6 +212,11 @@ Shape expand_shape(const Shape& from, const Shape& size) {
            ", tensor " + shape_str(from));
   }
   return out;
+}
+
+// x broadcast to `shape` (from expand_shape): new and stretched dims step 0.
+TensorMeta expanded(const TensorMeta& x, const Shape& shape) {
+  return viewed(x, shape, expanded_strides(x.shape, x.layout_strides(), shape));
 }
 
 Outs repeat_rule(const Args& a) {
@@ -242,15 +288,30 @@ Outs stack_rule(const Args& a) {
 }
 
 // Pieces of `x` along `dim` with the given sizes (split/chunk/unbind).
+// The pieces are views with x's strides (unbind drops the dim); the unsafe_
+// forms, which copy, lay them out densely (`dense`).
 Outs pieces(const TensorMeta& x, size_t dim, const std::vector<int64_t>& sizes, bool keep_dim = true) {
   Outs out;
   for (int64_t s : sizes) {
     Shape p = x.shape;
-    if (keep_dim) p[dim] = s;
-    else p.erase(p.begin() + int64_t(dim));
-    out.push_back(meta(p, x.dtype));
+    std::vector<int64_t> strides = x.layout_strides();
+    if (keep_dim) {
+      p[dim] = s;
+    } else {
+      p.erase(p.begin() + int64_t(dim));
+      strides.erase(strides.begin() + int64_t(dim));
+    }
+    out.push_back(viewed(x, p, strides));
   }
   return out;
+}
+
+ShapeFn dense(ShapeFn rule) {
+  return [rule = std::move(rule)](const Args& a) {
+    Outs out = rule(a);
+    for (auto& o : out) o.strides.clear();
+    return out;
+  };
 }
 
 size_t split_dim(const TensorMeta& x, int64_t dim) {
@@ -336,11 +397,13 @@ size_t dim_of_dimensioned(const Args& a, const char* op) {
   return size_t(wrap_dim(int_arg(a, 1), rank_of(x)));
 }
 
-// x with dim d resized to n.
-Outs resized(const TensorMeta& x, size_t d, int64_t n) {
+// x with dim d resized to n, stepping `step` elements of it at a time.
+Outs resized(const TensorMeta& x, size_t d, int64_t n, int64_t step = 1) {
   Shape out = x.shape;
+  std::vector<int64_t> strides = x.layout_strides();
   out[d] = n;
-  return one(out, x.dtype);
+  strides[d] *= step;
+  return {viewed(x, out, strides)};
 }
 
 Outs select_rule(const Args& a) {
@@ -351,8 +414,10 @@ Outs select_rule(const Args& a) {
     fail("select(): index " + std::to_string(index) + " out of range for tensor of size " + shape_str(x.shape) +
          " at dimension " + std::to_string(d));
   Shape out = x.shape;
+  std::vector<int64_t> strides = x.layout_strides();
   out.erase(out.begin() + int64_t(d));
-  return one(out, x.dtype);
+  strides.erase(strides.begin() + int64_t(d));
+  return {viewed(x, out, strides)};
 }
 
 Outs slice_rule(const Args& a) {
@@ -367,7 +432,7 @@ Outs slice_rule(const Args& a) {
   start = std::clamp<int64_t>(start, 0, size);
   end = std::clamp<int64_t>(end, 0, size);
   if (end < start) end = start;
-  return resized(x, d, (end - start + step - 1) / step);
+  return resized(x, d, (end - start + step - 1) / step, step);
 }
 
 Outs narrow_rule(const Args& a) {
@@ -485,6 +550,23 @@ Outs pad_shape(const TensorMeta& x, const Shape& pad, const std::string& mode) {
   return one(out, x.dtype);
 }
 
+// Whether reshape (or flatten, reshape_as) copied: the input's strides allow
+// no view of the requested shape (ATen's computeStride).
+bool reshape_copied(const Args& a, const Outs& o) {
+  const TensorMeta& x = tensor(a, 0);
+  return !x.contiguous() && !view_strides(x.shape, x.strides, o[0].shape);
+}
+
+using CopiesFn = std::function<bool(const Args&, const Outs&)>;
+
+// A view op that copies when `copies` says so; the copy reads and writes the tensor once.
+OpDef& view_or_copy(OpRegistry& r, std::string_view schema, ShapeFn shape, CopiesFn copies) {
+  OpDef& d = view(r, schema, S, std::move(shape));
+  d.cost = [copies](const Args& a, const Outs& o) { return copies(a, o) ? default_bytes(a, o) : OpCost{}; };
+  d.copies = std::move(copies);
+  return d;
+}
+
 }  // namespace
 
 void register_shape_ops(OpRegistry& r) {
@@ -501,15 +583,31 @@ void register_shape_ops(OpRegistry& r) {
       if (bytes % int64_t(to_size)) fail("view.dtype: last dimension does not divide into the new element size");
       out.back() = bytes / int64_t(to_size);
     }
-    return one(out, to);
+    // Same element size: the same strides; otherwise the dims before the last
+    // scale with it, as torch requires the last dim to be dense.
+    std::vector<int64_t> strides = x.layout_strides();
+    if (from_size != to_size) {
+      for (auto& st : strides) st = st * int64_t(from_size) / int64_t(to_size);
+      if (!strides.empty()) strides.back() = 1;
+    }
+    return Outs{viewed(x, out, x.contiguous() ? contiguous_strides(out) : strides)};
   });
-  view(r, "aten::reshape(Tensor(a) self, SymInt[] shape) -> Tensor(a)", S, view_rule);
-  view(r, "aten::_reshape_alias(Tensor(a) self, SymInt[] size, SymInt[] stride) -> Tensor(a)", S, view_rule);
+  // reshape and flatten view when they can and copy when they cannot; view
+  // itself always views (torch raises where it cannot: our strides do not
+  // model every layout torch keeps, so we do not).
+  view_or_copy(r, "aten::reshape(Tensor(a) self, SymInt[] shape) -> Tensor(a)", view_rule, reshape_copied);
+  view(r, "aten::_reshape_alias(Tensor(a) self, SymInt[] size, SymInt[] stride) -> Tensor(a)", S, [](const Args& a) {
+    const TensorMeta& x = tensor(a, 0);
+    const Shape size = ints(a, 1), stride = ints(a, 2);
+    if (size.size() != stride.size()) fail("_reshape_alias: size and stride differ in length");
+    return Outs{viewed(x, infer_size(size, x.numel(), x.shape), stride)};
+  });
   view(r, "aten::view_as(Tensor(a) self, Tensor other) -> Tensor(a)", S, view_as_rule);
-  view(r, "aten::reshape_as(Tensor(a) self, Tensor other) -> Tensor(a)", S, view_as_rule);
-  def(r, "aten::_unsafe_view(Tensor self, SymInt[] size) -> Tensor", S, view_rule,
+  view_or_copy(r, "aten::reshape_as(Tensor(a) self, Tensor other) -> Tensor(a)", view_as_rule, reshape_copied);
+  def(r, "aten::_unsafe_view(Tensor self, SymInt[] size) -> Tensor", S, dense(view_rule),
       [](const Args&, const Outs&) { return OpCost{}; });
-  view(r, "aten::flatten.using_ints(Tensor(a) self, int start_dim=0, int end_dim=-1) -> Tensor(a)", S, flatten_rule);
+  view_or_copy(r, "aten::flatten.using_ints(Tensor(a) self, int start_dim=0, int end_dim=-1) -> Tensor(a)",
+               flatten_rule, reshape_copied);
   view(r, "aten::unflatten.int(Tensor(a) self, int dim, SymInt[] sizes) -> Tensor(a)", S, unflatten_rule);
   view(r, "aten::squeeze(Tensor(a) self) -> Tensor(a)", S, squeeze_all);
   view(r, "aten::squeeze.dim(Tensor(a) self, int dim) -> Tensor(a)", S,
@@ -531,7 +629,8 @@ void register_shape_ops(OpRegistry& r) {
   view(r, "aten::t(Tensor(a) self) -> Tensor(a)", S, t_rule);
   view(r, "aten::numpy_T(Tensor(a) self) -> Tensor(a)", S, [](const Args& a) {
     const TensorMeta& x = tensor(a, 0);
-    return one(Shape(x.shape.rbegin(), x.shape.rend()), x.dtype);
+    const auto strides = x.layout_strides();
+    return Outs{viewed(x, Shape(x.shape.rbegin(), x.shape.rend()), {strides.rbegin(), strides.rend()})};
   });
   view(r, "aten::mT(Tensor(a) self) -> Tensor(a)", S, [](const Args& a) {
     if (tensor(a, 0).shape.size() < 2) fail("tensor.mT is only supported on matrices or batches of matrices");
@@ -542,10 +641,10 @@ void register_shape_ops(OpRegistry& r) {
   view(r, "aten::movedim.intlist(Tensor(a) self, int[] source, int[] destination) -> Tensor(a)", S,
        [](const Args& a) { return movedim_shape(tensor(a, 0), ints(a, 1), ints(a, 2)); });
   view(r, "aten::expand(Tensor(a) self, SymInt[] size, *, bool implicit=False) -> Tensor(a)", S, [](const Args& a) {
-    return one(expand_shape(tensor(a, 0).shape, ints(a, 1)), tensor(a, 0).dtype);
+    return Outs{expanded(tensor(a, 0), expand_shape(tensor(a, 0).shape, ints(a, 1)))};
   });
   view(r, "aten::expand_as(Tensor(a) self, Tensor other) -> Tensor(a)", S, [](const Args& a) {
-    return one(expand_shape(tensor(a, 0).shape, tensor(a, 1).shape), tensor(a, 0).dtype);
+    return Outs{expanded(tensor(a, 0), expand_shape(tensor(a, 0).shape, tensor(a, 1).shape))};
   });
   view(r, "aten::select.int(Tensor(a) self, int dim, SymInt index) -> Tensor(a)", S, select_rule);
   view(r, "aten::slice.Tensor(Tensor(a) self, int dim=0, SymInt? start=None, SymInt? end=None, SymInt step=1) -> Tensor(a)",
@@ -559,9 +658,17 @@ void register_shape_ops(OpRegistry& r) {
     if (size > have) fail("maximum size for tensor at dimension is " + std::to_string(have) + " but size is " +
                           std::to_string(size));
     if (step <= 0) fail("step must be positive");
-    if (!out.empty()) out[size_t(wrap_dim(int_arg(a, 1), rank_of(x)))] = (have - size) / step + 1;
+    std::vector<int64_t> strides = x.layout_strides();
+    if (!out.empty()) {
+      const size_t d = size_t(wrap_dim(int_arg(a, 1), rank_of(x)));
+      out[d] = (have - size) / step + 1;
+      strides.push_back(strides[d]);
+      strides[d] *= step;
+    } else {
+      strides.push_back(1);
+    }
     out.push_back(size);
-    return one(out, x.dtype);
+    return Outs{viewed(x, out, strides)};
   });
   view(r, "aten::diagonal(Tensor(a) self, int offset=0, int dim1=0, int dim2=1) -> Tensor(a)", S, [](const Args& a) {
     const TensorMeta& x = tensor(a, 0);
@@ -570,15 +677,21 @@ void register_shape_ops(OpRegistry& r) {
     if (d1 == d2) fail("diagonal dimensions cannot be identical");
     const int64_t n = offset >= 0 ? std::min(x.shape[d1], x.shape[d2] - offset)
                                   : std::min(x.shape[d1] + offset, x.shape[d2]);
+    const auto from = x.layout_strides();
     Shape out;
+    std::vector<int64_t> strides;
     for (size_t i = 0; i < x.shape.size(); ++i)
-      if (i != d1 && i != d2) out.push_back(x.shape[i]);
+      if (i != d1 && i != d2) {
+        out.push_back(x.shape[i]);
+        strides.push_back(from[i]);
+      }
     out.push_back(std::max<int64_t>(n, 0));
-    return one(out, x.dtype);
+    strides.push_back(from[d1] + from[d2]);
+    return Outs{viewed(x, out, strides)};
   });
-  view(r, "aten::detach(Tensor(a) self) -> Tensor(a)", S, same_as_first).keeps_shape = true;
-  view(r, "aten::alias(Tensor(a) self) -> Tensor(a)", S, same_as_first);
-  view(r, "aten::lift_fresh(Tensor(a) self) -> Tensor(a)", S, same_as_first);
+  view(r, "aten::detach(Tensor(a) self) -> Tensor(a)", S, same_view).keeps_shape = true;
+  view(r, "aten::alias(Tensor(a) self) -> Tensor(a)", S, same_view);
+  view(r, "aten::lift_fresh(Tensor(a) self) -> Tensor(a)", S, same_view);
   // Tensor[] results: the pieces are views.
   view(r, "aten::split(Tensor(a -> *) self, int[] split_sizes, int dim=0) -> Tensor(a)[]", S, split_sizes_rule);
   view(r, "aten::split.Tensor(Tensor(a -> *) self, SymInt split_size, int dim=0) -> Tensor(a)[]", S, split_rule);
@@ -592,12 +705,21 @@ void register_shape_ops(OpRegistry& r) {
        tensor_split_indices_rule);
   view(r, "aten::unbind.int(Tensor(a -> *) self, int dim=0) -> Tensor(a)[]", S, unbind_rule);
   // The unsafe_ forms are copies.
-  def(r, "aten::unsafe_chunk(Tensor self, int chunks, int dim=0) -> Tensor[]", S, chunk_rule);
-  def(r, "aten::unsafe_split.Tensor(Tensor self, SymInt split_size, int dim=0) -> Tensor[]", S, split_rule);
+  def(r, "aten::unsafe_chunk(Tensor self, int chunks, int dim=0) -> Tensor[]", S, dense(chunk_rule));
+  def(r, "aten::unsafe_split.Tensor(Tensor self, SymInt split_size, int dim=0) -> Tensor[]", S, dense(split_rule));
 
-  // Copies. `contiguous` is treated as a copy: it follows a transpose or
-  // permute in practice, and stride tracking is out of scope.
-  def(r, "aten::contiguous(Tensor(a) self, *, MemoryFormat memory_format=0) -> Tensor(a)", S, same_as_first).keeps_shape = true;
+  // contiguous returns its input when that is already dense in the asked
+  // format, else a dense copy (any format but the default copies: channels-last
+  // layouts are not tracked).
+  view_or_copy(r, "aten::contiguous(Tensor(a) self, *, MemoryFormat memory_format=0) -> Tensor(a)",
+               [](const Args& a) {
+                 const TensorMeta& x = tensor(a, 0);
+                 return x.contiguous() ? Outs{viewed(x, x.shape, x.layout_strides())} : one(x.shape, x.dtype);
+               },
+               [](const Args& a, const Outs&) { return !tensor(a, 0).contiguous() || int_arg(a, 1) != 0; })
+      .keeps_shape = true;
+
+  // Copies.
   def(r, "aten::clone(Tensor self, *, MemoryFormat? memory_format=None) -> Tensor", S, same_as_first).keeps_shape = true;
   def(r, "aten::repeat(Tensor self, SymInt[] repeats) -> Tensor", S, repeat_rule);
   def(r, "aten::tile(Tensor self, SymInt[] dims) -> Tensor", S, tile_rule);

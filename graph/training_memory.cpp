@@ -63,7 +63,7 @@ TrainingMemory estimate_training_memory(const Model& model, const Graph* graph) 
   for (size_t v = 0; v < g.values.size(); ++v) base[v] = int(v);
   for (const Node& n : g.nodes) {
     if (n.inputs.empty() || n.outputs.empty() || size_t(n.inputs[0]) >= g.values.size()) continue;
-    bool aliases = n.def && (n.def->is_view || n.def->is_inplace);
+    bool aliases = n.is_view || (n.def && n.def->is_inplace);
     // An op that moves no bytes and returns a tensor like its input returns
     // that input: conversions to the same dtype, dropout outside training,
     // _unsafe_view (their cost rules say so by counting no bytes).

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/dtype.h"
+#include "core/shape.h"
 
 namespace ptscope::graph {
 
@@ -15,6 +16,12 @@ struct TensorMeta {
   std::vector<int64_t> shape;
   DType dtype = DType::float32;
   int value_id = -1;  // id of the graph value this tensor is, -1 for none yet
+  // Strides in elements, set by view rules (graph/ops_shape.cpp); empty for
+  // the dense row-major layout, which every other op's result has here (torch
+  // keeps a permuted layout through pointwise ops; we do not model that).
+  std::vector<int64_t> strides;
+  std::vector<int64_t> layout_strides() const { return strides.empty() ? contiguous_strides(shape) : strides; }
+  bool contiguous() const { return strides.empty() || is_contiguous(shape, strides); }
   int64_t numel() const {
     int64_t n = 1;
     for (int64_t d : shape) n *= d;

@@ -36,7 +36,7 @@ std::vector<uint64_t> new_output_bytes(const Graph& g) {
   std::vector<uint64_t> out(g.nodes.size(), 0);
   for (size_t i = 0; i < g.nodes.size(); ++i) {
     const Node& n = g.nodes[i];
-    if (n.def && (n.def->is_view || n.def->is_inplace)) continue;
+    if (n.is_view || (n.def && n.def->is_inplace)) continue;
     for (int o : n.outputs) out[i] += g.values[size_t(o)].meta.nbytes();
   }
   return out;
@@ -136,7 +136,7 @@ std::vector<NodeRow> nodes_section(const Model& m, const Graph& g, const MemoryP
     r.cost = n.cost;
     r.intensity = intensity_of(n.cost);
     r.live_bytes = i < plan.live_during.size() ? plan.live_during[i] : 0;
-    r.view = n.def && n.def->is_view;
+    r.view = n.is_view;
     for (const auto& [name, v] : n.attrs) r.args.emplace_back(name, arg_to_string(v));
     rows.push_back(std::move(r));
   }

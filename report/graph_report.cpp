@@ -149,7 +149,7 @@ std::string render_graph_text(const GraphReport& r, const GraphTextOptions& opti
   const std::vector<int64_t> params = node_params(m, g);
   for (size_t k = 0; k < g.nodes.size(); ++k) {
     const Node& n = g.nodes[k];
-    const bool is_view = n.def && n.def->is_view;
+    const bool is_view = n.is_view;
     if (!options.show_views && is_view) {
       ++hidden_views;
       continue;
@@ -233,7 +233,7 @@ nlohmann::json graph_json(const GraphReport& r) {
     node["scope_class"] = n.scope_class;
     node["source"] = n.source;
     node["category"] = op_category_name(n.category);
-    node["is_view"] = n.def && n.def->is_view;
+    node["is_view"] = n.is_view;
     node["inputs"] = nlohmann::json::array();
     for (int id : n.inputs) node["inputs"].push_back(value_json(g, id));
     node["outputs"] = nlohmann::json::array();

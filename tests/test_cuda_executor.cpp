@@ -228,7 +228,7 @@ TEST_CASE("cuda kernels match torch on the golden cases", "[cuda]") {
     for (const json& o : c["outputs"]) {
       CpuTensor t;
       t.shape = o["shape"].get<Shape>();
-      t.strides = kernels::contiguous_strides(t.shape);
+      t.strides = ptscope::contiguous_strides(t.shape);
       t.dtype = goldens::torch_dtype(o);
       if (mode == OutputMode::preallocated) {
         const size_t bytes = size_t(t.numel()) * t.itemsize();
@@ -241,7 +241,7 @@ TEST_CASE("cuda kernels match torch on the golden cases", "[cuda]") {
     call.allocate = [&](const Shape& s, DType d) {
       CpuTensor t;
       t.shape = s;
-      t.strides = kernels::contiguous_strides(s);
+      t.strides = ptscope::contiguous_strides(s);
       t.dtype = d;
       t.data = arena.alloc(size_t(kernels::shape_numel(s)) * ptscope::itemsize(d));
       return t;

@@ -168,7 +168,7 @@ TEST_CASE("nodes carry scope, class, source line, category and views", "[graph]"
   // flatten is a view of its input in the ViT/ResNet head.
   bool saw_view = false;
   for (const Node& n : g.nodes)
-    if (n.def->is_view) {
+    if (n.is_view) {
       saw_view = true;
       CHECK(g.values[size_t(n.outputs[0])].view_of == n.inputs[0]);
     }

@@ -33,6 +33,7 @@ struct G {
     n.def = def;
     n.op = op;
     n.inputs = std::move(ins);
+    n.is_view = def->is_view;
     const int idx = int(g.nodes.size());
     int out = value(elems);
     g.values[size_t(out)].producer = idx;

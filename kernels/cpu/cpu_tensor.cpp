@@ -24,16 +24,6 @@ int64_t shape_numel(const Shape& shape) {
   return n;
 }
 
-Shape contiguous_strides(const Shape& shape) {
-  Shape s(shape.size());
-  int64_t acc = 1;
-  for (size_t d = shape.size(); d-- > 0;) {
-    s[d] = acc;
-    acc *= std::max<int64_t>(shape[d], 1);
-  }
-  return s;
-}
-
 std::string shape_string(const Shape& shape) { return format_shape(shape); }
 
 int64_t wrap_dim(int64_t dim, int64_t rank) {
@@ -65,15 +55,7 @@ int64_t CpuTensor::numel() const { return shape_numel(shape); }
 int64_t CpuTensor::size(int64_t d) const { return shape[size_t(wrap_dim(d, dim()))]; }
 int64_t CpuTensor::stride(int64_t d) const { return strides[size_t(wrap_dim(d, dim()))]; }
 
-bool CpuTensor::is_contiguous() const {
-  int64_t expected = 1;
-  for (size_t d = shape.size(); d-- > 0;) {
-    if (shape[d] == 1) continue;  // any stride is fine for a size-1 dim
-    if (strides[d] != expected) return false;
-    expected *= shape[d];
-  }
-  return true;
-}
+bool CpuTensor::is_contiguous() const { return ptscope::is_contiguous(shape, strides); }
 
 float* CpuTensor::f32() const {
   if (dtype != DType::float32)

@@ -17,6 +17,7 @@
 
 #include "core/dtype.h"
 #include "core/error.h"
+#include "core/shape.h"
 
 namespace ptscope::kernels {
 
@@ -47,7 +48,6 @@ struct CpuTensor {
 };
 
 int64_t shape_numel(const Shape& shape);
-Shape contiguous_strides(const Shape& shape);
 std::string shape_string(const Shape& shape);
 // Negative dims count from the end; rank 0 accepts -1 and 0. Error(usage) when out of range.
 int64_t wrap_dim(int64_t dim, int64_t rank);

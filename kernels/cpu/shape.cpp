@@ -17,31 +17,10 @@ namespace ptscope::kernels {
 namespace {
 
 // Strides that make `shape` a view of t's memory (same element order), or
-// nullopt when t's layout cannot be regrouped that way. Walks t's dims from
-// the innermost, grouping runs of dims that are contiguous with each other;
-// each group must map onto a whole number of the new dims.
+// nullopt when t's layout cannot be regrouped that way (core/shape.h).
 std::optional<Shape> view_strides(const CpuTensor& t, const Shape& shape) {
   if (t.numel() == 0 || t.dim() == 0) return contiguous_strides(shape);
-  Shape out(shape.size(), 0);
-  int64_t vd = int64_t(shape.size()) - 1;
-  int64_t base = t.strides.back(), group = 1, covered = 1;
-  for (int64_t d = t.dim() - 1; d >= 0; --d) {
-    group *= t.shape[size_t(d)];
-    const bool group_ends = d == 0 || (t.shape[size_t(d - 1)] != 1 && t.strides[size_t(d - 1)] != group * base);
-    if (!group_ends) continue;
-    while (vd >= 0 && (covered < group || shape[size_t(vd)] == 1)) {
-      out[size_t(vd)] = covered * base;
-      covered *= shape[size_t(vd)];
-      --vd;
-    }
-    if (covered != group) return std::nullopt;
-    if (d > 0) {
-      base = t.strides[size_t(d - 1)];
-      group = covered = 1;
-    }
-  }
-  if (vd != -1) return std::nullopt;
-  return out;
+  return ptscope::view_strides(t.shape, t.strides, shape);
 }
 
 // Resolves one -1 in a requested shape against numel.
