@@ -1,12 +1,5 @@
 #include "stats/heavy_tail.h"
 
-// See stats/spectral.cpp: GCC 12's AVX-512 headers trip -Wmaybe-uninitialized
-// once Eigen's packet code is inlined (a known false positive).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-
-#include <Eigen/Dense>
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -76,7 +69,7 @@ struct Layer {
 struct Workspace {
   std::vector<double> values;  // the weight in double, row-major
   std::vector<double> taps;    // conv2d: the weight regrouped by kernel tap, [kh·kw][out][in]
-  Eigen::MatrixXd gram;
+  std::vector<double> gram;    // the Gram matrix, column-major
 };
 
 // Decodes the layer's weight into ws.values; false when a value is not finite.
@@ -116,11 +109,11 @@ std::vector<double> layer_eigenvalues(const Layer& l, Workspace& ws, unsigned th
   std::vector<double> all;
   all.reserve(size_t(l.matrices * std::min(rows, cols)));
   for (int64_t k = 0; k < l.matrices; ++k) {
-    const Eigen::Map<const Eigen::MatrixXd> wt(data + k * rows * cols, cols, rows);
     // rows <= cols: W·Wᵀ = (Wᵀ)ᵀ·Wᵀ; else Wᵀ·W = Wᵀ·(Wᵀ)ᵀ.
-    stats::gram_lower(wt, rows <= cols, ws.gram, threads);
-    const Eigen::VectorXd ev = stats::symmetric_eigenvalues(ws.gram, threads);
-    for (Eigen::Index i = 0; i < ev.size(); ++i) all.push_back(std::max(0.0, ev(i)) * l.scale * l.scale);
+    const bool wide = rows <= cols;
+    stats::gram_lower(data + k * rows * cols, cols, rows, wide, ws.gram, threads);
+    for (double e : stats::symmetric_eigenvalues(ws.gram.data(), wide ? rows : cols, threads))
+      all.push_back(std::max(0.0, e) * l.scale * l.scale);
   }
   return all;
 }

@@ -8,9 +8,11 @@
 #include "stats/spectral_eigen.h"
 
 #include <Eigen/Dense>
+#include <cstdint>
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "stats/parallel.h"
 
@@ -21,26 +23,43 @@ using Eigen::Index;
 using Eigen::MatrixXd;
 using Eigen::VectorXd;
 
-// Columns per block of the level-3 updates: wide enough for Eigen's product
-// kernels to run near peak, narrow enough that the triangle's wasted upper
-// part of each diagonal block stays small (a few percent at 768).
-constexpr Index kColumnBlock = 96;
+// Diagonal blocks of the lower-triangle products are computed whole up to
+// this size (their upper halves are scratch: 1/7 more arithmetic at 768).
+constexpr Index kLeaf = 128;
 // Columns reduced per panel before the trailing update (LAPACK's default nb).
 constexpr Index kPanel = 32;
-// Below this many trailing rows, a parallel update costs more in thread
-// start-up than it saves.
+// Below this size, a parallel update costs more in thread start-up than it saves.
 constexpr Index kParallelRows = 384;
 
-// Lower triangle of dst += alpha·L·Rᵀ by column blocks (L, R: dst.rows() × k).
-// The diagonal blocks are computed whole (their upper parts are scratch).
+// A block of the lower triangle: rows [row, row + rows), columns [col, col + cols).
+struct Tile {
+  Index row, col, rows, cols;
+};
+
+// The lower triangle of an n × n matrix cut recursively: the rectangle below
+// the diagonal halves as one block, then each half's own triangle. Fewer,
+// larger products than column strips, so Eigen packs each operand less often.
+void cut_lower(Index first, Index n, std::vector<Tile>& out) {
+  if (n <= kLeaf) {
+    out.push_back({first, first, n, n});
+    return;
+  }
+  const Index half = n / 2;
+  out.push_back({first + half, first, n - half, half});
+  cut_lower(first, half, out);
+  cut_lower(first + half, n - half, out);
+}
+
+// Lower triangle of dst += alpha·L·Rᵀ (L, R: dst.rows() × k), tiles spread
+// over `threads` workers (the rectangles are disjoint, so no locking).
 template <class Dst, class Left, class Right>
 void lower_product_update(Dst dst, double alpha, const Left& left, const Right& right, unsigned threads) {
-  const Index n = dst.rows();
-  const Index blocks = (n + kColumnBlock - 1) / kColumnBlock;
-  // Block 0 is the tallest: handed out first, it is also the longest job.
-  parallel_for(size_t(blocks), n >= kParallelRows ? threads : 1, [&](size_t b, unsigned) {
-    const Index c0 = Index(b) * kColumnBlock, w = std::min(kColumnBlock, n - c0);
-    dst.block(c0, c0, n - c0, w).noalias() += alpha * left.middleRows(c0, n - c0) * right.middleRows(c0, w).transpose();
+  std::vector<Tile> tiles;
+  cut_lower(0, dst.rows(), tiles);  // largest first, as parallel_for wants them
+  parallel_for(tiles.size(), dst.rows() >= kParallelRows ? threads : 1, [&](size_t i, unsigned) {
+    const Tile& t = tiles[i];
+    dst.block(t.row, t.col, t.rows, t.cols).noalias() +=
+        alpha * left.middleRows(t.row, t.rows) * right.middleRows(t.col, t.cols).transpose();
   });
 }
 
@@ -165,7 +184,7 @@ void eigenvalues_2x2(double a, double b, double c, double& rt1, double& rt2) {
 // Root-free QL (LAPACK dsterf's Pal–Walker–Kahan variant) on the unreduced
 // block [l, last] of d and the squared off-diagonals e2: chases the bulge
 // upwards and deflates at the top. False when it did not converge.
-bool ql_block(VectorXd& d, VectorXd& e2, Index l, Index last) {
+bool ql_block(Eigen::Ref<VectorXd> d, Eigen::Ref<VectorXd> e2, Index l, Index last) {
   constexpr double eps2 = std::numeric_limits<double>::epsilon() * std::numeric_limits<double>::epsilon();
   constexpr double tiny = std::numeric_limits<double>::min();
   int budget = 30 * int(last - l + 1);
@@ -215,24 +234,29 @@ bool ql_block(VectorXd& d, VectorXd& e2, Index l, Index last) {
 
 }  // namespace
 
-void gram_lower(const Eigen::Ref<const MatrixXd>& a, bool transposed, MatrixXd& g, unsigned threads) {
-  const Index dim = transposed ? a.cols() : a.rows();
-  g.setZero(dim, dim);
-  if (transposed) lower_product_update(g.block(0, 0, dim, dim), 1.0, a.transpose(), a.transpose(), threads);
-  else lower_product_update(g.block(0, 0, dim, dim), 1.0, a, a, threads);
+void gram_lower(const double* a, int64_t rows, int64_t cols, bool transposed, std::vector<double>& g,
+                unsigned threads) {
+  const Eigen::Map<const MatrixXd> m(a, rows, cols);
+  const Index dim = transposed ? cols : rows;
+  g.assign(size_t(dim * dim), 0.0);
+  Eigen::Map<MatrixXd> out(g.data(), dim, dim);
+  if (transposed) lower_product_update(out.block(0, 0, dim, dim), 1.0, m.transpose(), m.transpose(), threads);
+  else lower_product_update(out.block(0, 0, dim, dim), 1.0, m, m, threads);
 }
 
-void tridiagonalize(MatrixXd& a, VectorXd& d, VectorXd& e, unsigned threads) {
-  const Index n = a.rows();
-  d.resize(n);
-  e.resize(std::max<Index>(n - 1, 0));
+void tridiagonalize(double* data, int64_t n, std::vector<double>& diagonal, std::vector<double>& subdiagonal,
+                    unsigned threads) {
+  diagonal.assign(size_t(n), 0.0);
+  subdiagonal.assign(size_t(std::max<int64_t>(n - 1, 0)), 0.0);
   if (n == 0) return;
+  Eigen::Map<MatrixXd> a(data, n, n);
+  Eigen::Map<VectorXd> d(diagonal.data(), n);
   MatrixXd w(n, kPanel), left, right;
   VectorXd sub(kPanel);
   for (Index j = 0; j < n; j += kPanel) {
     const Index m = n - j, nb = std::min(kPanel, m);
     reduce_panel(a.block(j, j, m, m), nb, w.topRows(m), d.segment(j, nb), sub.head(nb));
-    for (Index i = 0; i < nb && j + i < n - 1; ++i) e(j + i) = sub(i);
+    for (Index i = 0; i < nb && j + i < n - 1; ++i) subdiagonal[size_t(j + i)] = sub(i);
     if (nb == m) break;
     // A22 -= V·Wᵀ + W·Vᵀ = [V W]·[W V]ᵀ: one product of inner size 2·nb.
     const Index rest = m - nb;
@@ -244,13 +268,15 @@ void tridiagonalize(MatrixXd& a, VectorXd& d, VectorXd& e, unsigned threads) {
   }
 }
 
-VectorXd tridiagonal_eigenvalues(VectorXd d, VectorXd e) {
-  const Index n = d.size();
-  if (n <= 1) return d;
+std::vector<double> tridiagonal_eigenvalues(std::vector<double> diagonal, std::vector<double> subdiagonal) {
+  const Index n = Index(diagonal.size());
+  if (n <= 1) return diagonal;
+  Eigen::Map<VectorXd> d(diagonal.data(), n);
+  const Eigen::Map<const VectorXd> e(subdiagonal.data(), n - 1);
   // Scale by a power of two (exactly) so that the squares below can neither
   // overflow nor underflow for any finite input.
   const double norm = std::max(d.cwiseAbs().maxCoeff(), e.cwiseAbs().maxCoeff());
-  if (norm == 0) return d;
+  if (norm == 0) return diagonal;
   const int exponent = std::ilogb(norm);
   const VectorXd d_in = d, e_in = e;
   d = d.unaryExpr([&](double x) { return std::ldexp(x, -exponent); });
@@ -274,19 +300,32 @@ VectorXd tridiagonal_eigenvalues(VectorXd d, VectorXd e) {
         // implicit QR with Wilkinson shifts on the original matrix.
         Eigen::SelfAdjointEigenSolver<MatrixXd> solver;
         solver.computeFromTridiagonal(d_in, e_in, Eigen::EigenvaluesOnly);
-        return solver.eigenvalues();
+        return std::vector<double>(solver.eigenvalues().data(), solver.eigenvalues().data() + n);
       }
     }
     start = last + 1;
   }
-  std::sort(d.data(), d.data() + n);
-  return d.unaryExpr([&](double x) { return std::ldexp(x, exponent); });
+  std::sort(diagonal.begin(), diagonal.end());
+  for (double& x : diagonal) x = std::ldexp(x, exponent);
+  return diagonal;
 }
 
-VectorXd symmetric_eigenvalues(MatrixXd& a, unsigned threads) {
-  VectorXd d, e;
-  tridiagonalize(a, d, e, threads);
-  return tridiagonal_eigenvalues(std::move(d), std::move(e));
+std::vector<double> symmetric_eigenvalues(double* data, int64_t n, unsigned threads) {
+  // Scaled by a power of two (exactly) to entries of magnitude ~1, as Eigen's
+  // solver does: the Householder vectors' squared norms then neither overflow
+  // nor underflow (an underflow would pass a column for already reduced).
+  Eigen::Map<MatrixXd> a(data, n, n);
+  double norm = 0;
+  for (Index j = 0; j < n; ++j) norm = std::max(norm, a.col(j).tail(n - j).cwiseAbs().maxCoeff());
+  if (norm == 0) return std::vector<double>(size_t(n), 0.0);
+  const int exponent = std::ilogb(norm);
+  for (Index j = 0; j < n; ++j)
+    a.col(j).tail(n - j) = a.col(j).tail(n - j).unaryExpr([&](double x) { return std::ldexp(x, -exponent); });
+  std::vector<double> d, e;
+  tridiagonalize(data, n, d, e, threads);
+  std::vector<double> ev = tridiagonal_eigenvalues(std::move(d), std::move(e));
+  for (double& x : ev) x = std::ldexp(x, exponent);
+  return ev;
 }
 
 }  // namespace ptscope::stats

@@ -16,27 +16,37 @@
 //
 // Accuracy is that of a backward-stable symmetric eigensolver: every
 // eigenvalue within a small multiple of ε·‖A‖ of the exact one.
+//
+// The interface is plain column-major arrays, not Eigen types: Eigen's
+// objects are not ABI-compatible between the library (built with -march
+// flags) and code built without them.
 #pragma once
-#include <Eigen/Core>
+#include <cstdint>
+#include <vector>
 
 namespace ptscope::stats {
 
-// Lower triangle of the Gram matrix G = A·Aᵀ of a column-major A (dim × k),
-// or of Aᵀ·A when `transposed` (A is then k × dim); the upper triangle of g
-// is left unspecified. Column blocks are spread over `threads` workers.
-void gram_lower(const Eigen::Ref<const Eigen::MatrixXd>& a, bool transposed, Eigen::MatrixXd& g, unsigned threads = 1);
+// Lower triangle of the Gram matrix G = A·Aᵀ of the column-major rows × cols
+// matrix at a, or of Aᵀ·A when `transposed`, into g (dim × dim column-major,
+// dim = rows, or cols when transposed); g's upper triangle is left
+// unspecified. The products are spread over `threads` workers.
+void gram_lower(const double* a, int64_t rows, int64_t cols, bool transposed, std::vector<double>& g,
+                unsigned threads = 1);
 
-// Reduces the symmetric matrix held in a's lower triangle to tridiagonal
-// form Qᵀ·A·Q (a is overwritten); d gets the diagonal, e the subdiagonal.
-// The trailing updates are spread over `threads` workers.
-void tridiagonalize(Eigen::MatrixXd& a, Eigen::VectorXd& d, Eigen::VectorXd& e, unsigned threads = 1);
+// Reduces the symmetric n × n matrix held in the lower triangle of a
+// (column-major) to tridiagonal form Qᵀ·A·Q, overwriting a; d gets the
+// diagonal, e the subdiagonal. The trailing updates are spread over
+// `threads` workers. Entries should be of moderate magnitude (squares must
+// not overflow or underflow): symmetric_eigenvalues scales them first.
+void tridiagonalize(double* a, int64_t n, std::vector<double>& d, std::vector<double>& e, unsigned threads = 1);
 
 // Eigenvalues, ascending, of the symmetric tridiagonal matrix with diagonal d
 // and subdiagonal e (e.size() == d.size() - 1, or both empty).
-Eigen::VectorXd tridiagonal_eigenvalues(Eigen::VectorXd d, Eigen::VectorXd e);
+std::vector<double> tridiagonal_eigenvalues(std::vector<double> d, std::vector<double> e);
 
-// Eigenvalues, ascending, of the symmetric matrix held in a's lower
-// triangle (a is overwritten).
-Eigen::VectorXd symmetric_eigenvalues(Eigen::MatrixXd& a, unsigned threads = 1);
+// Eigenvalues, ascending, of the symmetric n × n matrix held in the lower
+// triangle of a (column-major; overwritten). Entries must be finite
+// (callers check).
+std::vector<double> symmetric_eigenvalues(double* a, int64_t n, unsigned threads = 1);
 
 }  // namespace ptscope::stats
