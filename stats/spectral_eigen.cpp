@@ -232,6 +232,14 @@ bool ql_block(Eigen::Ref<VectorXd> d, Eigen::Ref<VectorXd> e2, Index l, Index la
   return true;
 }
 
+// x·2^-exponent for every x, exactly (up to underflow): one multiplication
+// when the factor is a normal double, ldexp per element otherwise.
+template <class Vector>
+void scale_down(Vector&& v, int exponent) {
+  if (exponent > -1000) v *= std::ldexp(1.0, -exponent);
+  else v = v.unaryExpr([&](double x) { return std::ldexp(x, -exponent); });
+}
+
 }  // namespace
 
 void gram_lower(const double* a, int64_t rows, int64_t cols, bool transposed, std::vector<double>& g,
@@ -279,8 +287,10 @@ std::vector<double> tridiagonal_eigenvalues(std::vector<double> diagonal, std::v
   if (norm == 0) return diagonal;
   const int exponent = std::ilogb(norm);
   const VectorXd d_in = d, e_in = e;
-  d = d.unaryExpr([&](double x) { return std::ldexp(x, -exponent); });
-  VectorXd e2 = e.unaryExpr([&](double x) { return std::ldexp(x, -exponent) * std::ldexp(x, -exponent); });
+  scale_down(d, exponent);
+  VectorXd e2 = e;
+  scale_down(e2, exponent);
+  e2 = e2.cwiseAbs2();
   constexpr double eps = std::numeric_limits<double>::epsilon();
   for (Index start = 0; start < n;) {
     Index last = start;  // the unreduced block [start, last]
@@ -306,7 +316,7 @@ std::vector<double> tridiagonal_eigenvalues(std::vector<double> diagonal, std::v
     start = last + 1;
   }
   std::sort(diagonal.begin(), diagonal.end());
-  for (double& x : diagonal) x = std::ldexp(x, exponent);
+  for (double& x : diagonal) x = std::ldexp(x, exponent);  // n values: not worth a faster form
   return diagonal;
 }
 
@@ -319,8 +329,7 @@ std::vector<double> symmetric_eigenvalues(double* data, int64_t n, unsigned thre
   for (Index j = 0; j < n; ++j) norm = std::max(norm, a.col(j).tail(n - j).cwiseAbs().maxCoeff());
   if (norm == 0) return std::vector<double>(size_t(n), 0.0);
   const int exponent = std::ilogb(norm);
-  for (Index j = 0; j < n; ++j)
-    a.col(j).tail(n - j) = a.col(j).tail(n - j).unaryExpr([&](double x) { return std::ldexp(x, -exponent); });
+  for (Index j = 0; j < n; ++j) scale_down(a.col(j).tail(n - j), exponent);
   std::vector<double> d, e;
   tridiagonalize(data, n, d, e, threads);
   std::vector<double> ev = tridiagonal_eigenvalues(std::move(d), std::move(e));
