@@ -216,15 +216,18 @@ bool ql_block(Eigen::Ref<VectorXd> d, Eigen::Ref<VectorXd> e2, Index l, Index la
     double sigma = (d(l + 1) - d(l)) / (2 * rte);
     sigma = d(l) - rte / (sigma + std::copysign(std::hypot(sigma, 1.0), sigma));
     double c = 1, s = 0, gamma = d(m) - sigma, p = gamma * gamma;
+    // The step is one long chain of dependent operations; p = γ²/c is taken
+    // as γ²·(r/p), whose division runs beside c = p/r instead of after γ.
     for (Index i = m - 1; i >= l; --i) {
       const double bb = e2(i), r = p + bb;
       if (i != m - 1) e2(i + 1) = s * r;
-      const double old_c = c, old_gamma = gamma, alpha = d(i);
+      const double old_c = c, old_gamma = gamma, alpha = d(i), r_over_p = r / p;
+      const bool p_zero = p == 0;
       c = p / r;
       s = bb / r;
       gamma = c * (alpha - sigma) - s * old_gamma;
       d(i + 1) = old_gamma + (alpha - gamma);
-      p = c != 0 ? gamma * gamma / c : old_c * bb;
+      p = p_zero ? old_c * bb : gamma * gamma * r_over_p;
     }
     e2(l) = s * p;
     d(l) = sigma + gamma;
