@@ -8,9 +8,9 @@
 #include "stats/spectral_eigen.h"
 
 #include <Eigen/Dense>
-#include <cstdint>
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <vector>
 
@@ -24,7 +24,7 @@ using Eigen::MatrixXd;
 using Eigen::VectorXd;
 
 // Diagonal blocks of the lower-triangle products are computed whole up to
-// this size (their upper halves are scratch: 1/7 more arithmetic at 768).
+// this size (their upper halves are scratch: 1/8 more arithmetic at 768).
 constexpr Index kLeaf = 128;
 // Columns reduced per panel before the trailing update (LAPACK's default nb).
 constexpr Index kPanel = 32;
@@ -55,7 +55,7 @@ void cut_lower(Index first, Index n, std::vector<Tile>& out) {
 template <class Dst, class Left, class Right>
 void lower_product_update(Dst dst, double alpha, const Left& left, const Right& right, unsigned threads) {
   std::vector<Tile> tiles;
-  cut_lower(0, dst.rows(), tiles);  // largest first, as parallel_for wants them
+  cut_lower(0, dst.rows(), tiles);  // the largest first, as parallel_for wants it
   parallel_for(tiles.size(), dst.rows() >= kParallelRows ? threads : 1, [&](size_t i, unsigned) {
     const Tile& t = tiles[i];
     dst.block(t.row, t.col, t.rows, t.cols).noalias() +=
