@@ -106,15 +106,25 @@ std::vector<double> layer_eigenvalues(const Layer& l, Workspace& ws, unsigned th
     cols = in;
     data = ws.taps.data();
   }
+  // rows <= cols: W·Wᵀ = (Wᵀ)ᵀ·Wᵀ; else Wᵀ·W = Wᵀ·(Wᵀ)ᵀ.
+  const bool wide = rows <= cols;
+  const int64_t dim = wide ? rows : cols;
+  // With threads to spare (a layer analysed alone) and several matrices, one
+  // matrix per worker; otherwise the threads go inside each matrix's products.
+  const unsigned across = l.matrices > 1 ? unsigned(std::min<int64_t>(threads, l.matrices)) : 1;
+  std::vector<std::vector<double>> evals(size_t(l.matrices));
+  std::vector<std::vector<double>> grams(across);
+  grams[0].swap(ws.gram);
+  stats::parallel_for(size_t(l.matrices), across, [&](size_t k, unsigned worker) {
+    std::vector<double>& gram = grams[worker];
+    stats::gram_lower(data + int64_t(k) * rows * cols, cols, rows, wide, gram, across > 1 ? 1 : threads);
+    evals[k] = stats::symmetric_eigenvalues(gram.data(), dim, across > 1 ? 1 : threads);
+  });
+  grams[0].swap(ws.gram);
   std::vector<double> all;
-  all.reserve(size_t(l.matrices * std::min(rows, cols)));
-  for (int64_t k = 0; k < l.matrices; ++k) {
-    // rows <= cols: W·Wᵀ = (Wᵀ)ᵀ·Wᵀ; else Wᵀ·W = Wᵀ·(Wᵀ)ᵀ.
-    const bool wide = rows <= cols;
-    stats::gram_lower(data + k * rows * cols, cols, rows, wide, ws.gram, threads);
-    for (double e : stats::symmetric_eigenvalues(ws.gram.data(), wide ? rows : cols, threads))
-      all.push_back(std::max(0.0, e) * l.scale * l.scale);
-  }
+  all.reserve(size_t(l.matrices * dim));
+  for (const auto& ev : evals)  // in matrix order, whichever worker took it
+    for (double e : ev) all.push_back(std::max(0.0, e) * l.scale * l.scale);
   return all;
 }
 

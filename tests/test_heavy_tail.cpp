@@ -169,8 +169,8 @@ TEST_CASE("heavy-tail metrics do not depend on the thread count", "[spectral][he
 
 TEST_CASE("a dominant layer runs alone on all threads, with the same metrics", "[spectral][heavy_tail]") {
   // A state_dict: one 450 × 520 matrix (large enough for the Gram tiles and
-  // the first trailing updates to run on two workers) beside three small ones
-  // that cannot balance it, so it is analysed first with the threads inside.
+  // the first trailing updates to run on two workers) beside small ones that
+  // cannot balance it, so it is analysed first with the threads inside.
   Model model;
   std::mt19937_64 rng(11);
   std::normal_distribution<float> normal(0.0f, 0.05f);
@@ -192,14 +192,19 @@ TEST_CASE("a dominant layer runs alone on all threads, with the same metrics", "
   };
   add("big.weight", 450, 520);
   for (int i = 0; i < 3; ++i) add("small" + std::to_string(i) + ".weight", 20, 30);
+  // A conv2d weight of 9 taps, also too large for the small layers to balance:
+  // alone, its matrices go one per worker.
+  add("conv.weight", 60, 50 * 9);
+  model.tensors.back().tensor->shape = {60, 50, 3, 3};
+  model.tensors.back().tensor->strides = contiguous_strides(model.tensors.back().tensor->shape);
   std::vector<HeavyTailReport> runs;
   for (const unsigned threads : {1u, 2u}) {
     HeavyTailOptions options;
     options.threads = threads;
     runs.push_back(heavy_tail_analysis(model, options));
   }
-  REQUIRE(runs[0].layers.size() == 4);
-  REQUIRE(runs[1].layers.size() == 4);
+  REQUIRE(runs[0].layers.size() == 5);
+  REQUIRE(runs[1].layers.size() == 5);
   CHECK(runs[0].layers[0].name == "big");
   CHECK(runs[0].layers[0].num_evals == 450);
   // Σλ is ‖W‖_F²: the eigenvalues' sum against the weights' own.
@@ -211,7 +216,9 @@ TEST_CASE("a dominant layer runs alone on all threads, with the same metrics", "
     for (int64_t i = 0; i < reader.numel(); ++i) frobenius += p[i] * p[i];
   }
   CHECK(runs[1].layers[0].log_norm == Approx(std::log10(frobenius)).epsilon(1e-12));
-  for (size_t i = 0; i < 4; ++i) {
+  CHECK(runs[0].layers[4].name == "conv");
+  CHECK(runs[0].layers[4].num_evals == 50 * 9);
+  for (size_t i = 0; i < 5; ++i) {
     const HeavyTailLayer &a = runs[0].layers[i], &b = runs[1].layers[i];
     INFO(a.name);
     CHECK(a.alpha == b.alpha);
