@@ -1,12 +1,5 @@
 #include "stats/heavy_tail.h"
 
-// See stats/spectral.cpp: GCC 12's AVX-512 headers trip -Wmaybe-uninitialized
-// once Eigen's packet code is inlined (a known false positive).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-
-#include <Eigen/Dense>
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -17,6 +10,7 @@
 #include "core/error.h"
 #include "stats/element_reader.h"
 #include "stats/parallel.h"
+#include "stats/spectral_eigen.h"
 
 namespace ptscope {
 namespace {
@@ -54,43 +48,84 @@ void collect(const ModuleNode& node, const std::map<std::string, const Tensor*>&
   for (const auto& c : node.children) collect(*c, by_name, out);
 }
 
-// A layer's weight matrices (WeightWatcher's Wmats) as row-major copies, N >= M each.
+// A layer to analyse: its weight and how it becomes WeightWatcher's Wmats.
 struct Layer {
   HeavyTailLayer out;
   const Tensor* weight = nullptr;
-  std::vector<double> values;           // the weight, row-major
   std::vector<int64_t> shape;
   int64_t matrices = 0;
   double scale = 1;  // WeightWatcher scales conv2d matrices by sqrt(conv2d_count / 2), conv2d_count = 1 when pooled
+
+  // Multiply-adds of the Gram products and of the eigensolves: the order in
+  // which layers are handed out, and whether one is worth all the threads.
+  double work() const {
+    const double m = double(out.m), n = double(out.n);
+    return double(matrices) * (n * m * m / 2 + 4 * m * m * m / 3);
+  }
 };
 
-// Matrix k of a layer: rows × cols, copied out of the weight.
-Eigen::MatrixXd matrix(const Layer& l, int64_t k) {
-  const auto& s = l.shape;
-  if (l.out.type != "conv2d") {
-    const int64_t r = s[0], c = l.values.size() / size_t(std::max<int64_t>(r, 1));
-    Eigen::MatrixXd a(r, c);
-    for (int64_t i = 0; i < r; ++i)
-      for (int64_t j = 0; j < c; ++j) a(i, j) = l.values[size_t(i * c + j)];
-    return a;
+// Per-worker scratch, reused from one layer to the next: a ViT-B layer is
+// 19 MB in double, and fresh pages for every layer cost more than the copy.
+struct Workspace {
+  std::vector<double> values;  // the weight in double, row-major
+  std::vector<double> taps;    // conv2d: the weight regrouped by kernel tap, [kh·kw][out][in]
+  std::vector<double> gram;    // the Gram matrix, column-major
+};
+
+// Decodes the layer's weight into ws.values; false when a value is not finite.
+bool decode(const Layer& l, Workspace& ws) {
+  stats::ElementReader reader(*l.weight);
+  ws.values.resize(size_t(reader.numel()));
+  const int64_t chunk = 1 << 16;
+  bool finite = true;
+  for (int64_t first = 0; first < reader.numel(); first += chunk) {
+    const int64_t n = std::min(chunk, reader.numel() - first);
+    double* dst = ws.values.data() + first;
+    const double* p = reader.read(first, n, dst);
+    if (p != dst) std::copy(p, p + n, dst);
+    for (int64_t i = 0; i < n; ++i) finite &= std::isfinite(dst[i]);
   }
-  // One [out, in] slice per kernel tap (WeightWatcher's PyTorch layers are
-  // "channels last" in its words, whichever way the shape looks).
-  const int64_t o = s[0], in = s[1], kh = s[2], kw = s[3];
-  const int64_t p = k / kw, q = k % kw;
-  Eigen::MatrixXd a(o, in);
-  for (int64_t i = 0; i < o; ++i)
-    for (int64_t j = 0; j < in; ++j) a(i, j) = l.values[size_t(((i * in + j) * kh + p) * kw + q)];
-  return a;
+  return finite;
 }
 
-// Squared singular values of a·scale: eigenvalues of the smaller Gram matrix.
-std::vector<double> squared_singular_values(const Eigen::MatrixXd& a, double scale) {
-  const Eigen::MatrixXd g = a.rows() <= a.cols() ? Eigen::MatrixXd(a * a.transpose()) : Eigen::MatrixXd(a.transpose() * a);
-  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(g, Eigen::EigenvaluesOnly);
-  std::vector<double> ev(size_t(g.rows()));
-  for (Eigen::Index i = 0; i < g.rows(); ++i) ev[size_t(i)] = std::max(0.0, eig.eigenvalues()(i)) * scale * scale;
-  return ev;
+// Squared singular values of every matrix of the layer, scaled, unsorted:
+// the eigenvalues of each matrix's smaller Gram matrix.
+std::vector<double> layer_eigenvalues(const Layer& l, Workspace& ws, unsigned threads) {
+  // Row-major [rows, cols] data is the column-major cols × rows matrix Wᵀ.
+  int64_t rows = l.shape[0], cols = int64_t(ws.values.size()) / std::max<int64_t>(rows, 1);
+  const double* data = ws.values.data();
+  if (l.out.type == "conv2d") {
+    // One [out, in] slice per kernel tap (WeightWatcher's PyTorch layers are
+    // "channels last" in its words, whichever way the shape looks): regroup
+    // [out, in, kh, kw] as [kh·kw][out][in] so that each slice is contiguous.
+    const int64_t o = l.shape[0], in = l.shape[1], rf = l.shape[2] * l.shape[3];
+    ws.taps.resize(ws.values.size());
+    for (int64_t i = 0; i < o * in; ++i)
+      for (int64_t t = 0; t < rf; ++t) ws.taps[size_t(t * o * in + i)] = ws.values[size_t(i * rf + t)];
+    rows = o;
+    cols = in;
+    data = ws.taps.data();
+  }
+  // rows <= cols: W·Wᵀ = (Wᵀ)ᵀ·Wᵀ; else Wᵀ·W = Wᵀ·(Wᵀ)ᵀ.
+  const bool wide = rows <= cols;
+  const int64_t dim = wide ? rows : cols;
+  // With threads to spare (a layer analysed alone) and several matrices, one
+  // matrix per worker; otherwise the threads go inside each matrix's products.
+  const unsigned across = l.matrices > 1 ? unsigned(std::min<int64_t>(threads, l.matrices)) : 1;
+  std::vector<std::vector<double>> evals(size_t(l.matrices));
+  std::vector<std::vector<double>> grams(across);
+  grams[0].swap(ws.gram);
+  stats::parallel_for(size_t(l.matrices), across, [&](size_t k, unsigned worker) {
+    std::vector<double>& gram = grams[worker];
+    stats::gram_lower(data + int64_t(k) * rows * cols, cols, rows, wide, gram, across > 1 ? 1 : threads);
+    evals[k] = stats::symmetric_eigenvalues(gram.data(), dim, across > 1 ? 1 : threads);
+  });
+  grams[0].swap(ws.gram);
+  std::vector<double> all;
+  all.reserve(size_t(l.matrices * dim));
+  for (const auto& ev : evals)  // in matrix order, whichever worker took it
+    for (double e : ev) all.push_back(std::max(0.0, e) * l.scale * l.scale);
+  return all;
 }
 
 // WeightWatcher's mp_fit (RMT_Util.fit_density_with_range): the ESD rescaled
@@ -405,38 +440,35 @@ HeavyTailReport heavy_tail_analysis(const Model& model, const HeavyTailOptions& 
   }
 
   // One work item per layer, largest first (dynamic scheduling): decode the
-  // weight, take its matrices' eigenvalues, fit, and free the decoded copy,
-  // so memory stays at `threads` layers whatever the model's size.
+  // weight into the worker's scratch, take its matrices' eigenvalues, fit.
+  // Memory stays at `threads` layers whatever the model's size. A layer too
+  // large for the others to balance (a model of few layers, or one dominant
+  // layer) runs alone first, with the threads inside its Gram products and
+  // tridiagonal reduction instead.
   const unsigned threads = stats::resolve_threads(options.threads);
   std::vector<size_t> order(layers.size());
   std::iota(order.begin(), order.end(), size_t(0));
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    return layers[a].out.n * layers[a].out.m * layers[a].matrices > layers[b].out.n * layers[b].out.m * layers[b].matrices;
-  });
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return layers[a].work() > layers[b].work(); });
   std::vector<std::string> bad(layers.size());
-  stats::parallel_for(order.size(), threads, [&](size_t item, unsigned) {
-    const size_t i = order[item];
+  std::vector<Workspace> workspaces(threads);
+  auto analyse = [&](size_t i, Workspace& ws, unsigned inner_threads) {
     Layer& l = layers[i];
-    stats::ElementReader reader(*l.weight);
-    l.values.resize(size_t(reader.numel()));
-    const int64_t chunk = 1 << 16;
-    for (int64_t first = 0; first < reader.numel(); first += chunk) {
-      const int64_t n = std::min(chunk, reader.numel() - first);
-      const double* p = reader.read(first, n, l.values.data() + first);
-      if (p != l.values.data() + first) std::copy(p, p + n, l.values.data() + first);
-    }
-    if (!std::all_of(l.values.begin(), l.values.end(), [](double v) { return std::isfinite(v); })) {
-      bad[i] = "non-finite values";
-    } else {
-      std::vector<double> all;
-      for (int64_t k = 0; k < l.matrices; ++k) {
-        const std::vector<double> ev = squared_singular_values(matrix(l, k), l.scale);
-        all.insert(all.end(), ev.begin(), ev.end());
-      }
-      fill_metrics(l.out, std::move(all));
-    }
-    std::vector<double>().swap(l.values);
+    if (!decode(l, ws)) bad[i] = "non-finite values";
+    else fill_metrics(l.out, layer_eigenvalues(l, ws, inner_threads));
+  };
+  double rest = 0;
+  for (const Layer& l : layers) rest += l.work();
+  size_t alone = 0;
+  for (; alone < order.size() && threads > 1; ++alone) {
+    const double w = layers[order[alone]].work();
+    rest -= w;
+    if (w * double(threads - 1) <= rest) break;  // the rest keeps the other workers busy meanwhile
+    analyse(order[alone], workspaces[0], threads);
+  }
+  stats::parallel_for(order.size() - alone, threads, [&](size_t item, unsigned worker) {
+    analyse(order[alone + item], workspaces[worker], 1);
   });
+  workspaces.clear();
   for (size_t i = 0; i < layers.size(); ++i) {
     if (!bad[i].empty()) report.skipped.emplace_back(layers[i].out.name, bad[i]);
     else report.layers.push_back(std::move(layers[i].out));

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -11,6 +12,7 @@
 
 #include "cli_run.h"
 #include "core/model.h"
+#include "stats/element_reader.h"
 #include "stats/heavy_tail.h"
 #include "graph_golden.h"
 #include "test_paths.h"
@@ -135,4 +137,94 @@ TEST_CASE("analyze --spectral turns WeightWatcher's warnings into recommendation
   }
   CHECK(by_kind == expected);
   CHECK(!expected["under-trained"].empty());
+}
+
+TEST_CASE("heavy-tail metrics do not depend on the thread count", "[spectral][heavy_tail]") {
+  // 1 thread: every layer in turn; 2 and 3: layers spread over workers, and a
+  // layer the others cannot balance runs alone with the threads inside it.
+  for (const std::string name : {"resnet18_w8", "vit_tiny"}) {
+    auto model = load_model(test::fixture("spectral/" + name + ".pt"));
+    std::vector<HeavyTailReport> runs;
+    for (const unsigned threads : {1u, 2u, 3u}) {
+      HeavyTailOptions options;
+      options.threads = threads;
+      runs.push_back(heavy_tail_analysis(*model, options));
+    }
+    for (size_t r = 1; r < runs.size(); ++r) {
+      REQUIRE(runs[r].layers.size() == runs[0].layers.size());
+      for (size_t i = 0; i < runs[0].layers.size(); ++i) {
+        const HeavyTailLayer &a = runs[0].layers[i], &b = runs[r].layers[i];
+        INFO(name << " " << a.name << ", run " << r);
+        CHECK(a.name == b.name);
+        CHECK(a.alpha == b.alpha);
+        CHECK(a.D == b.D);
+        CHECK(a.xmin == b.xmin);
+        CHECK(a.log_norm == b.log_norm);
+        CHECK(a.lambda_max == b.lambda_max);
+        CHECK(a.sigma_mp == b.sigma_mp);
+      }
+    }
+  }
+}
+
+TEST_CASE("a dominant layer runs alone on all threads, with the same metrics", "[spectral][heavy_tail]") {
+  // A state_dict: one 450 × 520 matrix (large enough for the Gram tiles and
+  // the first trailing updates to run on two workers) beside small ones that
+  // cannot balance it, so it is analysed first with the threads inside.
+  Model model;
+  std::mt19937_64 rng(11);
+  std::normal_distribution<float> normal(0.0f, 0.05f);
+  auto add = [&](const std::string& name, int64_t rows, int64_t cols) {
+    std::vector<float> values(size_t(rows * cols));
+    for (float& v : values) v = normal(rng);
+    std::vector<uint8_t> bytes(values.size() * sizeof(float));
+    std::memcpy(bytes.data(), values.data(), bytes.size());
+    auto t = std::make_shared<Tensor>();
+    t->dtype = DType::float32;
+    t->shape = {rows, cols};
+    t->strides = contiguous_strides(t->shape);
+    auto storage = std::make_shared<Storage>();
+    storage->dtype = DType::float32;
+    storage->declared_bytes = bytes.size();
+    storage->data = Blob::from_vector(std::move(bytes));
+    t->storage = storage;
+    model.tensors.push_back({name, TensorRole::parameter, t});
+  };
+  add("big.weight", 450, 520);
+  for (int i = 0; i < 3; ++i) add("small" + std::to_string(i) + ".weight", 20, 30);
+  // A conv2d weight of 9 taps, also too large for the small layers to balance:
+  // alone, its matrices go one per worker.
+  add("conv.weight", 60, 50 * 9);
+  model.tensors.back().tensor->shape = {60, 50, 3, 3};
+  model.tensors.back().tensor->strides = contiguous_strides(model.tensors.back().tensor->shape);
+  std::vector<HeavyTailReport> runs;
+  for (const unsigned threads : {1u, 2u}) {
+    HeavyTailOptions options;
+    options.threads = threads;
+    runs.push_back(heavy_tail_analysis(model, options));
+  }
+  REQUIRE(runs[0].layers.size() == 5);
+  REQUIRE(runs[1].layers.size() == 5);
+  CHECK(runs[0].layers[0].name == "big");
+  CHECK(runs[0].layers[0].num_evals == 450);
+  // Σλ is ‖W‖_F²: the eigenvalues' sum against the weights' own.
+  double frobenius = 0;
+  {
+    stats::ElementReader reader(*model.tensors[0].tensor);
+    std::vector<double> all(size_t(reader.numel()));
+    const double* p = reader.read(0, reader.numel(), all.data());
+    for (int64_t i = 0; i < reader.numel(); ++i) frobenius += p[i] * p[i];
+  }
+  CHECK(runs[1].layers[0].log_norm == Approx(std::log10(frobenius)).epsilon(1e-12));
+  CHECK(runs[0].layers[4].name == "conv");
+  CHECK(runs[0].layers[4].num_evals == 50 * 9);
+  for (size_t i = 0; i < 5; ++i) {
+    const HeavyTailLayer &a = runs[0].layers[i], &b = runs[1].layers[i];
+    INFO(a.name);
+    CHECK(a.alpha == b.alpha);
+    CHECK(a.xmin == b.xmin);
+    CHECK(a.D == b.D);
+    CHECK(a.lambda_max == b.lambda_max);
+    CHECK(a.sigma_mp == b.sigma_mp);
+  }
 }
