@@ -131,6 +131,15 @@ def build(binary, march="native"):
     return out
 
 
+def isa_line():
+    """The ISA paths: ours from PTSCOPE_ISA (unset: the best the CPU runs), torch's from
+    ATEN_CPU_CAPABILITY / ONEDNN_MAX_CPU_ISA / MKL_ENABLE_INSTRUCTIONS."""
+    env = os.environ
+    return (f"PTSCOPE_ISA={env.get('PTSCOPE_ISA', '(unset)')}, torch CPU capability "
+            f"{torch.backends.cpu.get_cpu_capability()}, ONEDNN_MAX_CPU_ISA={env.get('ONEDNN_MAX_CPU_ISA', '(unset)')}, "
+            f"MKL_ENABLE_INSTRUCTIONS={env.get('MKL_ENABLE_INSTRUCTIONS', '(unset)')}")
+
+
 def run_ours(binary, threads, reps, min_ms, specs, cpu_clock=False):
     lines = "".join(f"{n} {k} {' '.join(map(str, v))}\n" for n, k, v in specs)
     cmd = [binary, str(threads), str(reps), str(min_ms)] + (["cpu"] if cpu_clock else [])
@@ -185,12 +194,7 @@ def main():
         for n, k, v in specs:
             fl = flops(k, v)
             rows.append((threads, n, ours[n], ref[n], fl))
-    # The ISA paths: ours from PTSCOPE_ISA (unset: the best the CPU runs), torch's
-    # from ATEN_CPU_CAPABILITY / ONEDNN_MAX_CPU_ISA / MKL_ENABLE_INSTRUCTIONS.
-    isa = (f"PTSCOPE_ISA={os.environ.get('PTSCOPE_ISA', '(unset)')}, torch CPU capability "
-           f"{torch.backends.cpu.get_cpu_capability()}, ONEDNN_MAX_CPU_ISA={os.environ.get('ONEDNN_MAX_CPU_ISA', '(unset)')}, "
-           f"MKL_ENABLE_INSTRUCTIONS={os.environ.get('MKL_ENABLE_INSTRUCTIONS', '(unset)')}")
-    head = (f"{isa}; torch {torch.__version__}, {os.cpu_count()} CPUs; best of {args.rounds} rounds x "
+    head = (f"{isa_line()}; torch {torch.__version__}, {os.cpu_count()} CPUs; best of {args.rounds} rounds x "
             f"max({args.reps} reps, {args.min_ms:g} ms); clock {args.clock} (1 thread: "
             f"{'wall' if args.clock == 'wall' else 'thread CPU time'}); load average {os.getloadavg()[0]:.1f}")
     print(head)
