@@ -59,9 +59,9 @@ Isa set_isa_for_testing(Isa isa);
 #if defined(__clang__)
 #define PTSCOPE_TARGET_AVX2_BEGIN \
   _Pragma("clang attribute push(__attribute__((target(\"avx2,fma,f16c,bmi,bmi2,lzcnt,popcnt\"))), apply_to = function)")
-#define PTSCOPE_TARGET_AVX512_BEGIN                                                                                \
-  _Pragma("clang attribute push(__attribute__((target(\"avx512f,avx512dq,avx512bw,avx512vl,avx512cd,avx2,fma,f16c," \
-          "bmi,bmi2,lzcnt,popcnt\"))), apply_to = function)")
+// (_Pragma takes one string literal: no concatenation.)
+#define PTSCOPE_TARGET_AVX512_BEGIN \
+  _Pragma("clang attribute push(__attribute__((target(\"avx512f,avx512dq,avx512bw,avx512vl,avx512cd,avx2,fma,f16c,bmi,bmi2,lzcnt,popcnt\"))), apply_to = function)")
 #define PTSCOPE_TARGET_END _Pragma("clang attribute pop")
 #else
 #define PTSCOPE_TARGET_AVX2_BEGIN \
