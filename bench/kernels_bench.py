@@ -119,7 +119,9 @@ def build(binary, march="native"):
     deps = [os.path.join("kernels/cpu", h) for h in os.listdir(os.path.join(ROOT, "kernels/cpu"))
             if h.endswith((".h", ".inc"))] + ["core/isa.h"]
     objs = []
-    for s in srcs + ["core/error.cpp", "core/dtype.cpp", "core/isa.cpp", "bench/kernels_bench.cpp"]:
+    lib = ["kernels/kernel_call.cpp", "core/error.cpp", "core/dtype.cpp", "core/format.cpp", "core/shape.cpp",
+           "core/isa.cpp"]  # what the kernels call outside kernels/cpu
+    for s in srcs + lib + ["bench/kernels_bench.cpp"]:
         o = os.path.join(build_dir, s.replace("/", "_") + ".o")
         if not os.path.exists(o) or os.path.getmtime(o) < max(os.path.getmtime(os.path.join(ROOT, p))
                                                                for p in [s] + deps):
