@@ -14,7 +14,8 @@
 
 namespace ptscope {
 
-// Ordered: a CPU that runs one path runs every path below it.
+// Ordered: a CPU that runs one path runs every path below it. The values
+// index the per-path tables of the kernels (generic 0, avx2 1, avx512 2).
 enum class Isa { generic = 0, avx2 = 1, avx512 = 2 };
 
 // "generic", "avx2", "avx512": the PTSCOPE_ISA spelling.

@@ -146,29 +146,8 @@ void pad_plane(const float* xc, const ConvGeom& g, const DirectGeom& d, float* d
 }
 
 
-#if PTSCOPE_HAVE_X86_PATHS
-PTSCOPE_TARGET_AVX512_BEGIN
-namespace avx512 {
-#define PTSCOPE_KERNEL_ISA 512
-#include "kernels/cpu/conv_direct_isa.inc"
-#undef PTSCOPE_KERNEL_ISA
-}  // namespace avx512
-PTSCOPE_TARGET_END
-
-PTSCOPE_TARGET_AVX2_BEGIN
-namespace avx2 {
-#define PTSCOPE_KERNEL_ISA 256
-#include "kernels/cpu/conv_direct_isa.inc"
-#undef PTSCOPE_KERNEL_ISA
-}  // namespace avx2
-PTSCOPE_TARGET_END
-#endif
-
-namespace generic {
-#define PTSCOPE_KERNEL_ISA 0
-#include "kernels/cpu/conv_direct_isa.inc"
-#undef PTSCOPE_KERNEL_ISA
-}  // namespace generic
+#define PTSCOPE_ISA_BODY "kernels/cpu/conv_direct_isa.inc"
+#include "core/isa_paths.inc"
 
 // The direct kernel of the active ISA path, with its tile for the cost model.
 struct DirectPath {
@@ -177,19 +156,12 @@ struct DirectPath {
   decltype(&generic::conv_direct) run;
 };
 
-const DirectPath& direct_path() {
-  static constexpr DirectPath kGeneric{generic::kRows, &generic::direct_tile_use, &generic::conv_direct};
-#if PTSCOPE_HAVE_X86_PATHS
-  static constexpr DirectPath kAvx2{avx2::kRows, &avx2::direct_tile_use, &avx2::conv_direct};
-  static constexpr DirectPath kAvx512{avx512::kRows, &avx512::direct_tile_use, &avx512::conv_direct};
-  switch (active_isa()) {
-    case Isa::avx512: return kAvx512;
-    case Isa::avx2: return kAvx2;
-    case Isa::generic: break;
-  }
-#endif
-  return kGeneric;
-}
+// Indexed by Isa (generic, avx2, avx512).
+constexpr DirectPath kDirectPaths[] = {{generic::kRows, &generic::direct_tile_use, &generic::conv_direct},
+                                       {avx2::kRows, &avx2::direct_tile_use, &avx2::conv_direct},
+                                       {avx512::kRows, &avx512::direct_tile_use, &avx512::conv_direct}};
+
+const DirectPath& direct_path() { return kDirectPaths[int(active_isa())]; }
 
 // Any geometry the direct kernels do not take (strides above 2): taps as
 // row-wise axpys over the valid output columns, one output channel at a time.

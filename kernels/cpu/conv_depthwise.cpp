@@ -25,41 +25,14 @@
 namespace ptscope::kernels {
 namespace {
 
-#if PTSCOPE_HAVE_X86_PATHS
-PTSCOPE_TARGET_AVX512_BEGIN
-namespace avx512 {
-#define PTSCOPE_KERNEL_ISA 512
-#include "kernels/cpu/conv_depthwise_isa.inc"
-#undef PTSCOPE_KERNEL_ISA
-}  // namespace avx512
-PTSCOPE_TARGET_END
-
-PTSCOPE_TARGET_AVX2_BEGIN
-namespace avx2 {
-#define PTSCOPE_KERNEL_ISA 256
-#include "kernels/cpu/conv_depthwise_isa.inc"
-#undef PTSCOPE_KERNEL_ISA
-}  // namespace avx2
-PTSCOPE_TARGET_END
-#endif
-
-namespace generic {
-#define PTSCOPE_KERNEL_ISA 0
-#include "kernels/cpu/conv_depthwise_isa.inc"
-#undef PTSCOPE_KERNEL_ISA
-}  // namespace generic
+#define PTSCOPE_ISA_BODY "kernels/cpu/conv_depthwise_isa.inc"
+#include "core/isa_paths.inc"
 
 }  // namespace
 
 bool conv_depthwise(const float* x, const float* w, const float* bias, float* y, const DepthwiseShape& s) {
-#if PTSCOPE_HAVE_X86_PATHS
-  switch (active_isa()) {
-    case Isa::avx512: return avx512::run(x, w, bias, y, s);
-    case Isa::avx2: return avx2::run(x, w, bias, y, s);
-    case Isa::generic: break;
-  }
-#endif
-  return generic::run(x, w, bias, y, s);
+  constexpr decltype(&generic::run) kRun[] = {&generic::run, &avx2::run, &avx512::run};  // indexed by Isa
+  return kRun[int(active_isa())](x, w, bias, y, s);
 }
 
 }  // namespace ptscope::kernels

@@ -88,48 +88,20 @@ void scale_c(int64_t m, int64_t n, float beta, float* c, int64_t ldc) {
   }
 }
 
-#if PTSCOPE_HAVE_X86_PATHS
-PTSCOPE_TARGET_AVX512_BEGIN
-namespace avx512 {
-#define PTSCOPE_KERNEL_ISA 512
-#include "kernels/cpu/sgemm_packed_isa.inc"
-#undef PTSCOPE_KERNEL_ISA
-}  // namespace avx512
-PTSCOPE_TARGET_END
-
-PTSCOPE_TARGET_AVX2_BEGIN
-namespace avx2 {
-#define PTSCOPE_KERNEL_ISA 256
-#include "kernels/cpu/sgemm_packed_isa.inc"
-#undef PTSCOPE_KERNEL_ISA
-}  // namespace avx2
-PTSCOPE_TARGET_END
-#endif
-
-namespace generic {
-#define PTSCOPE_KERNEL_ISA 0
-#include "kernels/cpu/sgemm_packed_isa.inc"
-#undef PTSCOPE_KERNEL_ISA
-}  // namespace generic
+#define PTSCOPE_ISA_BODY "kernels/cpu/sgemm_packed_isa.inc"
+#include "core/isa_paths.inc"
 
 struct PackedPath {
   int64_t mr, nr;
   decltype(&generic::run) run;
 };
 
-const PackedPath& packed_path() {
-  static constexpr PackedPath kGeneric{generic::MR, generic::NR, &generic::run};
-#if PTSCOPE_HAVE_X86_PATHS
-  static constexpr PackedPath kAvx2{avx2::MR, avx2::NR, &avx2::run};
-  static constexpr PackedPath kAvx512{avx512::MR, avx512::NR, &avx512::run};
-  switch (active_isa()) {
-    case Isa::avx512: return kAvx512;
-    case Isa::avx2: return kAvx2;
-    case Isa::generic: break;
-  }
-#endif
-  return kGeneric;
-}
+// Indexed by Isa (generic, avx2, avx512).
+constexpr PackedPath kPackedPaths[] = {{generic::MR, generic::NR, &generic::run},
+                                       {avx2::MR, avx2::NR, &avx2::run},
+                                       {avx512::MR, avx512::NR, &avx512::run}};
+
+const PackedPath& packed_path() { return kPackedPaths[int(active_isa())]; }
 
 }  // namespace
 
