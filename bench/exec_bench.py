@@ -2,6 +2,9 @@
 """End-to-end CPU latency: `ptscope profile` against torch on the same models and inputs (issue 5).
 
   .venv-torch2/bin/python bench/exec_bench.py --ptscope build/ptscope [--threads 1,2] [--rounds 3]
+One ISA path on both sides, e.g. AVX2 on an AVX-512 machine (ours is chosen at run time):
+  PTSCOPE_ISA=avx2 ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 MKL_ENABLE_INSTRUCTIONS=AVX2 \
+    python bench/exec_bench.py --ptscope build/ptscope --kernels-binary build/ptscope_kernels_bench
 
 Writes resnet18, resnet50, mobilenet_v2, vit_b_16 (torchvision, random weights from a fixed seed) and a
 hand-written BERT-base encoder (12 layers, d 768, 12 heads, FFN 3072, sequence 128) as TorchScript
@@ -199,7 +202,8 @@ def main():
             rows.append((threads, name, best[name][0], best[name][1], best[name][2],
                          min(loads[name]), max(loads[name]), cpu_best[name] if threads == 1 else None))
         peaks[threads] = peak_gemm(kbinary, threads)
-    head = (f"torch {torch.__version__} ({sys.executable}), {os.cpu_count()} CPUs; best of {args.rounds} "
+    head = (f"{kernels_bench.isa_line()}; torch {torch.__version__} ({sys.executable}), {os.cpu_count()} CPUs; "
+            f"best of {args.rounds} "
             f"alternating rounds of median-of-{args.repeat} after {args.warmup} warm-up runs")
     lines = [head, "", "| threads | model | torch eager ms | torch script ms | ptscope ms | ratio (wall) "
              "| torch CPU ms | ptscope CPU ms | ratio (CPU time) | load avg |",

@@ -3,6 +3,9 @@
 
 Run with either torch (the one running the script is the reference):
   .venv-torch2/bin/python bench/kernels_bench.py [--threads 1,2] [--rounds 5] [--reps 10]
+One ISA path on both sides (here AVX2 on an AVX-512 machine; ours is chosen at run time):
+  PTSCOPE_ISA=avx2 ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 MKL_ENABLE_INSTRUCTIONS=AVX2 \
+    python bench/kernels_bench.py --binary build/ptscope_kernels_bench
   /usr/bin/python3 bench/kernels_bench.py ...
 Builds bench/kernels_bench.cpp with g++ against the kernel sources (or takes --binary, e.g. the
 CMake target ptscope_kernels_bench), then for each thread count alternates rounds of the C++ driver
@@ -104,26 +107,39 @@ def torch_fn(kind, v):
     raise ValueError(kind)
 
 
-def build(binary):
+def build(binary, march="native"):
     if binary:
         return binary
-    os.makedirs(BUILD, exist_ok=True)
-    out = os.path.join(BUILD, "kernels_bench")
+    build_dir = os.path.join(BUILD, march)
+    os.makedirs(build_dir, exist_ok=True)
+    out = os.path.join(build_dir, "kernels_bench")
     srcs = sorted(os.path.join("kernels/cpu", f) for f in os.listdir(os.path.join(ROOT, "kernels/cpu"))
                   if f.endswith(".cpp") and f != "cpu_executor.cpp")  # the executor needs the graph library
+    # Headers and the per-ISA kernel bodies (*.inc) a source may include.
+    deps = [os.path.join("kernels/cpu", h) for h in os.listdir(os.path.join(ROOT, "kernels/cpu"))
+            if h.endswith((".h", ".inc"))] + ["core/isa.h"]
     objs = []
-    for s in srcs + ["core/error.cpp", "core/dtype.cpp", "bench/kernels_bench.cpp"]:
-        o = os.path.join(BUILD, s.replace("/", "_") + ".o")
-        if not os.path.exists(o) or os.path.getmtime(o) < max(
-                os.path.getmtime(os.path.join(ROOT, p)) for p in [s] + [os.path.join("kernels/cpu", h) for h in
-                                                                       os.listdir(os.path.join(ROOT, "kernels/cpu"))
-                                                                       if h.endswith(".h")]):
-            print("compiling", s, file=sys.stderr)
-            subprocess.run(["g++", "-std=c++20", "-O3", "-march=native", "-DNDEBUG", "-I", ROOT, "-isystem",
+    lib = ["kernels/kernel_call.cpp", "core/error.cpp", "core/dtype.cpp", "core/format.cpp", "core/shape.cpp",
+           "core/isa.cpp"]  # what the kernels call outside kernels/cpu
+    for s in srcs + lib + ["bench/kernels_bench.cpp"]:
+        o = os.path.join(build_dir, s.replace("/", "_") + ".o")
+        if not os.path.exists(o) or os.path.getmtime(o) < max(os.path.getmtime(os.path.join(ROOT, p))
+                                                               for p in [s] + deps):
+            print("compiling", s, "for -march=" + march, file=sys.stderr)
+            subprocess.run(["g++", "-std=c++20", "-O3", "-march=" + march, "-DNDEBUG", "-I", ROOT, "-isystem",
                             "/usr/include/eigen3", "-c", os.path.join(ROOT, s), "-o", o], check=True)
         objs.append(o)
     subprocess.run(["g++"] + objs + ["-pthread", "-o", out], check=True)
     return out
+
+
+def isa_line():
+    """The ISA paths: ours from PTSCOPE_ISA (unset: the best the CPU runs), torch's from
+    ATEN_CPU_CAPABILITY / ONEDNN_MAX_CPU_ISA / MKL_ENABLE_INSTRUCTIONS."""
+    env = os.environ
+    return (f"PTSCOPE_ISA={env.get('PTSCOPE_ISA', '(unset)')}, torch CPU capability "
+            f"{torch.backends.cpu.get_cpu_capability()}, ONEDNN_MAX_CPU_ISA={env.get('ONEDNN_MAX_CPU_ISA', '(unset)')}, "
+            f"MKL_ENABLE_INSTRUCTIONS={env.get('MKL_ENABLE_INSTRUCTIONS', '(unset)')}")
 
 
 def run_ours(binary, threads, reps, min_ms, specs, cpu_clock=False):
@@ -154,13 +170,15 @@ def main():
     ap.add_argument("--reps", type=int, default=10)
     ap.add_argument("--min-ms", type=float, default=300, help="time each benchmark at least this long per round")
     ap.add_argument("--binary")
+    ap.add_argument("--march", default="native",
+                    help="-march of the driver this script builds (x86-64-v2: the portable default build)")
     ap.add_argument("--only", help="comma-separated benchmark names")
     ap.add_argument("--markdown")
     ap.add_argument("--clock", choices=["auto", "cpu", "wall"], default="auto",
                     help="auto: thread CPU time at 1 thread, wall-clock otherwise")
     args = ap.parse_args()
     specs = [s for s in SPECS if not args.only or s[0] in args.only.split(",")]
-    binary = build(args.binary)
+    binary = build(args.binary, args.march)
     fns = {n: torch_fn(k, v) for n, k, v in specs}
     rows = []
     for threads in [int(t) for t in args.threads.split(",")]:
@@ -178,7 +196,7 @@ def main():
         for n, k, v in specs:
             fl = flops(k, v)
             rows.append((threads, n, ours[n], ref[n], fl))
-    head = (f"torch {torch.__version__}, {os.cpu_count()} CPUs; best of {args.rounds} rounds x "
+    head = (f"{isa_line()}; torch {torch.__version__}, {os.cpu_count()} CPUs; best of {args.rounds} rounds x "
             f"max({args.reps} reps, {args.min_ms:g} ms); clock {args.clock} (1 thread: "
             f"{'wall' if args.clock == 'wall' else 'thread CPU time'}); load average {os.getloadavg()[0]:.1f}")
     print(head)

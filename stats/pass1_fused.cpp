@@ -5,7 +5,9 @@
 #include <cfloat>
 #include <cmath>
 
-#if defined(__AVX512F__) && defined(__AVX512DQ__)
+#include "core/isa.h"
+
+#if PTSCOPE_HAVE_X86_PATHS
 // GCC 12 reports its own _mm512_undefined_* placeholders as maybe-uninitialized (GCC bug 105593).
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #pragma GCC diagnostic ignored "-Wuninitialized"
@@ -16,7 +18,10 @@ namespace ptscope::stats {
 
 namespace {
 
-#if defined(__AVX512F__) && defined(__AVX512DQ__)
+#if PTSCOPE_HAVE_X86_PATHS
+// The AVX-512 loop, compiled for AVX-512 whatever the file's flags (core/isa.h).
+PTSCOPE_TARGET_AVX512_BEGIN
+namespace avx512 {
 inline int64_t lane_total(__m512i counts) { return _mm512_reduce_add_epi32(counts); }
 
 // kKeys: also the bracket keys. Counts are kept per lane in vectors (masked
@@ -96,18 +101,22 @@ bool run(const float* x, int64_t n, double K, FusedMoments& m, uint64_t* keys, c
     for (int64_t i = 0; i < picked; ++i) ++keys[key[i]];
   return true;
 }
+}  // namespace avx512
+PTSCOPE_TARGET_END
 #endif
 
 }  // namespace
 
 bool fused_pass1_run(const float* x, int64_t n, double K, FusedMoments& m, uint64_t* keys,
                      const KeyBrackets& brackets) {
-#if defined(__AVX512F__) && defined(__AVX512DQ__)
-  return keys ? run<true>(x, n, K, m, keys, brackets) : run<false>(x, n, K, m, keys, brackets);
-#else
+#if PTSCOPE_HAVE_X86_PATHS
+  if (fused_pass1_available())
+    return keys ? avx512::run<true>(x, n, K, m, keys, brackets) : avx512::run<false>(x, n, K, m, keys, brackets);
+#endif
   (void)x, (void)n, (void)K, (void)m, (void)keys, (void)brackets;
   return false;
-#endif
 }
+
+bool fused_pass1_available() { return active_isa() == Isa::avx512; }
 
 }  // namespace ptscope::stats

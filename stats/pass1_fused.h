@@ -1,19 +1,17 @@
 // Pass 1 on float32 chunks as one AVX-512 loop: the shifted power sums,
 // Σ|w|, Σw² (double), min/max, exact zeros, and the magnitude keys of the
 // pruning brackets, with every 16 values loaded once. Internal to stats/.
-// Without AVX-512F/DQ at compile time fused_pass1_available is false and
-// the caller keeps its portable loops.
+// It runs on the avx512 ISA path only (chosen at run time, core/isa.h);
+// elsewhere the caller keeps its portable loops.
 #pragma once
 #include <bit>
 #include <cstdint>
 
 namespace ptscope::stats {
 
-#if defined(__AVX512F__) && defined(__AVX512DQ__)
-inline constexpr bool fused_pass1_available = true;
-#else
-inline constexpr bool fused_pass1_available = false;
-#endif
+// Whether the AVX-512 loop runs: the active ISA path is avx512 (core/isa.h).
+// Otherwise fused_pass1_run returns false and the caller keeps its portable loops.
+bool fused_pass1_available();
 
 // Three inclusive ranges of magnitude keys (bits(|w|) >> 16) that bracket the
 // pruning quantiles; an empty range has lo = 0xffffffff and width 0

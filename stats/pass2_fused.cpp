@@ -6,7 +6,9 @@
 
 #include "stats/quant_sensitivity.h"
 
-#if defined(__AVX512F__) && defined(__AVX512DQ__)
+#include "core/isa.h"
+
+#if PTSCOPE_HAVE_X86_PATHS
 // GCC 12 reports its own _mm512_undefined_* placeholders as maybe-uninitialized (GCC bug 105593).
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #pragma GCC diagnostic ignored "-Wuninitialized"
@@ -15,8 +17,11 @@
 
 namespace ptscope::stats {
 
-#if defined(__AVX512F__) && defined(__AVX512DQ__)
+#if PTSCOPE_HAVE_X86_PATHS
 namespace {
+// The AVX-512 loops, compiled for AVX-512 whatever the file's flags (core/isa.h).
+PTSCOPE_TARGET_AVX512_BEGIN
+namespace avx512 {
 
 // The float inverse of a grid's scale; false when it has none. Scale 0 (an
 // all-zero granule) gives inverse 0: every value maps to 0, error 0, exact.
@@ -75,6 +80,9 @@ struct Accumulators {
   __m512d e_lo[3] = {_mm512_setzero_pd(), _mm512_setzero_pd(), _mm512_setzero_pd()};
   __m512d e_hi[3] = {_mm512_setzero_pd(), _mm512_setzero_pd(), _mm512_setzero_pd()};
   int64_t below[3] = {0, 0, 0}, near = 0, over = 0, flush = 0;
+  // Written out so that it is defined in the AVX-512 region: an implicit
+  // constructor would be baseline code, unable to inline the intrinsics.
+  Accumulators() {}
 };
 
 template <bool kChannel, bool kPrune>
@@ -248,12 +256,16 @@ void run_vectors(const float* x, int64_t n, const FusedConsts& c, double s8c, do
   }
 }
 
+}  // namespace avx512
+PTSCOPE_TARGET_END
 }  // namespace
 #endif
 
 bool fused_pass2_run(const float* x, int64_t n, const FusedConsts& c, bool channel, double scale8_channel,
                      double scale4_channel, uint64_t* hist, FusedOut& out, std::vector<double> collect[3]) {
-#if defined(__AVX512F__) && defined(__AVX512DQ__)
+#if PTSCOPE_HAVE_X86_PATHS
+  using namespace avx512;
+  if (!fused_pass2_available()) return false;
   float inv8t, inv4t, inv8c = 0, inv4c = 0;
   if (!float_inverse(c.scale8, inv8t) || !float_inverse(c.scale4, inv4t)) return false;
   if (channel && (!float_inverse(scale8_channel, inv8c) || !float_inverse(scale4_channel, inv4c))) return false;
@@ -271,5 +283,7 @@ bool fused_pass2_run(const float* x, int64_t n, const FusedConsts& c, bool chann
   return false;
 #endif
 }
+
+bool fused_pass2_available() { return active_isa() == Isa::avx512; }
 
 }  // namespace ptscope::stats

@@ -2,8 +2,8 @@
 // once and all pass-2 metrics run in registers (histogram positions, five
 // fake-quantization grids, fp16/bf16 round trips, the k·σ and near-zero
 // counts, the pruning energies and boundary collection). Internal to
-// stats/. Without AVX-512F/DQ at compile time fused_pass2_available is
-// false and the caller keeps the separate portable loops.
+// stats/. It runs on the avx512 ISA path only (chosen at run time,
+// core/isa.h); elsewhere the caller keeps the separate portable loops.
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -12,11 +12,9 @@
 
 namespace ptscope::stats {
 
-#if defined(__AVX512F__) && defined(__AVX512DQ__)
-inline constexpr bool fused_pass2_available = true;
-#else
-inline constexpr bool fused_pass2_available = false;
-#endif
+// Whether the AVX-512 loop runs: the active ISA path is avx512 (core/isa.h).
+// Otherwise fused_pass2_run returns false and the caller keeps its portable loops.
+bool fused_pass2_available();
 
 // numpy.histogram's bin of v: the float position (v − lo)·scale clamped to
 // [0, bins − 1] is within one of it, and edge[k] <= v < edge[k + 1] settles

@@ -151,7 +151,7 @@ template <class T> void run_pass1(Job& job, const Block& b, size_t block_slot, u
   alignas(64) T buf[kChunk];
   for_each_run(job, b, buf, [&](const T* x, int64_t n, int64_t row, int64_t) {
     Moments m;
-    if constexpr (sizeof(T) == 4 && stats::fused_pass1_available) {
+    if constexpr (sizeof(T) == 4) if (stats::fused_pass1_available()) {
       stats::FusedMoments f;
       if (stats::fused_pass1_run(x, n, job.shift, f, keys, job.brackets)) {
         m.s1 = f.s1, m.s2 = f.s2, m.s3 = f.s3, m.s4 = f.s4, m.l1 = f.l1, m.sq = f.sq;
@@ -205,7 +205,7 @@ template <class T> void run_pass2(Job& job, const Block& b, size_t block_slot, u
       }
       x = clean.data();
     }
-    if constexpr (sizeof(T) == 4 && stats::fused_pass2_available) {
+    if constexpr (sizeof(T) == 4) if (stats::fused_pass2_available()) {
       stats::FusedOut f;
       const bool ch = job.matrix;
       if (stats::fused_pass2_run(x, n, job.fused, ch, ch ? job.row_scale8[size_t(row)] : 0,

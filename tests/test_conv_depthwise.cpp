@@ -3,12 +3,14 @@
 // column groups, a ragged last vector), heights that are not a multiple of
 // the 4-row tile, stride-2 rows wider than 32 columns (the vector
 // deinterleave with masked edges), zero and large padding, batches, bias.
-// The torch goldens (test_cpu_kernels.cpp) cover the small shapes.
+// The torch goldens (test_cpu_kernels.cpp) cover the small shapes. Every
+// ISA path this CPU runs is checked (each has its own tile).
 #include <catch2/catch.hpp>
 
 #include <cmath>
 #include <vector>
 
+#include "isa_paths.h"
 #include "kernels/cpu/conv_depthwise.h"
 #include "kernels/cpu/parallel.h"
 
@@ -58,6 +60,8 @@ DepthwiseShape shape(int64_t n, int64_t c, int64_t h, int64_t w, int64_t k, int6
 
 TEST_CASE("depthwise convolution matches a reference loop", "[kernels][conv]") {
   const int threads = GENERATE(1, 2);
+  const ptscope::Isa isa = GENERATE(from_range(ptscope::test::isa_paths()));
+  ptscope::test::IsaScope isa_scope(isa);
   set_num_threads(threads);
   force_parallel_for_testing(threads > 1);
   const std::vector<DepthwiseShape> shapes = {
@@ -74,7 +78,8 @@ TEST_CASE("depthwise convolution matches a reference loop", "[kernels][conv]") {
   for (const auto& s : shapes)
     for (bool bias : {false, true}) {
       INFO("n=" << s.n << " c=" << s.c << " h=" << s.h << " w=" << s.w << " k=" << s.k << " stride=" << s.stride
-                << " pad=" << s.pad_top << " bias=" << bias << " threads=" << threads);
+                << " pad=" << s.pad_top << " bias=" << bias << " threads=" << threads
+                << " isa=" << ptscope::isa_name(isa));
       CHECK(worst_error(s, bias) < 1e-4);
     }
   force_parallel_for_testing(false);

@@ -17,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "isa_paths.h"
 #include "kernels/cpu/kernel_registry.h"
 #include "kernels/cpu/parallel.h"
 #include "kernel_golden_cases.h"
@@ -125,6 +126,11 @@ RunResult run_all() {
 }  // namespace
 
 TEST_CASE("cpu kernels match torch on the golden cases", "[kernels]") {
+  // On every ISA path this CPU runs: the convolution cost model and the
+  // direct, depthwise and GEMM tiles differ per path.
+  const ptscope::Isa isa = GENERATE(from_range(ptscope::test::isa_paths()));
+  ptscope::test::IsaScope isa_scope(isa);
+  INFO("isa " << ptscope::isa_name(isa));
   for (int threads : {1, 3}) {
     INFO("threads " << threads);
     set_num_threads(threads);

@@ -2,7 +2,8 @@
 // around the micro-kernel tile and the cache blocks, every transpose
 // combination, padded leading dimensions (elements outside C must stay
 // untouched), K = 0 and 1, alpha and beta, matrix-vector shapes, both
-// implementations (packed, Eigen) and the threaded split.
+// implementations (packed, Eigen), the threaded split and every ISA path
+// this CPU runs (the packed micro-kernel's tile differs per path).
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -10,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "isa_paths.h"
 #include "kernels/cpu/gemm.h"
 #include "kernels/cpu/parallel.h"
 #include "kernels/cpu/sgemm_packed.h"
@@ -102,12 +104,14 @@ struct BackendGuard {
 TEST_CASE("sgemm matches a double-precision reference on edge cases", "[kernels][gemm]") {
   const auto backend = GENERATE(GemmBackend::automatic, GemmBackend::packed, GemmBackend::eigen);
   const int threads = GENERATE(1, 3);
+  const ptscope::Isa isa = GENERATE(from_range(ptscope::test::isa_paths()));
+  ptscope::test::IsaScope isa_scope(isa);
   BackendGuard guard(backend);
   set_num_threads(threads);
   force_parallel_for_testing(threads > 1);
   for (const Case& t : edge_cases()) {
     INFO("m=" << t.m << " n=" << t.n << " k=" << t.k << " ta=" << t.ta << " tb=" << t.tb << " alpha=" << t.alpha
-              << " beta=" << t.beta << " pad=" << t.pad << " backend=" << int(backend) << " threads=" << threads);
+              << " beta=" << t.beta << " pad=" << t.pad << " backend=" << int(backend) << " threads=" << threads << " isa=" << ptscope::isa_name(isa));
     CHECK(check(t) < 1e-6);
   }
   force_parallel_for_testing(false);

@@ -16,6 +16,7 @@
 #include "core/model.h"
 #include "stats/model_stats.h"
 #include "cli_run.h"
+#include "isa_paths.h"
 #include "test_paths.h"
 
 using namespace ptscope;
@@ -67,6 +68,11 @@ bool close_db(double got, double want) {
 TEST_CASE("stats goldens exist", "[stats][golden]") { REQUIRE(stats_goldens().size() >= 10); }
 
 TEST_CASE("stats match torch float64 goldens for every fixture", "[stats][golden]") {
+  // On every ISA path this CPU runs: the AVX-512 path takes the fused passes
+  // (pass1_fused.cpp, pass2_fused.cpp), the others the portable loops.
+  const Isa isa = GENERATE(from_range(test::isa_paths()));
+  test::IsaScope isa_scope(isa);
+  INFO("isa " << isa_name(isa));
   for (const auto& path : stats_goldens()) {
     std::ifstream in(path);
     const json golden = json::parse(in);

@@ -11,7 +11,9 @@
 #include <string>
 #include <vector>
 
-#if defined(__AVX2__) && defined(__FMA__)
+#include "core/isa.h"
+
+#if PTSCOPE_HAVE_X86_PATHS
 #include <immintrin.h>
 #endif
 
@@ -81,36 +83,10 @@ void im2col(const float* x, const ConvGeom& g, int64_t r0, int64_t r1, int64_t p
 // p + 2s, ...), so each tap reads contiguous floats even at stride 2. A tile of OB output channels x kRows rows x kCols columns
 // keeps its accumulators in registers across all (input channel, tap) pairs.
 // The tile is sized so that OB x kRows accumulators, kRows inputs and a
-// broadcast stay in the register file of the widest ISA the build targets,
+// broadcast stay in the register file of each ISA path (conv_direct_isa.inc),
 // and written with intrinsics: GCC kept generic-vector accumulator arrays on
 // the stack (one load and store per FMA; 3 GFLOP/s on AVX2 with 16-float
 // vectors, 17 with 8-float ones).
-#if defined(__AVX512F__)
-using Vec = __m512;
-constexpr int64_t kCols = 16, kRows = 4;  // 16 zmm accumulators + 4 inputs + 1 broadcast of 32
-inline Vec vec_set1(float v) { return _mm512_set1_ps(v); }
-inline Vec vec_load(const float* p) { return _mm512_loadu_ps(p); }
-inline Vec vec_fma(Vec a, Vec b, Vec c) { return _mm512_fmadd_ps(a, b, c); }
-inline void vec_store(float* p, Vec v) { _mm512_storeu_ps(p, v); }
-#elif defined(__AVX2__) && defined(__FMA__)
-using Vec = __m256;
-constexpr int64_t kCols = 8, kRows = 3;  // 12 ymm accumulators + 3 inputs + 1 broadcast of 16
-inline Vec vec_set1(float v) { return _mm256_set1_ps(v); }
-inline Vec vec_load(const float* p) { return _mm256_loadu_ps(p); }
-inline Vec vec_fma(Vec a, Vec b, Vec c) { return _mm256_fmadd_ps(a, b, c); }
-inline void vec_store(float* p, Vec v) { _mm256_storeu_ps(p, v); }
-#else
-typedef float Vec __attribute__((vector_size(16)));
-constexpr int64_t kCols = 4, kRows = 2;  // 8 accumulators + 2 inputs + 1 broadcast of 16 xmm
-inline Vec vec_set1(float v) { return Vec{} + v; }
-inline Vec vec_load(const float* p) {
-  Vec v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-inline Vec vec_fma(Vec a, Vec b, Vec c) { return a * b + c; }
-inline void vec_store(float* p, Vec v) { std::memcpy(p, &v, sizeof v); }
-#endif
 constexpr int64_t kDirectMaxGroupWidth = 32;  // input channels per group up to which direct beats GEMM
 
 // Which convolution path to take: the cost model's choice, or one forced by
@@ -132,24 +108,15 @@ struct DirectGeom {
   int64_t plane() const { return st * hp * wpp; }
 };
 
-// The fraction of the direct kernel's register tiles that hold real outputs
-// (a 14-wide plane fills 7/8 of 16-column tiles, a 7-wide one under half).
-// Measured on AVX-512 and AVX2 (bench/RESULTS.md): with 3x3 kernels at stride
-// 1 the direct path beats im2col + GEMM from about 3/4 use up; at stride 2 on
-// planes under 16 columns the two are level or GEMM wins.
-double direct_tile_use(const ConvGeom& g) {
-  auto use = [](int64_t n, int64_t tile) { return double(n) / double((n + tile - 1) / tile * tile); };
-  return use(g.ow, kCols) * use(g.oh, kRows);
-}
 
 // Direct kernels need equal strides of at most 2; any kernel size or dilation works.
 bool direct_ok(const ConvGeom& g) { return g.sh == g.sw && g.sh <= 2; }
 
-DirectGeom direct_geom(const ConvGeom& g, int64_t row_block) {
+DirectGeom direct_geom(const ConvGeom& g, int64_t row_block, int64_t col_block) {
   DirectGeom d;
   d.st = g.sh;
   // Rounded up to whole tiles so the last tiles never read past the plane.
-  const int64_t rows = (g.oh + row_block - 1) / row_block * row_block, cols = (g.ow + kCols - 1) / kCols * kCols;
+  const int64_t rows = (g.oh + row_block - 1) / row_block * row_block, cols = (g.ow + col_block - 1) / col_block * col_block;
   d.hp = (rows - 1) * d.st + (g.kh - 1) * g.dh + 1;
   d.wpp = ((cols - 1) * d.st + (g.kw - 1) * g.dw + 1 + d.st - 1) / d.st;
   return d;
@@ -178,108 +145,23 @@ void pad_plane(const float* xc, const ConvGeom& g, const DirectGeom& d, float* d
     }
 }
 
-// Output channels [o0, o0 + nob) of one image and group. pads: the group's
-// cg padded planes; wpack: weights as [cg * kh * kw][OB]; offs: per
-// (channel, tap) offset into pads.
-template <int64_t OB>
-void direct_block(const float* pads, const DirectGeom& d, const float* wpack, const std::vector<int64_t>& offs,
-                  const float* bias, float* y, int64_t nob, int64_t oh, int64_t ow) {
-  const int64_t row_step = d.st * d.wpp, taps = int64_t(offs.size()), plane_out = oh * ow;
-  for (int64_t r0 = 0; r0 < oh; r0 += kRows)
-    for (int64_t c0 = 0; c0 < ow; c0 += kCols) {
-      // Every loop over the tile runs to its compile-time bound (edges are
-      // checked inside), so the accumulators are indexed by constants only.
-      Vec acc[OB * kRows];
-#pragma GCC unroll 16
-      for (int j = 0; j < OB; ++j)
-#pragma GCC unroll 16
-        for (int rr = 0; rr < kRows; ++rr) acc[j * kRows + rr] = vec_set1(bias && j < nob ? bias[j] : 0.f);
-      const float* base = pads + r0 * row_step + c0;
-      for (int64_t t = 0; t < taps; ++t) {
-        const float* xt = base + offs[size_t(t)];
-        Vec xv[kRows];
-#pragma GCC unroll 16
-        for (int rr = 0; rr < kRows; ++rr) xv[rr] = vec_load(xt + rr * row_step);
-#pragma GCC unroll 16
-        for (int j = 0; j < OB; ++j) {
-          const Vec wv = vec_set1(wpack[t * OB + j]);
-#pragma GCC unroll 16
-          for (int rr = 0; rr < kRows; ++rr) acc[j * kRows + rr] = vec_fma(xv[rr], wv, acc[j * kRows + rr]);
-        }
-      }
-      const int64_t nr = std::min(kRows, oh - r0), nc = std::min(kCols, ow - c0);
-#pragma GCC unroll 16
-      for (int j = 0; j < OB; ++j)
-#pragma GCC unroll 16
-        for (int rr = 0; rr < kRows; ++rr) {
-          if (j >= nob || rr >= nr) continue;
-          float* dst = y + j * plane_out + (r0 + rr) * ow + c0;
-          if (nc == kCols) {
-            vec_store(dst, acc[j * kRows + rr]);
-          } else {
-            float lanes[kCols];
-            vec_store(lanes, acc[j * kRows + rr]);
-            for (int64_t i = 0; i < nc; ++i) dst[i] = lanes[i];
-          }
-        }
-    }
-}
 
-template <int64_t OB>
-void conv_direct_impl(const float* x, const float* w, const float* bias, float* y, const ConvGeom& g) {
-  const DirectGeom d = direct_geom(g, kRows);
-  const int64_t cg = g.cg(), og = g.og(), kk = g.kh * g.kw, plane = d.plane();
-  std::vector<int64_t> offs(static_cast<size_t>(cg * kk));
-  for (int64_t c = 0; c < cg; ++c)
-    for (int64_t ki = 0; ki < g.kh; ++ki)
-      for (int64_t kj = 0; kj < g.kw; ++kj) {
-        const int64_t col = kj * g.dw;
-        offs[size_t((c * g.kh + ki) * g.kw + kj)] = c * plane + (col % d.st) * d.hp * d.wpp + ki * g.dh * d.wpp + col / d.st;
-      }
-  // Weights of each block of OB output channels as [cg * kk][OB] (zeros past og).
-  const int64_t blocks = (og + OB - 1) / OB;
-  ScratchFloats wpack(static_cast<size_t>(g.groups * blocks * cg * kk * OB));
-  for (int64_t grp = 0; grp < g.groups; ++grp)
-    for (int64_t o = 0; o < og; ++o)
-      for (int64_t t = 0; t < cg * kk; ++t)
-        wpack[size_t(((grp * blocks + o / OB) * cg * kk + t) * OB + o % OB)] = w[(grp * og + o) * cg * kk + t];
-  const int64_t plane_out = g.oh * g.ow;
-  auto run_block = [&](const float* group_pads, int64_t img, int64_t grp, int64_t blk) {
-    const int64_t o0 = grp * og + blk * OB;
-    direct_block<OB>(group_pads, d, wpack.data() + (grp * blocks + blk) * cg * kk * OB, offs, bias ? bias + o0 : nullptr,
-                     y + (img * g.o + o0) * plane_out, std::min(OB, og - blk * OB), g.oh, g.ow);
-  };
-  if (g.groups >= 2 * num_threads()) {
-    // Many groups (depthwise): one (image, group) per item, its padded
-    // planes built in a per-thread buffer and used at once, while hot.
-    parallel_rows(g.n * g.groups, plane_out * og * cg * kk, [&](int64_t b, int64_t e) {
-      ScratchFloats pads(static_cast<size_t>(cg * plane));
-      for (int64_t item = b; item < e; ++item) {
-        const int64_t img = item / g.groups, grp = item % g.groups;
-        for (int64_t c = 0; c < cg; ++c)
-          pad_plane(x + (img * g.c + grp * cg + c) * g.h * g.w, g, d, pads.data() + c * plane);
-        for (int64_t blk = 0; blk < blocks; ++blk) run_block(pads.data(), img, grp, blk);
-      }
-    });
-    return;
-  }
-  // Few groups: pad the whole image once, then split its output-channel blocks.
-  ScratchFloats pads(static_cast<size_t>(g.c * plane));
-  for (int64_t img = 0; img < g.n; ++img) {
-    parallel_rows(g.c, plane, [&](int64_t b, int64_t e) {
-      for (int64_t c = b; c < e; ++c) pad_plane(x + (img * g.c + c) * g.h * g.w, g, d, pads.data() + c * plane);
-    });
-    parallel_rows(g.groups * blocks, plane_out * cg * kk * OB, [&](int64_t b, int64_t e) {
-      for (int64_t item = b; item < e; ++item)
-        run_block(pads.data() + item / blocks * cg * plane, img, item / blocks, item % blocks);
-    });
-  }
-}
+#define PTSCOPE_ISA_BODY "kernels/cpu/conv_direct_isa.inc"
+#include "core/isa_paths.inc"
 
-void conv_direct(const float* x, const float* w, const float* bias, float* y, const ConvGeom& g) {
-  if (g.og() == 1) conv_direct_impl<1>(x, w, bias, y, g);  // plain depthwise
-  else conv_direct_impl<4>(x, w, bias, y, g);
-}
+// The direct kernel of the active ISA path, with its tile for the cost model.
+struct DirectPath {
+  int64_t rows;
+  decltype(&generic::direct_tile_use) tile_use;
+  decltype(&generic::conv_direct) run;
+};
+
+// Indexed by Isa (generic, avx2, avx512).
+constexpr DirectPath kDirectPaths[] = {{generic::kRows, &generic::direct_tile_use, &generic::conv_direct},
+                                       {avx2::kRows, &avx2::direct_tile_use, &avx2::conv_direct},
+                                       {avx512::kRows, &avx512::direct_tile_use, &avx512::conv_direct}};
+
+const DirectPath& direct_path() { return kDirectPaths[int(active_isa())]; }
 
 // Any geometry the direct kernels do not take (strides above 2): taps as
 // row-wise axpys over the valid output columns, one output channel at a time.
@@ -446,19 +328,20 @@ void run_conv(KernelCall& c, const graph::ConvArgs& a) {
   // register tiles well enough (direct_tile_use); im2col + GEMM for 1x1 and
   // small planes (7x7 stages, 14x14 at stride 2). Plain depthwise shapes go
   // to conv_depthwise.cpp first.
+  const DirectPath& direct = direct_path();
   const bool narrow_groups = g.groups > 1 && g.cg() <= kDirectMaxGroupWidth;
   const bool wide_planes =
-      g.kh * g.kw > 1 && g.oh >= kRows && (g.ow >= 16 || (g.sh == 1 && direct_tile_use(g) >= 0.75));
+      g.kh * g.kw > 1 && g.oh >= direct.rows && (g.ow >= 16 || (g.sh == 1 && direct.tile_use(g) >= 0.75));
   const bool depthwise = !a.transposed && g.groups == g.c && g.o == g.c && g.kh == g.kw && g.sh == g.sw &&
                          g.dh == 1 && g.dw == 1;
   DepthwiseShape dws;
   if (depthwise) dws = {g.n, g.c, g.h, g.w, g.oh, g.ow, g.kh, g.sh, g.pt, g.pl};
   if (depthwise && conv_depthwise(x.f32(), w.f32(), bias, y, dws)) return;
   const ConvPath forced = forced_conv_path();
-  const bool direct = forced == ConvPath::model ? (narrow_groups || wide_planes) && direct_ok(g)
-                                                : forced == ConvPath::direct && direct_ok(g);
+  const bool take_direct = forced == ConvPath::model ? (narrow_groups || wide_planes) && direct_ok(g)
+                                                     : forced == ConvPath::direct && direct_ok(g);
   if (a.transposed) conv_transpose(x.f32(), w.f32(), bias, y, g);
-  else if (direct) conv_direct(x.f32(), w.f32(), bias, y, g);
+  else if (take_direct) direct.run(x.f32(), w.f32(), bias, y, g);
   else if (g.cg() == 1 && g.groups > 1) conv_depthwise_generic(x.f32(), w.f32(), bias, y, g);
   else conv_gemm(x.f32(), w.f32(), bias, y, g);
 }

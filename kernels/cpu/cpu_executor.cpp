@@ -4,6 +4,7 @@
 #include <cstring>
 #include <new>
 
+#include "core/isa.h"
 #include "kernels/cpu/kernel_registry.h"
 #include "kernels/cpu/parallel.h"
 #include "kernels/cpu/scratch.h"
@@ -21,26 +22,12 @@ class SteadyTimer final : public Timer {
   std::chrono::steady_clock::time_point t0_, t1_;
 };
 
-const char* vector_isa() {
-#if defined(__AVX512F__)
-  return "AVX-512";
-#elif defined(__AVX2__) && defined(__FMA__)
-  return "AVX2/FMA";
-#elif defined(__AVX__)
-  return "AVX";
-#elif defined(__ARM_NEON)
-  return "NEON";
-#else
-  return "SSE2";
-#endif
-}
-
 }  // namespace
 
 CpuBackend::CpuBackend(const BackendOptions& options) { set_threads(options.threads); }
 
 std::string CpuBackend::description() const {
-  return "CPU, " + std::to_string(num_threads()) + " thread" + (num_threads() == 1 ? "" : "s") + ", " + vector_isa();
+  return "CPU, " + std::to_string(num_threads()) + " thread" + (num_threads() == 1 ? "" : "s") + ", " + isa_description(active_isa());
 }
 
 void CpuBackend::set_threads(int n) { set_num_threads(n); }

@@ -1,6 +1,6 @@
 // Our own single-precision GEMM: Goto-style cache blocking with packed
 // panels and a register-blocked FMA micro-kernel (AVX-512 12x32, AVX2 6x16,
-// or a portable 4x16 loop, chosen by the compiler flags the build uses).
+// or a portable 4x16 loop, chosen at run time: core/isa.h).
 // Eigen keeps the matrix-vector shapes; gemm.cpp decides and threads.
 #pragma once
 #include <cstdint>
@@ -18,7 +18,7 @@ void sgemm_packed_serial(int64_t m, int64_t n, int64_t k, float alpha, const Mat
 int64_t sgemm_packed_mr();
 int64_t sgemm_packed_nr();
 
-// "avx512", "avx2" or "generic": which micro-kernel this build uses.
+// "avx512", "avx2" or "generic": which micro-kernel runs (active_isa()).
 const char* sgemm_packed_isa();
 
 }  // namespace ptscope::kernels
