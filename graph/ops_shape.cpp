@@ -567,41 +567,86 @@ OpDef& view_or_copy(OpRegistry& r, std::string_view schema, ShapeFn shape, Copie
   return d;
 }
 
+Outs view_dtype_rule(const Args& a) {
+  const TensorMeta& x = tensor(a, 0);
+  const DType to = dtype_code(int_arg(a, 1));
+  Shape out = x.shape;
+  const size_t from_size = itemsize(x.dtype), to_size = itemsize(to);
+  if (from_size != to_size) {
+    if (out.empty()) fail("view.dtype: a 0-dim tensor cannot change element size");
+    const int64_t bytes = out.back() * int64_t(from_size);
+    if (bytes % int64_t(to_size)) fail("view.dtype: last dimension does not divide into the new element size");
+    out.back() = bytes / int64_t(to_size);
+  }
+  // Same element size: the same strides; otherwise the dims before the last
+  // scale with it, as torch requires the last dim to be dense.
+  std::vector<int64_t> strides = x.layout_strides();
+  if (from_size != to_size) {
+    for (auto& st : strides) st = st * int64_t(from_size) / int64_t(to_size);
+    if (!strides.empty()) strides.back() = 1;
+  }
+  return Outs{viewed(x, out, x.contiguous() ? contiguous_strides(out) : strides)};
+}
+
+Outs reshape_alias_rule(const Args& a) {
+  const TensorMeta& x = tensor(a, 0);
+  const Shape size = ints(a, 1), stride = ints(a, 2);
+  if (size.size() != stride.size()) fail("_reshape_alias: size and stride differ in length");
+  return Outs{viewed(x, infer_size(size, x.numel(), x.shape), stride)};
+}
+
+Outs unfold_rule(const Args& a) {
+  const TensorMeta& x = tensor(a, 0);
+  const int64_t size = int_arg(a, 2), step = int_arg(a, 3);
+  Shape out = x.shape;
+  const int64_t have = x.shape.empty() ? 1 : x.shape[size_t(wrap_dim(int_arg(a, 1), rank_of(x)))];
+  if (size > have) fail("maximum size for tensor at dimension is " + std::to_string(have) + " but size is " +
+                        std::to_string(size));
+  if (step <= 0) fail("step must be positive");
+  std::vector<int64_t> strides = x.layout_strides();
+  if (!out.empty()) {
+    const size_t d = size_t(wrap_dim(int_arg(a, 1), rank_of(x)));
+    out[d] = (have - size) / step + 1;
+    strides.push_back(strides[d]);
+    strides[d] *= step;
+  } else {
+    strides.push_back(1);
+  }
+  out.push_back(size);
+  return Outs{viewed(x, out, strides)};
+}
+
+Outs diagonal_rule(const Args& a) {
+  const TensorMeta& x = tensor(a, 0);
+  const int64_t offset = int_arg(a, 1);
+  const size_t d1 = size_t(wrap_dim(int_arg(a, 2), rank_of(x))), d2 = size_t(wrap_dim(int_arg(a, 3), rank_of(x)));
+  if (d1 == d2) fail("diagonal dimensions cannot be identical");
+  const int64_t n = offset >= 0 ? std::min(x.shape[d1], x.shape[d2] - offset)
+                                : std::min(x.shape[d1] + offset, x.shape[d2]);
+  const auto from = x.layout_strides();
+  Shape out;
+  std::vector<int64_t> strides;
+  for (size_t i = 0; i < x.shape.size(); ++i)
+    if (i != d1 && i != d2) {
+      out.push_back(x.shape[i]);
+      strides.push_back(from[i]);
+    }
+  out.push_back(std::max<int64_t>(n, 0));
+  strides.push_back(from[d1] + from[d2]);
+  return Outs{viewed(x, out, strides)};
+}
+
 }  // namespace
 
 void register_shape_ops(OpRegistry& r) {
   // Views of the same data.
   view(r, "aten::view(Tensor(a) self, SymInt[] size) -> Tensor(a)", S, view_rule);
-  view(r, "aten::view.dtype(Tensor(a) self, ScalarType dtype) -> Tensor(a)", S, [](const Args& a) {
-    const TensorMeta& x = tensor(a, 0);
-    const DType to = dtype_code(int_arg(a, 1));
-    Shape out = x.shape;
-    const size_t from_size = itemsize(x.dtype), to_size = itemsize(to);
-    if (from_size != to_size) {
-      if (out.empty()) fail("view.dtype: a 0-dim tensor cannot change element size");
-      const int64_t bytes = out.back() * int64_t(from_size);
-      if (bytes % int64_t(to_size)) fail("view.dtype: last dimension does not divide into the new element size");
-      out.back() = bytes / int64_t(to_size);
-    }
-    // Same element size: the same strides; otherwise the dims before the last
-    // scale with it, as torch requires the last dim to be dense.
-    std::vector<int64_t> strides = x.layout_strides();
-    if (from_size != to_size) {
-      for (auto& st : strides) st = st * int64_t(from_size) / int64_t(to_size);
-      if (!strides.empty()) strides.back() = 1;
-    }
-    return Outs{viewed(x, out, x.contiguous() ? contiguous_strides(out) : strides)};
-  });
+  view(r, "aten::view.dtype(Tensor(a) self, ScalarType dtype) -> Tensor(a)", S, view_dtype_rule);
   // reshape and flatten view when they can and copy when they cannot; view
   // itself always views (torch raises where it cannot: our strides do not
   // model every layout torch keeps, so we do not).
   view_or_copy(r, "aten::reshape(Tensor(a) self, SymInt[] shape) -> Tensor(a)", view_rule, reshape_copied);
-  view(r, "aten::_reshape_alias(Tensor(a) self, SymInt[] size, SymInt[] stride) -> Tensor(a)", S, [](const Args& a) {
-    const TensorMeta& x = tensor(a, 0);
-    const Shape size = ints(a, 1), stride = ints(a, 2);
-    if (size.size() != stride.size()) fail("_reshape_alias: size and stride differ in length");
-    return Outs{viewed(x, infer_size(size, x.numel(), x.shape), stride)};
-  });
+  view(r, "aten::_reshape_alias(Tensor(a) self, SymInt[] size, SymInt[] stride) -> Tensor(a)", S, reshape_alias_rule);
   view(r, "aten::view_as(Tensor(a) self, Tensor other) -> Tensor(a)", S, view_as_rule);
   view_or_copy(r, "aten::reshape_as(Tensor(a) self, Tensor other) -> Tensor(a)", view_as_rule, reshape_copied);
   def(r, "aten::_unsafe_view(Tensor self, SymInt[] size) -> Tensor", S, dense(view_rule),
@@ -650,45 +695,8 @@ void register_shape_ops(OpRegistry& r) {
   view(r, "aten::slice.Tensor(Tensor(a) self, int dim=0, SymInt? start=None, SymInt? end=None, SymInt step=1) -> Tensor(a)",
        S, slice_rule);
   view(r, "aten::narrow(Tensor(a) self, int dim, SymInt start, SymInt length) -> Tensor(a)", S, narrow_rule);
-  view(r, "aten::unfold(Tensor(a) self, int dimension, int size, int step) -> Tensor(a)", S, [](const Args& a) {
-    const TensorMeta& x = tensor(a, 0);
-    const int64_t size = int_arg(a, 2), step = int_arg(a, 3);
-    Shape out = x.shape;
-    const int64_t have = x.shape.empty() ? 1 : x.shape[size_t(wrap_dim(int_arg(a, 1), rank_of(x)))];
-    if (size > have) fail("maximum size for tensor at dimension is " + std::to_string(have) + " but size is " +
-                          std::to_string(size));
-    if (step <= 0) fail("step must be positive");
-    std::vector<int64_t> strides = x.layout_strides();
-    if (!out.empty()) {
-      const size_t d = size_t(wrap_dim(int_arg(a, 1), rank_of(x)));
-      out[d] = (have - size) / step + 1;
-      strides.push_back(strides[d]);
-      strides[d] *= step;
-    } else {
-      strides.push_back(1);
-    }
-    out.push_back(size);
-    return Outs{viewed(x, out, strides)};
-  });
-  view(r, "aten::diagonal(Tensor(a) self, int offset=0, int dim1=0, int dim2=1) -> Tensor(a)", S, [](const Args& a) {
-    const TensorMeta& x = tensor(a, 0);
-    const int64_t offset = int_arg(a, 1);
-    const size_t d1 = size_t(wrap_dim(int_arg(a, 2), rank_of(x))), d2 = size_t(wrap_dim(int_arg(a, 3), rank_of(x)));
-    if (d1 == d2) fail("diagonal dimensions cannot be identical");
-    const int64_t n = offset >= 0 ? std::min(x.shape[d1], x.shape[d2] - offset)
-                                  : std::min(x.shape[d1] + offset, x.shape[d2]);
-    const auto from = x.layout_strides();
-    Shape out;
-    std::vector<int64_t> strides;
-    for (size_t i = 0; i < x.shape.size(); ++i)
-      if (i != d1 && i != d2) {
-        out.push_back(x.shape[i]);
-        strides.push_back(from[i]);
-      }
-    out.push_back(std::max<int64_t>(n, 0));
-    strides.push_back(from[d1] + from[d2]);
-    return Outs{viewed(x, out, strides)};
-  });
+  view(r, "aten::unfold(Tensor(a) self, int dimension, int size, int step) -> Tensor(a)", S, unfold_rule);
+  view(r, "aten::diagonal(Tensor(a) self, int offset=0, int dim1=0, int dim2=1) -> Tensor(a)", S, diagonal_rule);
   view(r, "aten::detach(Tensor(a) self) -> Tensor(a)", S, same_view).keeps_shape = true;
   view(r, "aten::alias(Tensor(a) self) -> Tensor(a)", S, same_view);
   view(r, "aten::lift_fresh(Tensor(a) self) -> Tensor(a)", S, same_view);
