@@ -1,12 +1,12 @@
 #include "report/svg.h"
 
-#include "core/format.h"
-
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+
+#include "core/format.h"
 
 namespace ptscope::svg {
 namespace {
