@@ -1,5 +1,6 @@
 #include "core/format.h"
 
+#include <cmath>
 #include <cstdarg>
 #include <cstdio>
 #include <vector>
@@ -50,6 +51,19 @@ std::string format_count(double n) {
 }
 
 std::string format_count_or_dash(double n) { return n > 0 ? format_count(n) : "-"; }
+
+std::string format_number(double v) {
+  if (std::isnan(v)) return "nan";  // printf may write "-nan"
+  return fmt("%.4g", v);
+}
+
+std::string format_duration_us(double microseconds) {
+  if (std::isnan(microseconds)) return "nan";
+  const double a = std::fabs(microseconds);
+  if (a < 1e3) return fmt("%.1f \xC2\xB5s", microseconds);
+  if (a < 1e6) return fmt("%.2f ms", microseconds / 1e3);
+  return fmt("%.2f s", microseconds / 1e6);
+}
 
 std::string format_percent(double part, double whole, std::string_view when_whole_is_zero) {
   return whole > 0 ? fmt("%.1f%%", 100 * part / whole) : std::string(when_whole_is_zero);

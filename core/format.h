@@ -17,6 +17,12 @@ std::string format_bytes(uint64_t bytes);             // "1.5 MiB"; below 1 KiB 
 std::string format_count(double n);                   // "11.7 M"
 std::string format_count_or_dash(double n);           // format_count, or "-" where n is not positive
 
+// A measurement with no unit of its own (a mean, an R², an axis tick) in four significant
+// digits, as printf's "%.4g" writes it: "0.25", "1234", "1.235e+04", "1e-05"; "nan", "inf", "-inf".
+std::string format_number(double v);
+// A duration given in microseconds: "12.5 µs" below 1 ms, "1.50 ms" below 1 s, then "2.00 s".
+std::string format_duration_us(double microseconds);
+
 // "12.5%" (one decimal) of part in whole; `when_whole_is_zero` where whole is not positive
 // (a table prints "-", a sentence "0%").
 std::string format_percent(double part, double whole, std::string_view when_whole_is_zero);

@@ -302,7 +302,7 @@ std::string render(const PieChart& c) {
     const double y = ly + 22.0 * double(i);
     d.rect(lx, y - 10, 12, 12, svg::colour(i), "legend-swatch");
     d.text(lx + 20, y, svg::ellipsize(slices[i].second, 30), {.size = 12, .fill = "#374151", .baseline = "middle"});
-    const std::string pct = fmt("%.1f%%", 100 * slices[i].first / total);
+    const std::string pct = format_percent(slices[i].first, total, "-");
     d.text(kWidth - 76, y, svg::format_value(slices[i].first, c.unit),
            {.size = 11, .anchor = "end", .fill = kMuted, .baseline = "middle"});
     d.text(kWidth - 16, y, pct, {.size = 11, .anchor = "end", .fill = kInk, .bold = true, .baseline = "middle"});

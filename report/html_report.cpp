@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -27,12 +26,7 @@ std::string value(double v, Unit unit) { return std::isnan(v) ? "" : svg::format
 // A weight statistic: the JSON writes a NaN one as "nan" (stats/stats_json.h), and so does the viewer's table.
 std::string statistic(double v, Unit unit) { return std::isnan(v) ? "nan" : svg::format_value(v, unit); }
 
-std::string percent(double fraction) {
-  if (!std::isfinite(fraction)) return "";
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f%%", 100 * fraction);
-  return buf;
-}
+std::string percent(double fraction) { return std::isfinite(fraction) ? format_percent(fraction, 1, "") : ""; }
 
 std::string card(std::string_view label, std::string_view val, std::string_view sub = "") {
   if (val.empty()) return "";
@@ -100,7 +94,7 @@ std::string overview(const Analysis& a, const std::vector<plots::Plot>& all) {
                               " tensor" + (tensors == "1" ? "" : "s");
   s += card("Parameters", value(double(summary.params), Unit::count), buffers);
   s += card("Weights", value(double(summary.weight_bytes), Unit::bytes));
-  s += card("FLOPs", value(has_graph ? summary.cost.flops : 0, Unit::flops),
+  s += card("FLOPs", value(has_graph ? summary.cost.flops : 0, Unit::count),
             value(has_graph ? summary.cost.macs : 0, Unit::count) + " MACs");
   s += card("Activation peak", value(double(a.memory.activation_peak_bytes), Unit::bytes));
   s += card("Peak memory", value(double(a.memory.peak_bytes), Unit::bytes), "weights + activations");
@@ -186,8 +180,8 @@ std::string compute_tab(const Analysis& a, const std::vector<plots::Plot>& all) 
   std::vector<std::vector<std::string>> rows;
   for (const graph::CategoryTotals& c : a.categories)
     rows.push_back({graph::op_category_name(c.category), value(double(c.nodes), Unit::count),
-                    value(c.cost.flops, Unit::flops), total > 0 ? percent(c.cost.flops / total) : "",
-                    value(c.cost.macs, Unit::count), value(c.cost.extended_flops, Unit::flops),
+                    value(c.cost.flops, Unit::count), total > 0 ? percent(c.cost.flops / total) : "",
+                    value(c.cost.macs, Unit::count), value(c.cost.extended_flops, Unit::count),
                     value(double(c.cost.bytes_read + c.cost.bytes_written), Unit::bytes)});
   if (!rows.empty())
     s += panel("FLOPs by category", table({{"category"}, {"ops", true}, {"FLOPs", true}, {"share", true}, {"MACs", true},

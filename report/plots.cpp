@@ -154,7 +154,7 @@ std::string layer_distribution(const Analysis& analysis) {
 }
 
 std::string flop_distribution(const Analysis& analysis) {
-  charts::PieChart chart{.title = "FLOPs by operator category", .unit = Unit::flops, .centre_label = "total"};
+  charts::PieChart chart{.title = "FLOPs by operator category", .unit = Unit::count, .centre_label = "total"};
   double total = 0;
   for (const graph::CategoryTotals& c : analysis.categories) total += finite(c.cost.flops) ? c.cost.flops : 0;
   // Without conv/matmul FLOPs (e.g. an elementwise-only model) fall back to the extended count.
@@ -174,7 +174,7 @@ std::string flops_per_layer(const Analysis& analysis) {
   std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
   if (rows.size() > 20) rows.resize(20);
   charts::BarChart chart{.title = "FLOPs per layer (top " + std::to_string(rows.size()) + ")",
-                         .value_label = "FLOPs (incl. elementwise)", .unit = Unit::flops};
+                         .value_label = "FLOPs (incl. elementwise)", .unit = Unit::count};
   charts::BarSeries s{.name = "FLOPs"};
   for (const auto& [f, label] : rows) chart.labels.push_back(label), s.values.push_back(f);
   chart.series.push_back(std::move(s));

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <cstdio>
 
+#include "core/format.h"
+
 namespace ptscope::svg {
 namespace {
 
@@ -45,25 +47,6 @@ std::string trim_zeros(std::string s) {
   return s;
 }
 
-// Three significant digits without an exponent, for a value in [0, 1000).
-std::string three_digits(double v) {
-  char buf[64];
-  const double a = std::fabs(v);
-  std::snprintf(buf, sizeof buf, a >= 100 ? "%.0f" : a >= 10 ? "%.1f" : "%.2f", v);
-  return trim_zeros(buf);
-}
-
-std::string scaled(double v, double base, const std::array<const char*, 7>& prefixes,
-                   std::string_view unit, bool space) {
-  size_t p = 0;
-  double a = std::fabs(v);
-  while (a >= base * 0.9995 && p + 1 < prefixes.size()) { a /= base; v /= base; ++p; }
-  std::string out = three_digits(v);
-  std::string suffix = std::string(prefixes[p]) + std::string(unit);
-  if (!suffix.empty()) out += (space ? " " : "") + suffix;
-  return out;
-}
-
 }  // namespace
 
 std::string escape(std::string_view text) {
@@ -100,32 +83,19 @@ std::string num(double v) {
 std::string format_value(double v, Unit unit) {
   if (std::isnan(v)) return "n/a";
   if (std::isinf(v)) return v > 0 ? "\xE2\x88\x9E" : "-\xE2\x88\x9E";
-  static const std::array<const char*, 7> si = {"", "k", "M", "G", "T", "P", "E"};
-  static const std::array<const char*, 7> binary = {"", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"};
   switch (unit) {
-    case Unit::count: return scaled(v, 1000, si, "", false);
-    case Unit::flops: return scaled(v, 1000, si, "FLOP", true);
-    case Unit::bytes: return scaled(v, 1024, binary, "B", true);
-    case Unit::microseconds:
-      if (std::fabs(v) < 1000) return three_digits(v) + " \xC2\xB5s";
-      if (std::fabs(v) < 1e6) return three_digits(v / 1e3) + " ms";
-      return scaled(v / 1e6, 1000, si, "s", true);
-    case Unit::percent: return three_digits(v) + "%";
-    case Unit::decibels: {
-      char buf[64];
-      std::snprintf(buf, sizeof buf, "%.1f dB", v);
-      return buf;
-    }
-    case Unit::plain:
-      if (v != 0 && (std::fabs(v) >= 1e4 || std::fabs(v) < 1e-2)) {
-        if (std::fabs(v) >= 1e4) return scaled(v, 1000, si, "", false);
-        char buf[64];
-        std::snprintf(buf, sizeof buf, "%.2g", v);
-        return buf;
-      }
-      return three_digits(v);
+    case Unit::count:
+      if (v < 0) return "-" + format_value(-v, unit);
+      return v < 1000 && v != std::floor(v) ? format_number(v) : format_count(v);
+    case Unit::bytes:
+      if (v < 0) return "-" + format_value(-v, unit);
+      return format_bytes(uint64_t(std::min(std::round(v), 1.8e19)));
+    case Unit::microseconds: return format_duration_us(v);
+    case Unit::percent: return format_percent(v, 100, "");
+    case Unit::decibels: return fmt("%.1f dB", v);
+    case Unit::plain: return format_number(v);
   }
-  return three_digits(v);
+  return format_number(v);
 }
 
 Scale Scale::linear(double lo, double hi, double r0, double r1, bool nice, bool binary) {

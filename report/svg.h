@@ -1,5 +1,5 @@
 // The SVG primitives ptscope's plots are drawn with (no graphics library):
-// escaping, coordinates that are always finite, readable value formatting,
+// escaping, coordinates that are always finite, value labels by core/format.h,
 // linear and log scales with "nice" ticks, and a categorical palette.
 #pragma once
 #include <string>
@@ -17,9 +17,14 @@ std::string escape(std::string_view text);
 // value becomes 0 so that a bug upstream can never put "nan" into the file.
 std::string num(double v);
 
-// What a value measures, for ticks and labels.
-enum class Unit { plain, count, bytes, flops, microseconds, percent, decibels };
-std::string format_value(double v, Unit unit);  // "1.5 MiB", "3.6 G", "12 µs", "45%"
+// What a value measures, for ticks and labels (FLOPs are counts, as in the text report).
+enum class Unit { plain, count, bytes, microseconds, percent, decibels };
+// A plot label or axis tick by core/format.h's rule for the unit ("1.5 MiB", "3.60 G",
+// "12.0 µs", "45.0%", "0.25"), so that the plots print what the tables and the text report
+// print. Only what core/format.h leaves open is decided here: NaN is "n/a", an infinity
+// "∞", a negative byte count or count is the positive one's text after "-", and a count
+// below 1000 that is not whole (a tick between 0 and 1) is written as a plain number.
+std::string format_value(double v, Unit unit);
 
 // Maps a data interval onto a pixel interval (r0 may exceed r1: y grows down).
 class Scale {

@@ -40,6 +40,25 @@ TEST_CASE("percentages say what a zero whole prints", "[format]") {
   CHECK(format_percent(5, -1, "0.0%") == "0.0%");
 }
 
+TEST_CASE("plain numbers in four significant digits, durations by their size", "[format]") {
+  CHECK(format_number(0) == "0");
+  CHECK(format_number(0.25) == "0.25");
+  CHECK(format_number(0.1 + 0.2) == "0.3");        // an axis tick's rounding error is not printed
+  CHECK(format_number(1234) == "1234");
+  CHECK(format_number(12345) == "1.234e+04");      // 12345 is exact: the half goes to even
+  CHECK(format_number(12355) == "1.236e+04");
+  CHECK(format_number(-0.000012) == "-1.2e-05");
+  CHECK(format_number(0.0001) == "0.0001");         // exponent -4 is still fixed
+  CHECK(format_number(9999.5) == "1e+04");          // rounding carries into the exponent
+  CHECK(format_number(NAN) == "nan");
+  CHECK(format_number(-INFINITY) == "-inf");
+  CHECK(format_duration_us(12.34) == "12.3 \xC2\xB5s");
+  CHECK(format_duration_us(999.9) == "999.9 \xC2\xB5s");
+  CHECK(format_duration_us(1500) == "1.50 ms");
+  CHECK(format_duration_us(2.5e6) == "2.50 s");
+  CHECK(format_duration_us(NAN) == "nan");
+}
+
 TEST_CASE("shapes as a list, as dimensions and as a Python tuple", "[format]") {
   const std::vector<int64_t> nchw{64, 3, 7, 7}, one{5}, scalar{};
   CHECK(format_shape(nchw) == "[64, 3, 7, 7]");

@@ -344,7 +344,8 @@ TEST_CASE("html graph view: a 2,000-node model in headless chromium", "[browser]
   if (!std::getenv("PTSCOPE_KEEP_BROWSER_OUTPUT")) fs::remove_all(work);
 }
 
-TEST_CASE("html viewer formats bytes, counts, percentages and shapes as core/format.h does", "[browser][html][format]") {
+TEST_CASE("html viewer formats bytes, counts, percentages, shapes, numbers and durations as core/format.h does",
+          "[browser][html][format]") {
   const std::string chromium = find_chromium();
   if (chromium.empty()) FAIL("chromium not found (see the test above)");
   const fs::path work = fresh_work_dir("ptscope_format");
@@ -359,16 +360,30 @@ TEST_CASE("html viewer formats bytes, counts, percentages and shapes as core/for
   std::vector<std::pair<double, double>> percents = {{1, 8}, {1, 3}, {1, 400}, {3, 400}, {5, 0}, {1, -1}, {2, 3},
                                                      {1, 16}, {0, 7}, {7, 7}};
   const std::vector<std::vector<int64_t>> shapes = {{}, {5}, {1, 3, 224, 224}, {-1, 7}, {0}};
+  // "%.4g": exact halves in fixed and exponent form (0.03125, 12345, 1.2345e-05 is not exact), rounding that
+  // carries into the exponent (9999.5), both ends of the fixed range (1e-4, 9999), negatives and zeros.
+  std::vector<double> numbers = {0, -0.0, 0.25, 0.1 + 0.2, 0.03125, 1234, 12345, 12355, 9999, 9999.5, 99995, 1e-4,
+                                 9.9995e-5, 1.2345e-5, -0.000012, -123.45, 1e21, 1.5e300, 5e-324, 1.0 / 3};
+  // Durations at each unit boundary and exact halves (0.25 µs, 1.125 ms, 2.5 s rounds to 2.50 s).
+  std::vector<double> durations = {0, 0.25, 0.05, 12.34, 999.9, 999.96, 1000, 1125, 1135, 999999, 1e6, 2.5e6,
+                                   2.125e6, 3.6e9, -1500};
   std::mt19937_64 rng(16);
   for (int i = 0; i < 300; ++i) {
     const double mantissa = double(rng() % 100000) / 1000.0, scale = std::pow(10.0, double(rng() % 19));
     bytes.push_back(uint64_t(mantissa * std::min(scale, 1e14)));  // within uint64_t
     counts.push_back(mantissa * scale);
     percents.push_back({mantissa, double(rng() % 1000)});
+    const double signed_scale = (rng() % 2 ? -1 : 1) * std::pow(10.0, double(int(rng() % 25) - 12));
+    numbers.push_back(mantissa * signed_scale);
+    durations.push_back(mantissa * std::pow(10.0, double(rng() % 10)));
   }
-  json cases = {{"bytes", bytes}, {"counts", counts}, {"percents", percents}, {"shapes", shapes}};
+  json cases = {{"bytes", bytes},   {"counts", counts},   {"percents", percents},
+                {"shapes", shapes}, {"numbers", numbers}, {"durations", durations}};
   json expected = {{"bytes", json::array()}, {"counts", json::array()}, {"counts_or_dash", json::array()},
-                   {"percents", json::array()}, {"shapes", json::array()}, {"shape_dims", json::array()}};
+                   {"percents", json::array()}, {"shapes", json::array()}, {"shape_dims", json::array()},
+                   {"numbers", json::array()},  {"durations", json::array()}};
+  for (double v : numbers) expected["numbers"].push_back(ptscope::format_number(v));
+  for (double v : durations) expected["durations"].push_back(ptscope::format_duration_us(v));
   for (uint64_t b : bytes) expected["bytes"].push_back(ptscope::format_bytes(b));
   for (double c : counts) {
     expected["counts"].push_back(ptscope::format_count(c));
@@ -389,7 +404,8 @@ TEST_CASE("html viewer formats bytes, counts, percentages and shapes as core/for
       "  var out = { bytes: c.bytes.map(f.bytes), counts: c.counts.map(function (v) { return f.count(v); }),"
       "    counts_or_dash: c.counts.map(f.countOrDash),"
       "    percents: c.percents.map(function (p) { return f.percent(p[0], p[1], '-'); }),"
-      "    shapes: c.shapes.map(f.shape), shape_dims: c.shapes.map(function (s) { return f.shapeDims(s, 'scalar'); }) };"
+      "    shapes: c.shapes.map(f.shape), shape_dims: c.shapes.map(function (s) { return f.shapeDims(s, 'scalar'); }),"
+      "    numbers: c.numbers.map(f.number), durations: c.durations.map(f.durationUs) };"
       "  var pre = document.createElement('pre'); pre.id = 'format-verdict'; pre.textContent = JSON.stringify(out);"
       "  document.body.appendChild(pre);"
       "})();</script>";
@@ -411,11 +427,13 @@ TEST_CASE("html viewer formats bytes, counts, percentages and shapes as core/for
       INFO(kind << " case " << i << ": " << (kind.find("shape") == 0 ? cases["shapes"][i].dump()
                                              : kind == "bytes"        ? cases["bytes"][i].dump()
                                              : kind == "percents"     ? cases["percents"][i].dump()
+                                             : kind == "numbers"      ? cases["numbers"][i].dump()
+                                             : kind == "durations"    ? cases["durations"][i].dump()
                                                                       : cases["counts"][i].dump()));
       CHECK(got[kind][i] == want[i]);
       ++compared;
     }
   }
-  CHECK(compared > 1200);
+  CHECK(compared > 1800);
   if (!std::getenv("PTSCOPE_KEEP_BROWSER_OUTPUT")) fs::remove_all(work);
 }

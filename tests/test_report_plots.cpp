@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "analysis_sample.h"
+#include "core/format.h"
 #include "report/charts.h"
 #include "report/html_report.h"
 #include "report/plots.h"
@@ -49,11 +50,24 @@ TEST_CASE("svg escape, numbers and value formats", "[report][svg]") {
   CHECK(svg::num(12.345) == "12.35");
   CHECK(svg::num(-0.001) == "0");
   CHECK(svg::num(4.0) == "4");
+  // Plot labels print what core/format.h prints for the unit (the tables and the text report).
   CHECK(svg::format_value(1536, svg::Unit::bytes) == "1.5 KiB");
-  CHECK(svg::format_value(3.6e9, svg::Unit::flops) == "3.6 GFLOP");
-  CHECK(svg::format_value(11.7e6, svg::Unit::count) == "11.7M");
-  CHECK(svg::format_value(1500, svg::Unit::microseconds) == "1.5 ms");
+  CHECK(svg::format_value(1536, svg::Unit::bytes) == format_bytes(1536));
+  CHECK(svg::format_value(262144.4, svg::Unit::bytes) == "256.0 KiB");  // a fractional tick rounds to whole bytes
+  CHECK(svg::format_value(-2048, svg::Unit::bytes) == "-2.0 KiB");
+  CHECK(svg::format_value(11.7e6, svg::Unit::count) == "11.70 M");
+  CHECK(svg::format_value(3.6e9, svg::Unit::count) == format_count(3.6e9));
+  CHECK(svg::format_value(-1500, svg::Unit::count) == "-1.50 K");
+  CHECK(svg::format_value(0.5, svg::Unit::count) == "0.5");  // a tick between whole counts keeps its fraction
+  CHECK(svg::format_value(40, svg::Unit::count) == "40");
+  CHECK(svg::format_value(1500, svg::Unit::microseconds) == "1.50 ms");
+  CHECK(svg::format_value(1500, svg::Unit::microseconds) == format_duration_us(1500));
+  CHECK(svg::format_value(45, svg::Unit::percent) == "45.0%");
+  CHECK(svg::format_value(-31.25, svg::Unit::decibels) == "-31.2 dB");
+  CHECK(svg::format_value(0.98765, svg::Unit::plain) == "0.9877");
+  CHECK(svg::format_value(0.98765, svg::Unit::plain) == format_number(0.98765));
   CHECK(svg::format_value(NAN, svg::Unit::bytes) == "n/a");
+  CHECK(svg::format_value(INFINITY, svg::Unit::plain) == "\xE2\x88\x9E");
   CHECK(svg::ellipsize("abcdefghij", 5) == "abcd\xE2\x80\xA6");
   CHECK(svg::ellipsize("abc", 5) == "abc");
 }

@@ -23,6 +23,38 @@ window.ptscopeFormat = (function () {
     var down = exact.slice(0, -30).replace(/\.$/, '');
     return (down.charCodeAt(down.length - 1) - 48) % 2 === 0 ? (v < 0 ? '-' : '') + down : rounded;
   }
+  // printf("%.<digits>e"): correctly rounded as printfFixed, an exact half to even; the exponent
+  // signed and at least two digits ("1.235e+04") where toExponential writes "1.235e+4".
+  function printfExp(v, digits) {
+    if (isNaN(v)) return 'nan';
+    if (!isFinite(v)) return v > 0 ? 'inf' : '-inf';
+    var sign = v < 0 || 1 / v < 0 ? '-' : '', a = Math.abs(v), s = a.toExponential(digits);
+    var exact = a.toExponential(digits + 30).split('e');
+    if (/^50*$/.test(exact[0].slice(-30))) {
+      var down = exact[0].slice(0, -30).replace(/\.$/, '');
+      if ((down.charCodeAt(down.length - 1) - 48) % 2 === 0) s = down + 'e' + exact[1];
+    }
+    var parts = s.split('e'), x = Number(parts[1]);
+    return sign + parts[0] + 'e' + (x < 0 ? '-' : '+') + (Math.abs(x) < 10 ? '0' : '') + Math.abs(x);
+  }
+  // printf("%.4g"): four significant digits, fixed where the exponent is in [-4, 4), trailing zeros dropped.
+  function number(v) {
+    if (isNaN(v)) return 'nan';
+    if (!isFinite(v)) return v > 0 ? 'inf' : '-inf';
+    var e = printfExp(v, 3), x = Number(e.slice(e.indexOf('e') + 1));
+    var out = x >= -4 && x < 4 ? printfFixed(v, 3 - x) : e;
+    var at = out.indexOf('e'), mantissa = at < 0 ? out : out.slice(0, at), rest = at < 0 ? '' : out.slice(at);
+    if (mantissa.indexOf('.') >= 0) mantissa = mantissa.replace(/0+$/, '').replace(/\.$/, '');
+    return mantissa + rest;
+  }
+  // "12.5 µs" below 1 ms, "1.50 ms" below 1 s, then "2.00 s".
+  function durationUs(us) {
+    if (isNaN(us)) return 'nan';
+    var a = Math.abs(us);
+    if (a < 1e3) return printfFixed(us, 1) + ' \u00b5s';
+    if (a < 1e6) return printfFixed(us / 1e3, 2) + ' ms';
+    return printfFixed(us / 1e6, 2) + ' s';
+  }
   // "1.5 MiB"; below 1 KiB exact: "512 B".
   function bytes(n) {
     var units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'], v = n, u = 0;
@@ -42,8 +74,8 @@ window.ptscopeFormat = (function () {
   }
   function shape(dims) { return '[' + dims.join(', ') + ']'; }
   function shapeDims(dims, whenScalar) { return dims.length ? dims.join('x') : whenScalar; }
-  return { printfFixed: printfFixed, bytes: bytes, count: count, countOrDash: countOrDash, percent: percent,
-           shape: shape, shapeDims: shapeDims };
+  return { printfFixed: printfFixed, printfExp: printfExp, number: number, durationUs: durationUs, bytes: bytes,
+           count: count, countOrDash: countOrDash, percent: percent, shape: shape, shapeDims: shapeDims };
 })();
 
 (function () {
@@ -71,19 +103,13 @@ window.ptscopeFormat = (function () {
   function fmtFlops(v) { return fmtCount(v); }  // FLOPs are counts, as in the text report
   function fmtBytes(v) { v = num(v); return isFinite(v) && v >= 0 ? format.bytes(v) : ''; }
   function fmtPercent(fraction) { fraction = num(fraction); return isFinite(fraction) ? format.percent(fraction, 1, '') : ''; }
-  function fmtTime(v) {
-    v = num(v);
-    if (!isFinite(v)) return '';
-    if (v < 1000) return v.toFixed(1) + ' \u00b5s';
-    if (v < 1e6) return (v / 1e3).toFixed(2) + ' ms';
-    return (v / 1e6).toFixed(2) + ' s';
-  }
+  function fmtTime(v) { v = num(v); return isFinite(v) ? format.durationUs(v) : ''; }
+  // As the plots' labels (svg::format_value): "n/a" and "\u221e" where there is no finite number.
   function fmtNum(v) {
     v = num(v);
     if (isNaN(v)) return 'n/a';
     if (!isFinite(v)) return v > 0 ? '\u221e' : '-\u221e';
-    if (v !== 0 && (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e5)) return v.toExponential(2);
-    return String(Math.round(v * 1e4) / 1e4);
+    return format.number(v);
   }
   function fmtShape(s) { return Array.isArray(s) ? format.shape(s) : ''; }
   function compactShape(s) { return Array.isArray(s) ? format.shapeDims(s, 'scalar') : ''; }
@@ -295,8 +321,8 @@ window.ptscopeFormat = (function () {
         ['elements', fmtCount(t.numel)], ['mean', fmtNum(t.mean)], ['std', fmtNum(t.std)],
         ['min', fmtNum(t.min)], ['max', fmtNum(t.max)],
         ['sparsity', fmtPercent(t.sparsity)],
-        ['int8/channel SQNR', isFinite(num(t.sqnr_int8_channel_db)) ? num(t.sqnr_int8_channel_db).toFixed(1) + ' dB' : ''],
-        ['int4/g128 SQNR', isFinite(num(t.sqnr_int4_group_db)) ? num(t.sqnr_int4_group_db).toFixed(1) + ' dB' : ''],
+        ['int8/channel SQNR', isFinite(num(t.sqnr_int8_channel_db)) ? format.printfFixed(num(t.sqnr_int8_channel_db), 1) + ' dB' : ''],
+        ['int4/g128 SQNR', isFinite(num(t.sqnr_int4_group_db)) ? format.printfFixed(num(t.sqnr_int4_group_db), 1) + ' dB' : ''],
         ['recommended', str(t.recommended_format)]]));
       var h = histogram(obj(t.histogram));
       if (h) box.appendChild(h);
