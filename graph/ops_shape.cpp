@@ -585,7 +585,9 @@ Outs view_dtype_rule(const Args& a) {
     for (auto& st : strides) st = st * int64_t(from_size) / int64_t(to_size);
     if (!strides.empty()) strides.back() = 1;
   }
-  return Outs{viewed(x, out, x.contiguous() ? contiguous_strides(out) : strides)};
+  TensorMeta result = viewed(x, out, x.contiguous() ? contiguous_strides(out) : strides);
+  result.dtype = to;
+  return {result};
 }
 
 Outs reshape_alias_rule(const Args& a) {
