@@ -5,6 +5,10 @@
 #include <cstdlib>
 #include <string>
 
+#if PTSCOPE_HAVE_X86_PATHS
+#include <cpuid.h>
+#endif
+
 namespace ptscope {
 namespace {
 
@@ -15,7 +19,14 @@ bool cpu_runs(Isa isa) {
   // __builtin_cpu_supports also checks that the OS saves the vector state
   // (XGETBV), so a CPU with AVX-512 under an OS that does not enable it reads false.
   __builtin_cpu_init();
-  const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  // The AVX2 target region also enables F16C, BMI1/2 and LZCNT (core/isa.h):
+  // every AVX2 CPU has them, but a virtual machine may hide some. F16C and
+  // LZCNT by CPUID, since clang's __builtin_cpu_supports does not know them.
+  unsigned a = 0, b = 0, c1 = 0, d = 0, c8 = 0;
+  const bool f16c = __get_cpuid(1, &a, &b, &c1, &d) && (c1 & bit_F16C);
+  const bool lzcnt = __get_cpuid(0x80000001u, &a, &b, &c8, &d) && (c8 & bit_LZCNT);
+  const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && f16c && lzcnt &&
+                    __builtin_cpu_supports("bmi") && __builtin_cpu_supports("bmi2");
   switch (isa) {
     case Isa::generic: return true;
     case Isa::avx2: return avx2;

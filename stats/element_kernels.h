@@ -1,7 +1,7 @@
 // The portable element kernels of the statistics passes (internal to
 // stats/, used by tensor_stats.cpp): pass 1's moments, pass 2's histogram,
 // threshold counts and pruning boundaries, written as plain loops the
-// compiler vectorises, for the lanes and chunks the fused AVX-512 loops
+// compiler vectorises, for the lanes and chunks the fused AVX-512/AVX2 loops
 // (pass1_fused.cpp, pass2_fused.cpp) do not take; and the magnitude keys and
 // threshold roundings both passes agree on.
 #pragma once

@@ -1,15 +1,15 @@
-// Pass 1 on float32 chunks as one AVX-512 loop: the shifted power sums,
+// Pass 1 on float32 chunks as one vector loop: the shifted power sums,
 // Σ|w|, Σw² (double), min/max, exact zeros, and the magnitude keys of the
-// pruning brackets, with every 16 values loaded once. Internal to stats/.
-// It runs on the avx512 ISA path only (chosen at run time, core/isa.h);
-// elsewhere the caller keeps its portable loops.
+// pruning brackets, with every vector of values loaded once. Internal to
+// stats/. It runs on the avx512 and avx2 ISA paths (chosen at run time,
+// core/isa.h); on the generic path the caller keeps its portable loops.
 #pragma once
 #include <bit>
 #include <cstdint>
 
 namespace ptscope::stats {
 
-// Whether the AVX-512 loop runs: the active ISA path is avx512 (core/isa.h).
+// Whether the vector loop runs: the active ISA path is avx512 or avx2 (core/isa.h).
 // Otherwise fused_pass1_run returns false and the caller keeps its portable loops.
 bool fused_pass1_available();
 

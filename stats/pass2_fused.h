@@ -1,9 +1,9 @@
-// Pass 2 on float32 chunks as one AVX-512 loop: every 16 values are loaded
-// once and all pass-2 metrics run in registers (histogram positions, five
-// fake-quantization grids, fp16/bf16 round trips, the k·σ and near-zero
+// Pass 2 on float32 chunks as one vector loop: every vector of values is
+// loaded once and all pass-2 metrics run in registers (histogram positions,
+// five fake-quantization grids, fp16/bf16 round trips, the k·σ and near-zero
 // counts, the pruning energies and boundary collection). Internal to
-// stats/. It runs on the avx512 ISA path only (chosen at run time,
-// core/isa.h); elsewhere the caller keeps the separate portable loops.
+// stats/. It runs on the avx512 and avx2 ISA paths (chosen at run time,
+// core/isa.h); on the generic path the caller keeps the separate portable loops.
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -12,7 +12,7 @@
 
 namespace ptscope::stats {
 
-// Whether the AVX-512 loop runs: the active ISA path is avx512 (core/isa.h).
+// Whether the vector loop runs: the active ISA path is avx512 or avx2 (core/isa.h).
 // Otherwise fused_pass2_run returns false and the caller keeps its portable loops.
 bool fused_pass2_available();
 

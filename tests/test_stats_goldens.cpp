@@ -68,8 +68,8 @@ bool close_db(double got, double want) {
 TEST_CASE("stats goldens exist", "[stats][golden]") { REQUIRE(stats_goldens().size() >= 10); }
 
 TEST_CASE("stats match torch float64 goldens for every fixture", "[stats][golden]") {
-  // On every ISA path this CPU runs: the AVX-512 path takes the fused passes
-  // (pass1_fused.cpp, pass2_fused.cpp), the others the portable loops.
+  // On every ISA path this CPU runs: the AVX-512 and AVX2 paths take the fused
+  // passes (pass1_fused.cpp, pass2_fused.cpp), the generic path the portable loops.
   const Isa isa = GENERATE(from_range(test::isa_paths()));
   test::IsaScope isa_scope(isa);
   INFO("isa " << isa_name(isa));
