@@ -6,17 +6,17 @@
 
 #include <algorithm>
 #include <charconv>
+#include <iterator>
 #include <unordered_map>
+
+#include "core/enum_names.h"
 
 namespace ptscope::audit {
 
 const char* severity_name(Severity s) {
-  switch (s) {
-    case Severity::info: return "info";
-    case Severity::suspicious: return "suspicious";
-    case Severity::dangerous: return "dangerous";
-  }
-  return "?";
+  static constexpr const char* kNames[] = {"info", "suspicious", "dangerous"};
+  static_assert(std::size(kNames) == enum_count(Severity::dangerous));
+  return enum_name(s, kNames, "?");
 }
 
 std::optional<Severity> parse_severity(std::string_view text) {

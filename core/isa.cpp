@@ -3,7 +3,10 @@
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <iterator>
 #include <string>
+
+#include "core/enum_names.h"
 
 #if PTSCOPE_HAVE_X86_PATHS
 #include <cpuid.h>
@@ -52,12 +55,9 @@ std::atomic<int> g_active{kUnset};
 }  // namespace
 
 const char* isa_name(Isa isa) {
-  switch (isa) {
-    case Isa::generic: return "generic";
-    case Isa::avx2: return "avx2";
-    case Isa::avx512: return "avx512";
-  }
-  return "generic";
+  static constexpr const char* kNames[] = {"generic", "avx2", "avx512"};
+  static_assert(std::size(kNames) == enum_count(Isa::avx512));
+  return enum_name(isa, kNames, "generic");
 }
 
 const char* isa_description(Isa isa) {
