@@ -133,11 +133,10 @@ std::array<uint64_t, 2> matmul_operand_copies(const TensorMeta& a, const TensorM
       std::swap(strides[big - 1], strides[big - 2]);
     }
     bool fold = a_larger ? b_grad : a_grad;
-    if (!fold && da != 2) {
-      fold = numel(shape) == 0;
+    if (!fold && da != 2) {  // no fold for a 2-D first operand: the result would need a transposing copy
       bool dense_batch = true;
       for (size_t i = 0; i + 2 < big; ++i) dense_batch = dense_batch && strides[i] == strides[i + 1] * shape[i + 1];
-      fold = fold || dense_batch;
+      fold = dense_batch || numel(shape) == 0;
     }
     if (fold) {
       const int64_t rows = numel(Shape(shape.begin(), shape.end() - 1));
